@@ -1,0 +1,57 @@
+// Deadlines and waiting policies for -t SECONDS / -n.
+//
+// Deadlines are kept on CLOCK_MONOTONIC so that a clock change does not
+// stretch or cut a wait; calls that insist on an absolute CLOCK_REALTIME
+// time (mq_timedsend, mq_timedreceive) get one converted at the last moment.
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+namespace prockit {
+
+class Deadline {
+public:
+    static Deadline never() { return Deadline(Kind::never, {}); }
+    static Deadline now() { return Deadline(Kind::now, {}); }
+    static Deadline after(double seconds);
+
+    bool is_never() const { return kind_ == Kind::never; }
+    bool expired() const;
+    // The deadline as an absolute CLOCK_REALTIME time. Not for never().
+    timespec realtime() const;
+    // Milliseconds left, rounded up, for poll(); -1 for never().
+    int poll_ms() const;
+    // Nanoseconds left (0 when expired); INT64_MAX for never().
+    int64_t remaining_ns() const;
+
+private:
+    enum class Kind { never, now, at };
+    Deadline(Kind k, timespec t) : kind_(k), at_(t) {}
+    Kind kind_;
+    timespec at_;  // CLOCK_MONOTONIC
+};
+
+// How long one wait may take: forever (the default), not at all (-n), or
+// at most some seconds (-t). Every blocking step takes a fresh deadline.
+class WaitPolicy {
+public:
+    static WaitPolicy forever() { return WaitPolicy(-1); }
+    static WaitPolicy no_wait() { return WaitPolicy(0); }
+    static WaitPolicy seconds(double s) { return WaitPolicy(s); }
+
+    Deadline deadline() const {
+        if (seconds_ < 0) return Deadline::never();
+        if (seconds_ == 0) return Deadline::now();
+        return Deadline::after(seconds_);
+    }
+    bool waits_forever() const { return seconds_ < 0; }
+    double seconds() const { return seconds_; }
+
+private:
+    explicit WaitPolicy(double s) : seconds_(s) {}
+    double seconds_;
+};
+
+}  // namespace prockit

@@ -1,0 +1,47 @@
+#include "fd.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "diag.h"
+
+namespace prockit {
+
+void Fd::reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);  // Linux releases the fd even on EINTR: never retry close.
+    fd_ = fd;
+}
+
+Pipe make_pipe(int extra_flags) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | extra_flags) == -1) throw system_error(errno, "pipe");
+    return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
+ssize_t read_some(int fd, void* buf, size_t len) {
+    return retry_eintr([&] { return ::read(fd, buf, len); });
+}
+
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = retry_eintr([&] { return ::write(fd, data.data(), data.size()); });
+        if (n < 0) return false;
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+void exit_broken_pipe() {
+    ::signal(SIGPIPE, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(SIGPIPE);
+    std::_Exit(code(Exit::signal_base) + SIGPIPE);
+}
+
+}  // namespace prockit

@@ -1,0 +1,70 @@
+// File descriptors: an owning handle, pipes, and read/write loops that
+// survive EINTR and partial transfers.
+#pragma once
+
+#include <cerrno>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+
+namespace prockit {
+
+// Calls f() again while it fails with EINTR. The one place a prockit tool
+// retries an interrupted system call; signal handlers only set flags, so a
+// retry is always safe.
+template <class F>
+auto retry_eintr(F f) {
+    for (;;) {
+        auto r = f();
+        if (!(r == -1 && errno == EINTR)) return r;
+    }
+}
+
+// Owns one descriptor and closes it exactly once.
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        if (this != &o) reset(std::exchange(o.fd_, -1));
+        return *this;
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { reset(); }
+
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd = -1);
+
+private:
+    int fd_ = -1;
+};
+
+struct Pipe {
+    Fd read;
+    Fd write;
+};
+
+// pipe2(O_CLOEXEC | extra_flags); throws prockit::Error on failure.
+Pipe make_pipe(int extra_flags = 0);
+
+// Reads up to len bytes, retrying EINTR. Returns the count (0 at end of
+// file) or -1 with errno set.
+ssize_t read_some(int fd, void* buf, size_t len);
+
+// Writes all of data, retrying EINTR and partial writes. Returns true, or
+// false with errno set (EPIPE when the reader has gone away).
+bool write_all(int fd, std::string_view data);
+
+// A vanished reader ends a tool quietly with the status a shell shows for a
+// process killed by SIGPIPE, as cat does. If SIGPIPE was ignored (so the
+// write returned EPIPE instead of killing us) this restores the default and
+// raises it, so the parent sees the real cause; it never returns.
+[[noreturn]] void exit_broken_pipe();
+
+}  // namespace prockit

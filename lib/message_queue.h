@@ -1,0 +1,67 @@
+// POSIX message queues (mq_overview(7)), with the kernel's limits turned
+// into messages a person can act on.
+#pragma once
+
+#include <mqueue.h>
+#include <sys/stat.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deadline.h"
+
+namespace prockit {
+
+class MessageQueue {
+public:
+    struct Attributes {
+        long maxmsg = 0;   // 0: the system default (/proc/sys/fs/mqueue/msg_default)
+        long msgsize = 0;  // 0: the system default (/proc/sys/fs/mqueue/msgsize_default)
+    };
+    struct Status {
+        long maxmsg, msgsize, depth;
+        unsigned mode;
+        uid_t uid;
+    };
+
+    // Creates the queue "/NAME" with exactly `mode` (the umask does not
+    // apply). An existing queue is an error unless exist_ok, in which case it
+    // is opened as it is. Throws prockit::Error naming the limit at fault.
+    static MessageQueue create(const std::string& name, Attributes attr, unsigned mode, bool exist_ok);
+    // Opens an existing queue; oflag is O_RDONLY, O_WRONLY or O_RDWR.
+    // Throws Error(Exit::missing, "queue does not exist") when it is absent.
+    static MessageQueue open(const std::string& name, int oflag);
+    static void unlink(const std::string& name);
+    // Names ("/NAME") of every queue on the system. Mounts the mqueue file
+    // system at /dev/mqueue when it is mounted nowhere and we may mount it.
+    static std::vector<std::string> list();
+
+    MessageQueue(MessageQueue&& o) noexcept;
+    MessageQueue& operator=(MessageQueue&&) = delete;
+    MessageQueue(const MessageQueue&) = delete;
+    ~MessageQueue();
+
+    int fd() const { return mqd_; }
+    const std::string& name() const { return name_; }
+    long msgsize() const { return msgsize_; }
+    Status status() const;
+
+    // Sends one message; false if the queue stayed full until the deadline.
+    // A message longer than msgsize() throws, naming both sizes.
+    bool send(std::string_view msg, unsigned prio, const Deadline& deadline);
+    // Takes the next message without waiting: true and the message (a view
+    // into this object, valid until the next call) and its priority, or
+    // false if the queue is empty.
+    bool try_receive(std::string_view& msg, unsigned& prio);
+
+private:
+    MessageQueue(std::string name, mqd_t mqd);
+
+    std::string name_;
+    mqd_t mqd_;
+    long msgsize_;
+    std::vector<char> buf_;
+};
+
+}  // namespace prockit

@@ -1,0 +1,51 @@
+#include "parse.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+[[noreturn]] void bad(const char* what, const char* text, const std::string& expected) {
+    throw Error(Exit::usage, std::string("invalid ") + what + " '" + text + "': " + expected);
+}
+}  // namespace
+
+uint64_t parse_count(const char* text, const char* what, uint64_t min, uint64_t max) {
+    std::string range = "expected a whole number from " + std::to_string(min) + " to " +
+                        std::to_string(max);
+    // strtoull accepts leading blanks and a minus sign (and negates!): insist
+    // on a leading digit so "-1" and " 5" are errors, not huge numbers.
+    if (text[0] < '0' || text[0] > '9') bad(what, text, range);
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(text, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v < min || v > max) bad(what, text, range);
+    return v;
+}
+
+double parse_seconds(const char* text, const char* what) {
+    const char* expected = "expected seconds, such as 5 or 0.25";
+    if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.')) bad(what, text, expected);
+    errno = 0;
+    char* end = nullptr;
+    double v = std::strtod(text, &end);
+    if (*end != '\0' || errno == ERANGE || !std::isfinite(v) || v < 0) bad(what, text, expected);
+    return v;
+}
+
+unsigned parse_mode(const char* text) {
+    const char* expected = "expected an octal mode such as 0600 or 644";
+    if (text[0] < '0' || text[0] > '7') bad("mode", text, expected);
+    errno = 0;
+    char* end = nullptr;
+    unsigned long v = std::strtoul(text, &end, 8);
+    if (*end != '\0' || errno == ERANGE || v > 07777) bad("mode", text, expected);
+    return static_cast<unsigned>(v);
+}
+
+}  // namespace prockit

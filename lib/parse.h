@@ -1,0 +1,22 @@
+// Numbers from the command line, parsed strictly: the whole string must be
+// the number, and out-of-range values are errors, not wrap-arounds.
+//
+// Each parser throws prockit::Error(Exit::usage, ...) with a reason that
+// names the option's value, e.g. "invalid count 'x': expected a whole number".
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace prockit {
+
+// A whole decimal number in [min, max].
+uint64_t parse_count(const char* text, const char* what, uint64_t min, uint64_t max);
+
+// Seconds as a non-negative decimal number, fractions allowed ("0.25").
+double parse_seconds(const char* text, const char* what);
+
+// An octal file mode, at most 07777 ("0644", "600").
+unsigned parse_mode(const char* text);
+
+}  // namespace prockit

@@ -1,0 +1,121 @@
+#include "records.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "diag.h"
+#include "fd.h"
+
+namespace prockit {
+
+namespace {
+constexpr size_t kChunk = 64 * 1024;
+// How far past the limit an over-long record is measured before the report
+// settles for "more than N bytes".
+constexpr size_t kMeasureBound = 64 * 1024 * 1024;
+}  // namespace
+
+RecordReader::RecordReader(int fd, char delim, size_t max_len)
+    : fd_(fd), delim_(delim), max_len_(max_len), buf_(std::max(kChunk, max_len + 1)) {}
+
+bool RecordReader::fill() {
+    if (eof_) return false;
+    if (begin_ > 0 && (end_ == buf_.size() || begin_ > buf_.size() / 2)) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        scanned_ -= begin_;
+        begin_ = 0;
+    }
+    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    ssize_t n = read_some(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (n < 0) throw system_error(errno, "read standard input");
+    if (n == 0) {
+        eof_ = true;
+        return false;
+    }
+    end_ += static_cast<size_t>(n);
+    return true;
+}
+
+RecordReader::Status RecordReader::next(std::string_view& record) {
+    for (;;) {
+        const char* base = buf_.data();
+        const void* hit = std::memchr(base + scanned_, delim_, end_ - scanned_);
+        if (hit) {
+            size_t pos = static_cast<size_t>(static_cast<const char*>(hit) - base);
+            size_t len = pos - begin_;
+            if (len > max_len_) {
+                long_length_ = len;
+                long_capped_ = false;
+                begin_ = scanned_ = pos + 1;
+                return Status::too_long;
+            }
+            record = std::string_view(base + begin_, len);
+            begin_ = scanned_ = pos + 1;
+            return Status::record;
+        }
+        scanned_ = end_;
+        if (end_ - begin_ > max_len_) {
+            skip_long_record();
+            return Status::too_long;
+        }
+        if (!fill()) {
+            if (begin_ == end_) return Status::end;
+            record = std::string_view(buf_.data() + begin_, end_ - begin_);
+            begin_ = scanned_ = end_;
+            return Status::record;
+        }
+    }
+}
+
+void RecordReader::skip_long_record() {
+    size_t len = end_ - begin_;
+    begin_ = scanned_ = end_;
+    while (len < kMeasureBound) {
+        if (!fill()) break;
+        const void* hit = std::memchr(buf_.data() + begin_, delim_, end_ - begin_);
+        if (hit) {
+            size_t pos = static_cast<size_t>(static_cast<const char*>(hit) - buf_.data());
+            len += pos - begin_;
+            begin_ = scanned_ = pos + 1;
+            long_length_ = len;
+            long_capped_ = false;
+            return;
+        }
+        len += end_ - begin_;
+        begin_ = scanned_ = end_;
+    }
+    long_length_ = len;
+    long_capped_ = !eof_;
+}
+
+Output::Output(int fd, std::string what, size_t capacity)
+    : fd_(fd), what_(std::move(what)), capacity_(capacity) {
+    buf_.reserve(capacity_);
+}
+
+Output::~Output() = default;
+
+void Output::write_through(std::string_view data) {
+    if (write_all(fd_, data)) return;
+    if (errno == EPIPE) exit_broken_pipe();
+    throw system_error(errno, "write " + what_);
+}
+
+void Output::write(std::string_view data) {
+    if (buf_.size() + data.size() <= capacity_) {
+        buf_.append(data);
+        return;
+    }
+    flush();
+    if (data.size() >= capacity_) write_through(data);
+    else buf_.append(data);
+}
+
+void Output::flush() {
+    if (buf_.empty()) return;
+    write_through(buf_);
+    buf_.clear();
+}
+
+}  // namespace prockit

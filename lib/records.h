@@ -1,0 +1,69 @@
+// Record framing for byte streams: one record per line (the default) or per
+// NUL-terminated record (-0), binary-safe otherwise, and a buffered output
+// that writes records back.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prockit {
+
+// Reads delimited records from a descriptor. A last record without a
+// delimiter still counts; an empty input has no records. Records are views
+// into an internal buffer, valid until the next call.
+class RecordReader {
+public:
+    enum class Status { record, end, too_long };
+
+    RecordReader(int fd, char delim, size_t max_len);
+
+    // Throws prockit::Error if reading fails.
+    Status next(std::string_view& record);
+
+    // After Status::too_long: the record's length, counted up to its
+    // delimiter or end of input, but only up to a bound (an endless record
+    // such as /dev/zero must not hang the error report); see long_is_lower_bound().
+    size_t long_length() const { return long_length_; }
+    bool long_is_lower_bound() const { return long_capped_; }
+
+private:
+    bool fill();  // reads more; false at end of input
+    void skip_long_record();
+
+    int fd_;
+    char delim_;
+    size_t max_len_;
+    std::vector<char> buf_;
+    size_t begin_ = 0, end_ = 0, scanned_ = 0;
+    bool eof_ = false;
+    size_t long_length_ = 0;
+    bool long_capped_ = false;
+};
+
+// Buffered writes to a descriptor. A reader that has gone away (EPIPE)
+// ends the tool as cat would (see exit_broken_pipe); any other write error
+// throws prockit::Error naming `what` ("standard output").
+class Output {
+public:
+    explicit Output(int fd, std::string what = "standard output", size_t capacity = 64 * 1024);
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+    ~Output();  // does not flush: errors must be reported, so flush() explicitly
+
+    void write(std::string_view data);
+    void write(char c) { write(std::string_view(&c, 1)); }
+    void flush();
+    bool empty() const { return buf_.empty(); }
+
+private:
+    void write_through(std::string_view data);
+
+    int fd_;
+    std::string what_;
+    size_t capacity_;
+    std::string buf_;
+};
+
+}  // namespace prockit

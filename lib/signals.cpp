@@ -1,0 +1,71 @@
+#include "signals.h"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "diag.h"
+#include "exit.h"
+
+namespace prockit {
+
+namespace {
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+volatile sig_atomic_t g_received = 0;
+
+extern "C" void on_stop_signal(int sig) { g_received = sig; }
+}  // namespace
+
+StopSignals::StopSignals() {
+    sigset_t block;
+    sigemptyset(&block);
+    for (int sig : kStopSignals) sigaddset(&block, sig);
+    sigprocmask(SIG_BLOCK, &block, &old_mask_);
+    for (int sig : kStopSignals) sigdelset(&old_mask_, sig);
+
+    struct sigaction sa = {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: ppoll must return EINTR
+    for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &sa, &old_actions_[i]);
+}
+
+StopSignals::~StopSignals() {
+    for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &old_actions_[i], nullptr);
+    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+}
+
+int StopSignals::received() const { return g_received; }
+
+void StopSignals::die_of_signal() const {
+    int sig = g_received;
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    std::_Exit(code(Exit::signal_base) + sig);
+}
+
+Wait wait_fd(int fd, short events, const Deadline& deadline, const StopSignals* stop) {
+    for (;;) {
+        if (stop && stop->received()) return Wait::stopped;
+        pollfd p = {fd, events, 0};
+        timespec ts;
+        const timespec* tsp = nullptr;
+        if (!deadline.is_never()) {
+            int64_t ns = deadline.remaining_ns();
+            ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+            ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+            tsp = &ts;
+        }
+        int n = ::ppoll(&p, 1, tsp, stop ? stop->wait_mask() : nullptr);
+        if (n > 0) return Wait::ready;
+        if (n == 0) return Wait::timed_out;
+        if (errno != EINTR) throw system_error(errno, "poll");
+    }
+}
+
+}  // namespace prockit

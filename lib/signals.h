@@ -1,0 +1,42 @@
+// Stop signals turned into a flag the main loop reads.
+//
+// SIGINT, SIGTERM and SIGHUP are blocked for the life of a StopSignals and
+// let in only while the tool waits in ppoll(). So a signal can never land
+// between "took a message off the queue" and "wrote it out": it is seen at
+// the next wait, after the work in hand is finished, and the tool then
+// flushes and dies of that same signal.
+#pragma once
+
+#include <signal.h>
+
+#include "deadline.h"
+
+namespace prockit {
+
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    // The stop signal that arrived, or 0.
+    int received() const;
+    // The mask to wait with: the one in force before, so stop signals get in.
+    const sigset_t* wait_mask() const { return &old_mask_; }
+    // Restores the default action and raises the received signal, so the
+    // parent sees how we ended; exits 128+N should the signal not kill.
+    [[noreturn]] void die_of_signal() const;
+
+private:
+    sigset_t old_mask_;
+    struct sigaction old_actions_[3];
+};
+
+enum class Wait { ready, timed_out, stopped };
+
+// Waits until fd is ready for `events` (POLLIN, POLLOUT), the deadline
+// passes, or a stop signal arrives (when `stop` is given).
+Wait wait_fd(int fd, short events, const Deadline& deadline, const StopSignals* stop);
+
+}  // namespace prockit

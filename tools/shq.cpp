@@ -1,0 +1,353 @@
+// shq: shared queues from the shell.
+//
+// Every verb is a short pipeline: parse its options, name the queue, open
+// it through lib/queue.h (which hides the backend), move messages between
+// the queue and stdio. Errors from the library arrive as prockit::Error and
+// are printed once, here, as "shq: VERB QUEUE: reason".
+#include <getopt.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "diag.h"
+#include "endpoint.h"
+#include "json.h"
+#include "parse.h"
+#include "queue.h"
+#include "records.h"
+#include "signals.h"
+#include "version.h"
+
+using namespace prockit;
+
+namespace {
+
+const char kUsage[] =
+    "usage: shq create [-m MAXMSG] [-s MSGSIZE] [-M MODE] [-x] QUEUE\n"
+    "       shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]\n"
+    "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE\n"
+    "       shq stat [--json] QUEUE\n"
+    "       shq ls [--json]\n"
+    "       shq rm [-f] QUEUE ...\n"
+    "       shq --help | --version\n";
+
+const char kHelp[] =
+    "\n"
+    "QUEUE is NAME, /NAME or mq:/NAME (a POSIX message queue).\n"
+    "\n"
+    "  create  -m MAXMSG  capacity in messages      -s MSGSIZE  largest message in bytes\n"
+    "          -M MODE    octal permissions (0600)  -x          succeed if it exists\n"
+    "  put     -p PRIO    priority, 0 to 32767; higher is received first\n"
+    "          -t SECONDS wait at most this long for room, for each message\n"
+    "          -n         never wait        -0  stdin records end in NUL, not newline\n"
+    "          -C         create the queue with defaults if it is missing\n"
+    "  get     -t SECONDS wait at most this long, for each message\n"
+    "          -n         never wait        -c COUNT  get COUNT messages (1)\n"
+    "          -a         get all that are there now (with -t: wait for the first)\n"
+    "          -0         end each message with NUL, not newline\n"
+    "          -P         print the priority and a tab before each message\n"
+    "  rm      -f         a missing queue is not an error\n"
+    "\n"
+    "Exit status: 0 success; 1 nothing could be done in time (queue empty for get,\n"
+    "full for put, with -n or after -t); 2 usage error or invalid argument; 3 the\n"
+    "queue does not exist; 4 any other error (permission, kernel limit, message too\n"
+    "large); 128+N killed by signal N.\n";
+
+// The usage line of one verb, for misuse of that verb.
+std::string verb_usage(const char* verb) {
+    std::string all = kUsage, key = std::string("shq ") + verb + " ";
+    size_t at = all.find(key);
+    size_t end = all.find('\n', at);
+    return "usage: " + all.substr(at, end - at + 1);
+}
+
+// The queue the verb works on, for "shq: VERB QUEUE: reason".
+std::string g_object;
+
+Endpoint named(const char* text) {
+    Endpoint e = parse_queue(text);
+    g_object = e.display();
+    return e;
+}
+
+struct Args {
+    const char* verb;
+    int argc;
+    char** argv;
+};
+
+// Options of one verb, getopt style; stops at the first operand so that a
+// MESSAGE may start with '-'.
+class Options {
+public:
+    Options(const Args& a, const char* optstring, const option* longopts = nullptr)
+        : a_(a), optstring_(std::string("+:") + optstring + "h"), longopts_(longopts) {
+        optind = 1;
+        opterr = 0;
+    }
+
+    // The next option character, or -1 after the last.
+    int next() {
+        static const option help_only[] = {{"help", no_argument, nullptr, 'h'}, {}};
+        int c = getopt_long(a_.argc, a_.argv, optstring_.c_str(), longopts_ ? longopts_ : help_only, nullptr);
+        if (c == 'h') {
+            std::fputs(verb_usage(a_.verb).c_str(), stdout);
+            std::fputs(kHelp, stdout);
+            std::exit(0);
+        }
+        if (c == '?' && optopt) fail("invalid option -%c", optopt);
+        if (c == '?') fail("invalid option %s", a_.argv[optind - 1]);
+        if (c == ':') fail("option -%c needs a value", optopt);
+        return c;
+    }
+
+    // Operands after the options.
+    int count() const { return a_.argc - optind; }
+    char* operand(int i) const { return a_.argv[optind + i]; }
+
+    [[noreturn]] void fail(const char* fmt, ...) const __attribute__((format(printf, 2, 3))) {
+        char why[512];
+        va_list ap;
+        va_start(ap, fmt);
+        std::vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        usage_error(verb_usage(a_.verb).c_str(), "%s: %s", a_.verb, why);
+    }
+
+    // The one QUEUE operand (for verbs that take exactly one).
+    Endpoint queue() const {
+        if (count() < 1) fail("missing QUEUE");
+        return named(operand(0));
+    }
+
+private:
+    Args a_;
+    std::string optstring_;
+    const option* longopts_;
+};
+
+constexpr int kJson = 1000;
+const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {"help", no_argument, nullptr, 'h'}, {}};
+
+int create(const Args& a) {
+    CreateOptions opt;
+    Options o(a, "m:s:M:x");
+    for (int c; (c = o.next()) != -1;) {
+        switch (c) {
+            case 'm': opt.maxmsg = static_cast<long>(parse_count(optarg, "capacity", 1, 1'000'000'000)); break;
+            case 's': opt.msgsize = static_cast<long>(parse_count(optarg, "message size", 1, 1'000'000'000)); break;
+            case 'M': opt.mode = parse_mode(optarg); break;
+            case 'x': opt.exist_ok = true; break;
+        }
+    }
+    if (o.count() > 1) o.fail("too many operands");
+    create_queue(o.queue(), opt);
+    return 0;
+}
+
+// -t SECONDS and -n, shared by put and get.
+struct WaitOption {
+    WaitPolicy policy = WaitPolicy::forever();
+    bool set = false;
+    int last = 0;
+
+    void take(const Options& o, int c) {
+        if (set && c != last) o.fail("-n and -t exclude each other");
+        set = true;
+        last = c;
+        policy = c == 'n' ? WaitPolicy::no_wait() : WaitPolicy::seconds(parse_seconds(optarg, "seconds"));
+    }
+};
+
+int put(const Args& a) {
+    unsigned prio = 0;
+    WaitOption wait;
+    char delim = '\n';
+    bool create_missing = false;
+    Options o(a, "p:t:n0C");
+    for (int c; (c = o.next()) != -1;) {
+        switch (c) {
+            case 'p': prio = static_cast<unsigned>(parse_count(optarg, "priority", 0, 32767)); break;
+            case 't': case 'n': wait.take(o, c); break;
+            case '0': delim = '\0'; break;
+            case 'C': create_missing = true; break;
+        }
+    }
+    Endpoint e = o.queue();
+    auto q = create_missing ? create_queue(e, CreateOptions{.exist_ok = true}) : open_queue(e, Access::write);
+
+    uint64_t sent = 0;
+    auto send = [&](std::string_view msg) {
+        if (!q->send(msg, prio, wait.policy.deadline()))
+            throw Error(Exit::timed_out, "queue is full; " + std::to_string(sent) +
+                                             (sent == 1 ? " message was" : " messages were") +
+                                             " sent, the rest were not");
+        ++sent;
+    };
+    if (o.count() > 1) {
+        for (int i = 1; i < o.count(); ++i) send(o.operand(i));
+        return 0;
+    }
+    RecordReader in(STDIN_FILENO, delim, q->max_message());
+    for (std::string_view rec;;) {
+        switch (in.next(rec)) {
+            case RecordReader::Status::record: send(rec); break;
+            case RecordReader::Status::end: return 0;
+            case RecordReader::Status::too_long:
+                throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
+                                               std::to_string(in.long_length()) + " bytes exceeds the queue's " +
+                                               std::to_string(q->max_message()) + "; " + std::to_string(sent) +
+                                               " messages before it were sent");
+        }
+    }
+}
+
+int get(const Args& a) {
+    WaitOption wait;
+    uint64_t count = 1;
+    bool all = false, with_prio = false, count_set = false;
+    char delim = '\n';
+    Options o(a, "t:nc:a0P");
+    for (int c; (c = o.next()) != -1;) {
+        switch (c) {
+            case 't': case 'n': wait.take(o, c); break;
+            case 'c': count = parse_count(optarg, "count", 1, UINT64_MAX); count_set = true; break;
+            case 'a': all = true; break;
+            case '0': delim = '\0'; break;
+            case 'P': with_prio = true; break;
+        }
+    }
+    if (all && count_set) o.fail("-c and -a exclude each other");
+    if (o.count() > 1) o.fail("too many operands");
+    Endpoint e = o.queue();
+    // -a drains what is there now: it waits only when -t says how long.
+    WaitPolicy first = all && !wait.set ? WaitPolicy::no_wait() : wait.policy;
+
+    StopSignals stop;
+    auto q = open_queue(e, Access::read);
+    Output out(STDOUT_FILENO);
+    auto flush = [&] { out.flush(); };
+    uint64_t got = 0;
+    std::string_view msg;
+    unsigned prio = 0;
+    while (all || got < count) {
+        Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
+        if (q->receive(msg, prio, d, &stop, flush) != Queue::Got::message) break;
+        ++got;
+        if (with_prio) {
+            out.write(std::to_string(prio));
+            out.write('\t');
+        }
+        out.write(msg);
+        out.write(delim);
+    }
+    out.flush();
+    if (stop.received()) stop.die_of_signal();
+    return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
+}
+
+std::string owner(uid_t uid) {
+    const passwd* pw = getpwuid(uid);
+    return pw ? std::string(pw->pw_name) : std::to_string(uid);
+}
+
+std::string status_json(const QueueStatus& s) {
+    char nums[256];
+    std::snprintf(nums, sizeof nums, ",\"depth\":%ld,\"capacity\":%ld,\"msgsize\":%ld,\"mode\":\"%04o\",\"uid\":%u}",
+                  s.depth, s.capacity, s.msgsize, s.mode, static_cast<unsigned>(s.uid));
+    return "{\"queue\":" + json_string(s.queue) + nums;
+}
+
+int stat(const Args& a) {
+    bool json = false;
+    Options o(a, "", kJsonOpts);
+    for (int c; (c = o.next()) != -1;) json = json || c == kJson;
+    if (o.count() > 1) o.fail("too many operands");
+    QueueStatus s = open_queue(o.queue(), Access::read)->status();
+    if (json) {
+        std::printf("%s\n", status_json(s).c_str());
+    } else {
+        std::printf("queue     %s\ndepth     %ld\ncapacity  %ld\nmsgsize   %ld\nmode      %04o\nowner     %s\n",
+                    s.queue.c_str(), s.depth, s.capacity, s.msgsize, s.mode, owner(s.uid).c_str());
+    }
+    return 0;
+}
+
+int ls(const Args& a) {
+    bool json = false;
+    Options o(a, "", kJsonOpts);
+    for (int c; (c = o.next()) != -1;) json = json || c == kJson;
+    if (o.count() > 0) o.fail("ls takes no operands");
+    for (const Endpoint& e : list_queues()) {
+        if (!json) {
+            std::printf("%s\n", e.display().c_str());
+            continue;
+        }
+        try {
+            std::printf("%s\n", status_json(open_queue(e, Access::read)->status()).c_str());
+        } catch (const Error& err) {
+            // Listed but not readable by us (mode 0600 of another user), or
+            // removed since the listing: say so in the record, keep going.
+            std::printf("{\"queue\":%s,\"error\":%s}\n", json_string(e.str()).c_str(), json_string(err.what()).c_str());
+        }
+    }
+    return 0;
+}
+
+int rm(const Args& a) {
+    bool force = false;
+    Options o(a, "f");
+    for (int c; (c = o.next()) != -1;) force = true;
+    if (o.count() < 1) o.fail("missing QUEUE");
+    int status = 0;
+    for (int i = 0; i < o.count(); ++i) {
+        Endpoint e = named(o.operand(i));
+        try {
+            remove_queue(e);
+        } catch (const Error& err) {
+            if (force && err.status() == Exit::missing) continue;
+            warn("rm %s: %s", e.display().c_str(), err.what());
+            status = std::max(status, code(err.status()));
+        }
+    }
+    return status;
+}
+
+struct Verb {
+    const char* name;
+    int (*run)(const Args&);
+};
+const Verb kVerbs[] = {{"create", create}, {"put", put}, {"get", get}, {"stat", stat}, {"ls", ls}, {"rm", rm}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_program_name("shq");
+    if (argc < 2) usage_error(kUsage, "missing verb");
+    std::string first = argv[1];
+    if (first == "--help" || first == "-h") {
+        std::fputs(kUsage, stdout);
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (first == "--version") {
+        std::puts("shq (prockit) " PROCKIT_VERSION);
+        return 0;
+    }
+    for (const Verb& v : kVerbs) {
+        if (first != v.name) continue;
+        Args args{v.name, argc - 1, argv + 1};
+        try {
+            return v.run(args);
+        } catch (const Error& e) {
+            if (g_object.empty()) die(e.status(), "%s: %s", v.name, e.what());
+            die(e.status(), "%s %s: %s", v.name, g_object.c_str(), e.what());
+        }
+    }
+    usage_error(kUsage, "unknown verb '%s'", argv[1]);
+}
