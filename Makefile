@@ -93,11 +93,15 @@ test: $(BINS)
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=1 test
 
+# Each bench/ script runs a tool beside its peers and a baseline and prints
+# the ratios its issue asks for.
 bench: all
-	@for b in bench/*; do [ -x "$$b" ] && [ -f "$$b" ] && PROCKIT_BIN=$(abspath $(BUILD)/bin) $$b; done; true
+	@set -e; for b in bench/*; do \
+	  if [ -f "$$b" ] && [ -x "$$b" ]; then echo "== $$b"; PROCKIT_BIN=$(abspath $(BUILD)/bin) $$b; fi; \
+	done
 
 demo: all
-	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/demo
+	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/demo.sh
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -98,7 +98,7 @@ MessageQueue::MessageQueue(std::string name, mqd_t mqd) : name_(std::move(name))
 
 MessageQueue::MessageQueue(MessageQueue&& o) noexcept
     : name_(std::move(o.name_)), mqd_(std::exchange(o.mqd_, static_cast<mqd_t>(-1))),
-      msgsize_(o.msgsize_), buf_(std::move(o.buf_)) {}
+      msgsize_(o.msgsize_) {}
 
 MessageQueue::~MessageQueue() {
     if (mqd_ != static_cast<mqd_t>(-1)) mq_close(mqd_);
@@ -201,15 +201,14 @@ bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& dea
     }
 }
 
-bool MessageQueue::try_receive(std::string_view& msg, unsigned& prio) {
-    if (buf_.empty()) buf_.resize(static_cast<size_t>(msgsize_));
+bool MessageQueue::try_receive(char* buf, size_t& len, unsigned& prio) {
     // An absolute time already past makes mq_timedreceive a non-blocking
     // receive without switching the descriptor to O_NONBLOCK.
     static const timespec past = {0, 0};
     for (;;) {
-        ssize_t n = mq_timedreceive(mqd_, buf_.data(), buf_.size(), &prio, &past);
+        ssize_t n = mq_timedreceive(mqd_, buf, static_cast<size_t>(msgsize_), &prio, &past);
         if (n >= 0) {
-            msg = std::string_view(buf_.data(), static_cast<size_t>(n));
+            len = static_cast<size_t>(n);
             return true;
         }
         if (errno == EINTR) continue;

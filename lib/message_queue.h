@@ -50,10 +50,10 @@ public:
     // Sends one message; false if the queue stayed full until the deadline.
     // A message longer than msgsize() throws, naming both sizes.
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline);
-    // Takes the next message without waiting: true and the message (a view
-    // into this object, valid until the next call) and its priority, or
-    // false if the queue is empty.
-    bool try_receive(std::string_view& msg, unsigned& prio);
+    // Takes the next message without waiting into buf, which must hold
+    // msgsize() bytes: true with its length and priority, or false if the
+    // queue is empty.
+    bool try_receive(char* buf, size_t& len, unsigned& prio);
 
 private:
     MessageQueue(std::string name, mqd_t mqd);
@@ -61,7 +61,6 @@ private:
     std::string name_;
     mqd_t mqd_;
     long msgsize_;
-    std::vector<char> buf_;
 };
 
 }  // namespace prockit

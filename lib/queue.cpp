@@ -25,18 +25,19 @@ public:
         return q_.send(msg, prio, deadline);
     }
 
-    Got receive(std::string_view& msg, unsigned& prio, const Deadline& deadline,
-                const StopSignals* stop, const std::function<void()>& before_wait) override {
-        bool waited = false;
+    bool try_receive(char* buf, size_t& len, unsigned& prio) override {
+        return q_.try_receive(buf, len, prio);
+    }
+
+    Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
+                const StopSignals* stop) override {
         for (;;) {
-            if (q_.try_receive(msg, prio)) return Got::message;
-            if (!waited && before_wait) before_wait();
-            waited = true;
+            if (q_.try_receive(buf, len, prio)) return Got::message;
             // A queue descriptor is pollable on Linux. Another reader may
             // take the message between poll and receive: then wait again.
             switch (wait_fd(q_.fd(), POLLIN, deadline, stop)) {
                 case Wait::ready: continue;
-                case Wait::timed_out: return q_.try_receive(msg, prio) ? Got::message : Got::timed_out;
+                case Wait::timed_out: return q_.try_receive(buf, len, prio) ? Got::message : Got::timed_out;
                 case Wait::stopped: return Got::stopped;
             }
         }

@@ -5,7 +5,6 @@
 
 #include <sys/types.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,12 +47,16 @@ public:
     // A message over max_message() throws Error naming both sizes.
     virtual bool send(std::string_view msg, unsigned prio, const Deadline& deadline) = 0;
 
-    // Receives the next message (highest priority first, FIFO within one)
-    // into `msg`, a view valid until the next call. If none is there,
-    // calls before_wait (to flush output a reader is waiting for), then
-    // waits until the deadline or a stop signal.
-    virtual Got receive(std::string_view& msg, unsigned& prio, const Deadline& deadline,
-                        const StopSignals* stop, const std::function<void()>& before_wait) = 0;
+    // Takes the next message (highest priority first, FIFO within one)
+    // without waiting, into buf, which holds max_message() bytes: true with
+    // its length and priority, false if the queue is empty.
+    virtual bool try_receive(char* buf, size_t& len, unsigned& prio) = 0;
+
+    // The same, but waits for a message until the deadline or until a stop
+    // signal arrives. Callers with output to flush try_receive() first and
+    // flush before they call this, so a reader never waits on our buffer.
+    virtual Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
+                        const StopSignals* stop) = 0;
 };
 
 // Each throws prockit::Error: Exit::missing for a queue that does not exist,

@@ -90,9 +90,7 @@ void RecordReader::skip_long_record() {
 }
 
 Output::Output(int fd, std::string what, size_t capacity)
-    : fd_(fd), what_(std::move(what)), capacity_(capacity) {
-    buf_.reserve(capacity_);
-}
+    : fd_(fd), what_(std::move(what)), buf_(capacity) {}
 
 Output::~Output() = default;
 
@@ -102,20 +100,27 @@ void Output::write_through(std::string_view data) {
     throw system_error(errno, "write " + what_);
 }
 
-void Output::write(std::string_view data) {
-    if (buf_.size() + data.size() <= capacity_) {
-        buf_.append(data);
-        return;
+char* Output::reserve(size_t n) {
+    if (buf_.size() - used_ < n) {
+        flush();
+        if (buf_.size() < n) buf_.resize(n);
     }
-    flush();
-    if (data.size() >= capacity_) write_through(data);
-    else buf_.append(data);
+    return buf_.data() + used_;
+}
+
+void Output::write(std::string_view data) {
+    if (buf_.size() - used_ < data.size()) {
+        flush();
+        if (data.size() >= buf_.size()) return write_through(data);
+    }
+    std::memcpy(buf_.data() + used_, data.data(), data.size());
+    used_ += data.size();
 }
 
 void Output::flush() {
-    if (buf_.empty()) return;
-    write_through(buf_);
-    buf_.clear();
+    if (used_ == 0) return;
+    write_through(std::string_view(buf_.data(), used_));
+    used_ = 0;
 }
 
 }  // namespace prockit

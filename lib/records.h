@@ -55,15 +55,20 @@ public:
     void write(std::string_view data);
     void write(char c) { write(std::string_view(&c, 1)); }
     void flush();
-    bool empty() const { return buf_.empty(); }
+
+    // Room for n bytes at the end of the buffer, flushing first if needed,
+    // so a producer (a queue receive) can write there directly; then
+    // commit() the bytes it wrote. The pointer is valid until the next call.
+    char* reserve(size_t n);
+    void commit(size_t n) { used_ += n; }
 
 private:
     void write_through(std::string_view data);
 
     int fd_;
     std::string what_;
-    size_t capacity_;
-    std::string buf_;
+    std::vector<char> buf_;
+    size_t used_ = 0;
 };
 
 }  // namespace prockit

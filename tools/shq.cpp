@@ -231,20 +231,31 @@ int get(const Args& a) {
     StopSignals stop;
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
-    auto flush = [&] { out.flush(); };
+    const size_t room = q->max_message() + 32;  // the message, "PRIO\t" and the delimiter
     uint64_t got = 0;
-    std::string_view msg;
-    unsigned prio = 0;
     while (all || got < count) {
-        Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
-        if (q->receive(msg, prio, d, &stop, flush) != Queue::Got::message) break;
+        // Receive straight into the output buffer; if nothing is there, flush
+        // what we have before waiting, so the reader is never kept waiting.
+        char* dst = out.reserve(room);
+        size_t len = 0;
+        unsigned prio = 0;
+        if (!q->try_receive(dst, len, prio)) {
+            Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
+            if (d.expired()) break;
+            out.flush();
+            dst = out.reserve(room);
+            if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message) break;
+        }
         ++got;
         if (with_prio) {
-            out.write(std::to_string(prio));
-            out.write('\t');
+            // Rare: make room for the prefix by moving the message along.
+            std::string prefix = std::to_string(prio) + '\t';
+            std::memmove(dst + prefix.size(), dst, len);
+            std::memcpy(dst, prefix.data(), prefix.size());
+            len += prefix.size();
         }
-        out.write(msg);
-        out.write(delim);
+        dst[len] = delim;
+        out.commit(len + 1);
     }
     out.flush();
     if (stop.received()) stop.die_of_signal();
