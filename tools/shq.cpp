@@ -4,12 +4,10 @@
 // it through lib/queue.h (which hides the backend), move messages between
 // the queue and stdio. Errors from the library arrive as prockit::Error and
 // are printed once, here, as "shq: VERB QUEUE: reason".
-#include <getopt.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cinttypes>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -17,6 +15,7 @@
 #include "diag.h"
 #include "endpoint.h"
 #include "json.h"
+#include "options.h"
 #include "parse.h"
 #include "queue.h"
 #include "records.h"
@@ -81,54 +80,17 @@ struct Args {
     char** argv;
 };
 
-// Options of one verb, getopt style; stops at the first operand so that a
-// MESSAGE may start with '-'.
-class Options {
+// The options of one verb, with its usage line for misuse and --help.
+class VerbOptions : public Options {
 public:
-    Options(const Args& a, const char* optstring, const option* longopts = nullptr)
-        : a_(a), optstring_(std::string("+:") + optstring + "h"), longopts_(longopts) {
-        optind = 1;
-        opterr = 0;
-    }
-
-    // The next option character, or -1 after the last.
-    int next() {
-        static const option help_only[] = {{"help", no_argument, nullptr, 'h'}, {}};
-        int c = getopt_long(a_.argc, a_.argv, optstring_.c_str(), longopts_ ? longopts_ : help_only, nullptr);
-        if (c == 'h') {
-            std::fputs(verb_usage(a_.verb).c_str(), stdout);
-            std::fputs(kHelp, stdout);
-            std::exit(0);
-        }
-        if (c == '?' && optopt) fail("invalid option -%c", optopt);
-        if (c == '?') fail("invalid option %s", a_.argv[optind - 1]);
-        if (c == ':') fail("option -%c needs a value", optopt);
-        return c;
-    }
-
-    // Operands after the options.
-    int count() const { return a_.argc - optind; }
-    char* operand(int i) const { return a_.argv[optind + i]; }
-
-    [[noreturn]] void fail(const char* fmt, ...) const __attribute__((format(printf, 2, 3))) {
-        char why[512];
-        va_list ap;
-        va_start(ap, fmt);
-        std::vsnprintf(why, sizeof why, fmt, ap);
-        va_end(ap);
-        usage_error(verb_usage(a_.verb).c_str(), "%s: %s", a_.verb, why);
-    }
+    VerbOptions(const Args& a, const char* optstring, const option* longopts = nullptr)
+        : Options(a.argc, a.argv, optstring, longopts, a.verb, verb_usage(a.verb), kHelp) {}
 
     // The one QUEUE operand (for verbs that take exactly one).
     Endpoint queue() const {
         if (count() < 1) fail("missing QUEUE");
         return named(operand(0));
     }
-
-private:
-    Args a_;
-    std::string optstring_;
-    const option* longopts_;
 };
 
 constexpr int kJson = 1000;
@@ -136,7 +98,7 @@ const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {"help", no_a
 
 int create(const Args& a) {
     CreateOptions opt;
-    Options o(a, "m:s:M:x");
+    VerbOptions o(a, "m:s:M:x");
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'm': opt.maxmsg = static_cast<long>(parse_count(optarg, "capacity", 1, 1'000'000'000)); break;
@@ -156,7 +118,7 @@ struct WaitOption {
     bool set = false;
     int last = 0;
 
-    void take(const Options& o, int c) {
+    void take(const VerbOptions& o, int c) {
         if (set && c != last) o.fail("-n and -t exclude each other");
         set = true;
         last = c;
@@ -169,7 +131,7 @@ int put(const Args& a) {
     WaitOption wait;
     char delim = '\n';
     bool create_missing = false;
-    Options o(a, "p:t:n0C");
+    VerbOptions o(a, "p:t:n0C");
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'p': prio = static_cast<unsigned>(parse_count(optarg, "priority", 0, 32767)); break;
@@ -212,7 +174,7 @@ int get(const Args& a) {
     uint64_t count = 1;
     bool all = false, with_prio = false, count_set = false;
     char delim = '\n';
-    Options o(a, "t:nc:a0P");
+    VerbOptions o(a, "t:nc:a0P");
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 't': case 'n': wait.take(o, c); break;
@@ -276,7 +238,7 @@ std::string status_json(const QueueStatus& s) {
 
 int stat(const Args& a) {
     bool json = false;
-    Options o(a, "", kJsonOpts);
+    VerbOptions o(a, "", kJsonOpts);
     for (int c; (c = o.next()) != -1;) json = json || c == kJson;
     if (o.count() > 1) o.fail("too many operands");
     QueueStatus s = open_queue(o.queue(), Access::read)->status();
@@ -291,7 +253,7 @@ int stat(const Args& a) {
 
 int ls(const Args& a) {
     bool json = false;
-    Options o(a, "", kJsonOpts);
+    VerbOptions o(a, "", kJsonOpts);
     for (int c; (c = o.next()) != -1;) json = json || c == kJson;
     if (o.count() > 0) o.fail("ls takes no operands");
     for (const Endpoint& e : list_queues()) {
@@ -312,7 +274,7 @@ int ls(const Args& a) {
 
 int rm(const Args& a) {
     bool force = false;
-    Options o(a, "f");
+    VerbOptions o(a, "f");
     for (int c; (c = o.next()) != -1;) force = true;
     if (o.count() < 1) o.fail("missing QUEUE");
     int status = 0;

@@ -1,0 +1,47 @@
+#include "options.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+const option kHelpOnly[] = {{"help", no_argument, nullptr, 'h'}, {}};
+}  // namespace
+
+Options::Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
+                 std::string usage, const char* help)
+    : argc_(argc), argv_(argv), optstring_(std::string("+:") + optstring + "h"),
+      longopts_(longopts ? longopts : kHelpOnly), context_(std::move(context)), usage_(std::move(usage)),
+      help_(help) {
+    optind = 1;
+    opterr = 0;  // we say it ourselves, in our words
+}
+
+int Options::next() {
+    int c = getopt_long(argc_, argv_, optstring_.c_str(), longopts_, nullptr);
+    if (c == 'h') {
+        std::fputs(usage_.c_str(), stdout);
+        std::fputs(help_, stdout);
+        std::exit(0);
+    }
+    if (c == '?' && optopt) fail("invalid option -%c", optopt);
+    if (c == '?') fail("invalid option %s", argv_[optind - 1]);
+    if (c == ':') fail("option -%c needs a value", optopt);
+    return c;
+}
+
+void Options::fail(const char* fmt, ...) const {
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (context_.empty()) usage_error(usage_.c_str(), "%s", why);
+    usage_error(usage_.c_str(), "%s: %s", context_.c_str(), why);
+}
+
+}  // namespace prockit

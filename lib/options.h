@@ -1,0 +1,40 @@
+// Command-line options, the way every prockit tool takes them: getopt_long
+// with '+' (parsing stops at the first operand, so a message or a command
+// after it may start with '-'), --help printing the usage on stdout, and
+// misuse answered with one reason and the usage line on stderr, status 2.
+#pragma once
+
+#include <getopt.h>
+
+#include <string>
+
+namespace prockit {
+
+class Options {
+public:
+    // argv[0] is the command or verb; `context` prefixes misuse messages
+    // ("put" gives "shq: put: invalid option -z"; "" gives "pool-run: ...").
+    // `usage` is the usage line(s) for misuse and --help; `help` follows
+    // them on --help. longopts may be null; --help is always understood.
+    Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
+            std::string usage, const char* help);
+
+    // The next option character (or long option's value), -1 after the last.
+    int next();
+
+    // The operands after the options.
+    int count() const { return argc_ - optind; }
+    char* operand(int i) const { return argv_[optind + i]; }
+
+    [[noreturn]] void fail(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+
+private:
+    int argc_;
+    char** argv_;
+    std::string optstring_;
+    const option* longopts_;
+    std::string context_, usage_;
+    const char* help_;
+};
+
+}  // namespace prockit
