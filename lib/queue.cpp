@@ -5,39 +5,51 @@
 
 #include "diag.h"
 #include "message_queue.h"
+#include "shm_ring.h"
 
 namespace prockit {
 
 namespace {
+// A POSIX message queue, with its task counts in a companion segment.
 class MqQueue final : public Queue {
 public:
-    MqQueue(Endpoint e, MessageQueue q) : endpoint_(std::move(e)), q_(std::move(q)) {}
+    MqQueue(Endpoint e, MessageQueue q)
+        : endpoint_(std::move(e)), q_(std::move(q)), counts_(CounterSegment::open(q_.name(), q_.status().mode)) {}
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return static_cast<size_t>(q_.msgsize()); }
+    TaskCounters& tasks() override { return counts_.counters(); }
 
     QueueStatus status() const override {
         MessageQueue::Status s = q_.status();
-        return QueueStatus{endpoint_.str(), s.maxmsg, s.msgsize, s.depth, s.mode, s.uid};
+        TaskCounters& c = const_cast<CounterSegment&>(counts_).counters();
+        return QueueStatus{endpoint_.str(), s.maxmsg, -1, -1, s.msgsize, s.depth, s.mode, s.uid,
+                           c.puts.load(), c.gets.load(), c.dones.load()};
     }
 
+    // The count follows the kernel's acceptance of the message: a put killed
+    // between the two leaves one message uncounted (see shq(1)).
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline) override {
-        return q_.send(msg, prio, deadline);
+        if (!q_.send(msg, prio, deadline)) return false;
+        tasks().puts.fetch_add(1);
+        return true;
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
-        return q_.try_receive(buf, len, prio);
+        if (!q_.try_receive(buf, len, prio)) return false;
+        tasks().gets.fetch_add(1);
+        return true;
     }
 
     Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
                 const StopSignals* stop) override {
         for (;;) {
-            if (q_.try_receive(buf, len, prio)) return Got::message;
+            if (try_receive(buf, len, prio)) return Got::message;
             // A queue descriptor is pollable on Linux. Another reader may
             // take the message between poll and receive: then wait again.
             switch (wait_fd(q_.fd(), POLLIN, deadline, stop)) {
                 case Wait::ready: continue;
-                case Wait::timed_out: return q_.try_receive(buf, len, prio) ? Got::message : Got::timed_out;
+                case Wait::timed_out: return try_receive(buf, len, prio) ? Got::message : Got::timed_out;
                 case Wait::stopped: return Got::stopped;
             }
         }
@@ -46,6 +58,51 @@ public:
 private:
     Endpoint endpoint_;
     MessageQueue q_;
+    CounterSegment counts_;
+};
+
+// A prockit ring in shared memory: FIFO, no priorities.
+class ShmQueue final : public Queue {
+public:
+    ShmQueue(Endpoint e, ShmRing r) : endpoint_(std::move(e)), ring_(std::move(r)) {}
+
+    const Endpoint& endpoint() const override { return endpoint_; }
+    size_t max_message() const override { return ring_.max_message(); }
+    TaskCounters& tasks() override { return ring_.counters(); }
+
+    QueueStatus status() const override {
+        ShmRing::Status s = ring_.status();
+        TaskCounters& c = ring_.counters();
+        return QueueStatus{endpoint_.str(),        -1, static_cast<long>(s.bytes), static_cast<long>(s.used),
+                           static_cast<long>(s.msgsize), static_cast<long>(s.depth), s.mode, s.uid,
+                           c.puts.load(), c.gets.load(), c.dones.load()};
+    }
+
+    bool send(std::string_view msg, unsigned prio, const Deadline& deadline) override {
+        if (prio != 0)
+            throw Error(Exit::usage, "shared-memory queues are first in, first out: priorities need an mq:/ queue");
+        return ring_.send(msg, deadline, nullptr);
+    }
+
+    bool try_receive(char* buf, size_t& len, unsigned& prio) override {
+        prio = 0;
+        return ring_.try_receive(buf, len);
+    }
+
+    Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
+                const StopSignals* stop) override {
+        prio = 0;
+        switch (ring_.receive(buf, len, deadline, stop)) {
+            case ShmRing::Got::message: return Got::message;
+            case ShmRing::Got::timed_out: return Got::timed_out;
+            case ShmRing::Got::stopped: return Got::stopped;
+        }
+        return Got::stopped;
+    }
+
+private:
+    Endpoint endpoint_;
+    mutable ShmRing ring_;
 };
 
 int oflag(Access a) {
@@ -56,31 +113,48 @@ int oflag(Access a) {
     }
     return O_RDWR;
 }
-
-[[noreturn]] void not_yet(const Endpoint& e) {
-    throw Error(Exit::usage, e.str() + ": shared-memory queues (shm:/NAME) are not available yet; use mq:/NAME");
-}
 }  // namespace
 
 std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt) {
-    if (e.kind == EndpointKind::shm) not_yet(e);
+    if (e.kind == EndpointKind::shm) {
+        if (opt.maxmsg) throw Error(Exit::usage, "shared-memory queues are sized in bytes: use -S, not -m");
+        size_t bytes = opt.bytes ? static_cast<size_t>(opt.bytes) : ShmRing::kDefaultBytes;
+        size_t msgsize = opt.msgsize ? static_cast<size_t>(opt.msgsize)
+                                     : std::min(ShmRing::kDefaultMsgsize, bytes - 4);
+        return std::make_unique<ShmQueue>(e, ShmRing::create(e.path, bytes, msgsize, opt.mode, opt.exist_ok));
+    }
+    if (opt.bytes) throw Error(Exit::usage, "message queues are sized in messages: use -m and -s, not -S");
     MessageQueue q = MessageQueue::create(e.path, {opt.maxmsg, opt.msgsize}, opt.mode, opt.exist_ok);
     return std::make_unique<MqQueue>(e, std::move(q));
 }
 
 std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access) {
-    if (e.kind == EndpointKind::shm) not_yet(e);
+    if (e.kind == EndpointKind::shm) return std::make_unique<ShmQueue>(e, ShmRing::open(e.path));
     return std::make_unique<MqQueue>(e, MessageQueue::open(e.path, oflag(access)));
 }
 
 void remove_queue(const Endpoint& e) {
-    if (e.kind == EndpointKind::shm) not_yet(e);
-    MessageQueue::unlink(e.path);
+    if (e.kind == EndpointKind::shm) {
+        // Never remove another program's shared memory by mistake.
+        ShmRing::open(e.path);
+        ShmRing::remove(e.path);
+        return;
+    }
+    try {
+        MessageQueue::unlink(e.path);
+    } catch (const Error& err) {
+        // A queue someone removed behind our back leaves its counts: take them too.
+        if (err.status() == Exit::missing) CounterSegment::remove(e.path);
+        throw;
+    }
+    CounterSegment::remove(e.path);
 }
 
 std::vector<Endpoint> list_queues() {
     std::vector<Endpoint> out;
     for (std::string& name : MessageQueue::list()) out.push_back(Endpoint{EndpointKind::mq, std::move(name)});
+    for (std::string& name : SharedSegment::list())
+        if (ShmRing::is_ring(name)) out.push_back(Endpoint{EndpointKind::shm, std::move(name)});
     return out;
 }
 

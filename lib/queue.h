@@ -13,21 +13,25 @@
 #include "deadline.h"
 #include "endpoint.h"
 #include "signals.h"
+#include "task_count.h"
 
 namespace prockit {
 
 struct QueueStatus {
     std::string queue;  // canonical name, "mq:/jobs"
-    long capacity;      // messages
-    long msgsize;       // bytes
+    long capacity;      // messages (mq); -1 where capacity is in bytes (shm)
+    long bytes, used;   // the ring's size and use (shm); -1 for mq
+    long msgsize;       // largest message, in bytes
     long depth;         // messages waiting now
     unsigned mode;
     uid_t uid;
+    uint64_t puts, gets, dones;  // task counts (shq done / join)
 };
 
 struct CreateOptions {
-    long maxmsg = 0;   // 0: the backend's default
-    long msgsize = 0;  // 0: the backend's default
+    long maxmsg = 0;   // mq: capacity in messages; 0: the default
+    long msgsize = 0;  // largest message; 0: the default
+    long bytes = 0;    // shm: ring size in bytes; 0: the default
     unsigned mode = 0600;
     bool exist_ok = false;
 };
@@ -57,6 +61,10 @@ public:
     // flush before they call this, so a reader never waits on our buffer.
     virtual Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
                         const StopSignals* stop) = 0;
+
+    // The queue's task counts: every put adds one, done() finishes some,
+    // join() waits for all to finish.
+    virtual TaskCounters& tasks() = 0;
 };
 
 // Each throws prockit::Error: Exit::missing for a queue that does not exist,

@@ -38,6 +38,22 @@ StopSignals::~StopSignals() {
 
 int StopSignals::received() const { return g_received; }
 
+bool StopSignals::check() const {
+    if (g_received) return true;
+    sigset_t pending;
+    sigpending(&pending);
+    for (int sig : kStopSignals) {
+        if (sigismember(&pending, sig)) {
+            // Open the mask for a moment: the handler runs and sets the flag.
+            sigset_t blocked;
+            sigprocmask(SIG_SETMASK, &old_mask_, &blocked);
+            sigprocmask(SIG_SETMASK, &blocked, nullptr);
+            break;
+        }
+    }
+    return g_received != 0;
+}
+
 void StopSignals::die_of_signal() const {
     int sig = g_received;
     ::signal(sig, SIG_DFL);

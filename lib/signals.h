@@ -22,6 +22,9 @@ public:
 
     // The stop signal that arrived, or 0.
     int received() const;
+    // For waits that cannot let signals in atomically (futex): lets a
+    // pending stop signal be delivered now; true if one has arrived.
+    bool check() const;
     // The mask to wait with: the one in force before, so stop signals get in.
     const sigset_t* wait_mask() const { return &old_mask_; }
     // Restores the default action and raises the received signal, so the

@@ -15,7 +15,7 @@ teardown() { remove_test_queues; }
 @test "--help prints the usage on stdout and exits 0" {
     run --separate-stderr shq --help
     assert_success
-    assert_line --index 0 "usage: shq create [-m MAXMSG] [-s MSGSIZE] [-M MODE] [-x] QUEUE"
+    assert_line --index 0 "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-x] QUEUE"
     assert_line "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE"
     [ -z "$stderr" ]
 }
@@ -43,7 +43,7 @@ teardown() { remove_test_queues; }
     run --separate-stderr shq
     assert_failure 2
     [ "${stderr_lines[0]}" = "shq: missing verb" ]
-    [ "${stderr_lines[1]}" = "usage: shq create [-m MAXMSG] [-s MSGSIZE] [-M MODE] [-x] QUEUE" ]
+    [ "${stderr_lines[1]}" = "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-x] QUEUE" ]
     [ -z "$output" ]
 
     run --separate-stderr shq frobnicate
@@ -146,12 +146,16 @@ three"
     shq create -m 3 -s 100 -M 0640 "$q"
     run shq stat "$q"
     assert_success
-    assert_output "queue     mq:/$q
-depth     0
-capacity  3
-msgsize   100
-mode      0640
-owner     $(id -un)"
+    assert_output "queue       mq:/$q
+depth       0
+capacity    3
+msgsize     100
+mode        0640
+owner       $(id -un)
+put         0
+got         0
+done        0
+unfinished  0"
 }
 
 @test "the default mode is 0600 and the umask does not change -M" {

@@ -20,6 +20,7 @@
 #include "queue.h"
 #include "records.h"
 #include "signals.h"
+#include "task_count.h"
 #include "version.h"
 
 using namespace prockit;
@@ -27,9 +28,11 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: shq create [-m MAXMSG] [-s MSGSIZE] [-M MODE] [-x] QUEUE\n"
+    "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-x] QUEUE\n"
     "       shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]\n"
     "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE\n"
+    "       shq done [-c COUNT] QUEUE\n"
+    "       shq join [-t SECONDS] QUEUE\n"
     "       shq stat [--json] QUEUE\n"
     "       shq ls [--json]\n"
     "       shq rm [-f] QUEUE ...\n"
@@ -37,10 +40,12 @@ const char kUsage[] =
 
 const char kHelp[] =
     "\n"
-    "QUEUE is NAME, /NAME or mq:/NAME (a POSIX message queue).\n"
+    "QUEUE is NAME, /NAME or mq:/NAME (a POSIX message queue), or shm:/NAME\n"
+    "(a prockit ring in shared memory: faster, first in first out, no priorities).\n"
     "\n"
-    "  create  -m MAXMSG  capacity in messages      -s MSGSIZE  largest message in bytes\n"
-    "          -M MODE    octal permissions (0600)  -x          succeed if it exists\n"
+    "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1 MiB)\n"
+    "          -s MSGSIZE largest message in bytes  -M MODE     octal permissions (0600)\n"
+    "          -x         succeed if it exists\n"
     "  put     -p PRIO    priority, 0 to 32767; higher is received first\n"
     "          -t SECONDS wait at most this long for room, for each message\n"
     "          -n         never wait        -0  stdin records end in NUL, not newline\n"
@@ -50,12 +55,14 @@ const char kHelp[] =
     "          -a         get all that are there now (with -t: wait for the first)\n"
     "          -0         end each message with NUL, not newline\n"
     "          -P         print the priority and a tab before each message\n"
+    "  done    -c COUNT   mark COUNT fetched messages finished (1)\n"
+    "  join    -t SECONDS wait at most this long for every message put to be done\n"
     "  rm      -f         a missing queue is not an error\n"
     "\n"
     "Exit status: 0 success; 1 nothing could be done in time (queue empty for get,\n"
-    "full for put, with -n or after -t); 2 usage error or invalid argument; 3 the\n"
-    "queue does not exist; 4 any other error (permission, kernel limit, message too\n"
-    "large); 128+N killed by signal N.\n";
+    "full for put, with -n or after -t; tasks unfinished for join -t); 2 usage error\n"
+    "or invalid argument; 3 the queue does not exist; 4 any other error (permission,\n"
+    "kernel limit, message too large, more done than put); 128+N killed by signal N.\n";
 
 // The usage line of one verb, for misuse of that verb.
 std::string verb_usage(const char* verb) {
@@ -98,10 +105,11 @@ const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {"help", no_a
 
 int create(const Args& a) {
     CreateOptions opt;
-    VerbOptions o(a, "m:s:M:x");
+    VerbOptions o(a, "m:S:s:M:x");
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'm': opt.maxmsg = static_cast<long>(parse_count(optarg, "capacity", 1, 1'000'000'000)); break;
+            case 'S': opt.bytes = static_cast<long>(parse_count(optarg, "ring size", 64, 1UL << 40)); break;
             case 's': opt.msgsize = static_cast<long>(parse_count(optarg, "message size", 1, 1'000'000'000)); break;
             case 'M': opt.mode = parse_mode(optarg); break;
             case 'x': opt.exist_ok = true; break;
@@ -224,16 +232,64 @@ int get(const Args& a) {
     return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
 }
 
+int done(const Args& a) {
+    uint64_t count = 1;
+    VerbOptions o(a, "c:");
+    for (int c; (c = o.next()) != -1;) count = parse_count(optarg, "count", 1, UINT64_MAX);
+    if (o.count() > 1) o.fail("too many operands");
+    mark_done(open_queue(o.queue(), Access::read)->tasks(), count);
+    return 0;
+}
+
+int join(const Args& a) {
+    WaitOption wait;
+    VerbOptions o(a, "t:");
+    for (int c; (c = o.next()) != -1;) wait.take(o, c);
+    if (o.count() > 1) o.fail("too many operands");
+    Endpoint e = o.queue();
+    StopSignals stop;
+    auto q = open_queue(e, Access::read);
+    switch (wait_joined(q->tasks(), wait.policy.deadline(), &stop)) {
+        case Joined::yes: return 0;
+        case Joined::timed_out: return code(Exit::timed_out);
+        case Joined::stopped: stop.die_of_signal();
+    }
+    return 0;
+}
+
 std::string owner(uid_t uid) {
     const passwd* pw = getpwuid(uid);
     return pw ? std::string(pw->pw_name) : std::to_string(uid);
 }
 
 std::string status_json(const QueueStatus& s) {
-    char nums[256];
-    std::snprintf(nums, sizeof nums, ",\"depth\":%ld,\"capacity\":%ld,\"msgsize\":%ld,\"mode\":\"%04o\",\"uid\":%u}",
-                  s.depth, s.capacity, s.msgsize, s.mode, static_cast<unsigned>(s.uid));
-    return "{\"queue\":" + json_string(s.queue) + nums;
+    std::string j = "{\"queue\":" + json_string(s.queue);
+    auto add = [&j](const char* key, auto value) { j += ",\"" + std::string(key) + "\":" + std::to_string(value); };
+    add("depth", s.depth);
+    if (s.capacity >= 0) add("capacity", s.capacity);
+    if (s.bytes >= 0) {
+        add("bytes", s.bytes);
+        add("used", s.used);
+    }
+    add("msgsize", s.msgsize);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", s.mode);
+    j += ",\"mode\":\"" + std::string(mode) + "\"";
+    add("uid", s.uid);
+    add("put", s.puts);
+    add("got", s.gets);
+    add("done", s.dones);
+    add("unfinished", s.puts - s.dones);
+    return j + "}";
+}
+
+void print_status(const QueueStatus& s) {
+    std::printf("queue       %s\ndepth       %ld\n", s.queue.c_str(), s.depth);
+    if (s.capacity >= 0) std::printf("capacity    %ld\n", s.capacity);
+    if (s.bytes >= 0) std::printf("bytes       %ld\nused        %ld\n", s.bytes, s.used);
+    std::printf("msgsize     %ld\nmode        %04o\nowner       %s\n", s.msgsize, s.mode, owner(s.uid).c_str());
+    std::printf("put         %" PRIu64 "\ngot         %" PRIu64 "\ndone        %" PRIu64 "\nunfinished  %" PRIu64 "\n",
+                s.puts, s.gets, s.dones, s.puts - s.dones);
 }
 
 int stat(const Args& a) {
@@ -242,12 +298,8 @@ int stat(const Args& a) {
     for (int c; (c = o.next()) != -1;) json = json || c == kJson;
     if (o.count() > 1) o.fail("too many operands");
     QueueStatus s = open_queue(o.queue(), Access::read)->status();
-    if (json) {
-        std::printf("%s\n", status_json(s).c_str());
-    } else {
-        std::printf("queue     %s\ndepth     %ld\ncapacity  %ld\nmsgsize   %ld\nmode      %04o\nowner     %s\n",
-                    s.queue.c_str(), s.depth, s.capacity, s.msgsize, s.mode, owner(s.uid).c_str());
-    }
+    if (json) std::printf("%s\n", status_json(s).c_str());
+    else print_status(s);
     return 0;
 }
 
@@ -295,7 +347,8 @@ struct Verb {
     const char* name;
     int (*run)(const Args&);
 };
-const Verb kVerbs[] = {{"create", create}, {"put", put}, {"get", get}, {"stat", stat}, {"ls", ls}, {"rm", rm}};
+const Verb kVerbs[] = {{"create", create}, {"put", put},   {"get", get}, {"done", done},
+                       {"join", join},     {"stat", stat}, {"ls", ls},   {"rm", rm}};
 
 }  // namespace
 
