@@ -23,7 +23,7 @@ public:
     QueueStatus status() const override {
         MessageQueue::Status s = q_.status();
         TaskCounters& c = const_cast<CounterSegment&>(counts_).counters();
-        return QueueStatus{endpoint_.str(), s.maxmsg, -1, -1, s.msgsize, s.depth, s.mode, s.uid,
+        return QueueStatus{endpoint_.str(), s.maxmsg, -1, -1, -1, s.msgsize, s.depth, s.mode, s.uid,
                            c.puts.load(), c.gets.load(), c.dones.load()};
     }
 
@@ -73,8 +73,15 @@ public:
     QueueStatus status() const override {
         ShmRing::Status s = ring_.status();
         TaskCounters& c = ring_.counters();
-        return QueueStatus{endpoint_.str(),        -1, static_cast<long>(s.bytes), static_cast<long>(s.used),
-                           static_cast<long>(s.msgsize), static_cast<long>(s.depth), s.mode, s.uid,
+        return QueueStatus{endpoint_.str(),
+                           -1,
+                           static_cast<long>(s.bytes),
+                           static_cast<long>(s.used),
+                           static_cast<long>(s.recoveries),
+                           static_cast<long>(s.msgsize),
+                           static_cast<long>(s.depth),
+                           s.mode,
+                           s.uid,
                            c.puts.load(), c.gets.load(), c.dones.load()};
     }
 

@@ -21,6 +21,7 @@ struct QueueStatus {
     std::string queue;  // canonical name, "mq:/jobs"
     long capacity;      // messages (mq); -1 where capacity is in bytes (shm)
     long bytes, used;   // the ring's size and use (shm); -1 for mq
+    long recoveries;    // crashes the ring recovered from (shm); -1 for mq
     long msgsize;       // largest message, in bytes
     long depth;         // messages waiting now
     unsigned mode;

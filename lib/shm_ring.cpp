@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "diag.h"
@@ -34,8 +35,11 @@ struct ShmRing::Header {
     } journal;
     uint32_t not_empty_waiters, not_full_waiters;  // under the lock
     std::atomic<uint32_t> not_empty_seq, not_full_seq;
-    TaskCounters tasks;  // puts and gets mirror state; dones is lock-free
+    uint64_t recoveries;  // times a locker found the owner dead
+    TaskCounters tasks;   // puts and gets mirror state; dones is lock-free
 };
+// The tests find the lock's owner at this offset (tests/shq-crash.bats).
+static_assert(offsetof(ShmRing::Header, lock) == 32);
 
 // Holds the ring's lock; finishes the change a dead owner left half-done.
 class ShmRing::Lock {
@@ -44,6 +48,7 @@ public:
         int r = pthread_mutex_lock(&h_->lock);
         if (r == EOWNERDEAD) {
             replay(h_);
+            ++h_->recoveries;
             pthread_mutex_consistent(&h_->lock);
         } else if (r != 0) {
             throw Error(Exit::failure, "lock the queue: " + reason(r));
@@ -137,8 +142,8 @@ TaskCounters& ShmRing::counters() const { return header()->tasks; }
 ShmRing::Status ShmRing::status() const {
     Header* h = header();
     Lock lock(h);
-    return Status{h->bytes, h->state.tail - h->state.head, h->msgsize, h->state.count, segment_.mode(),
-                  segment_.uid()};
+    return Status{h->bytes,         h->state.tail - h->state.head, h->msgsize, h->state.count, h->recoveries,
+                  segment_.mode(), segment_.uid()};
 }
 
 // Runs op under the lock until it is done. While it is blocked (no room

@@ -50,6 +50,7 @@ public:
 
     struct Status {
         size_t bytes, used, msgsize, depth;
+        uint64_t recoveries;  // times a user found the lock's owner dead and finished its work
         unsigned mode, uid;
     };
     Status status() const;
@@ -64,8 +65,9 @@ public:
     enum class Got { message, timed_out, stopped };
     Got receive(char* buf, size_t& len, const Deadline& deadline, const StopSignals* stop);
 
-private:
     struct Header;
+
+private:
     class Lock;
     enum class Step { done, blocked };
     explicit ShmRing(SharedSegment s) : segment_(std::move(s)) {}

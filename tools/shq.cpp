@@ -270,6 +270,7 @@ std::string status_json(const QueueStatus& s) {
     if (s.bytes >= 0) {
         add("bytes", s.bytes);
         add("used", s.used);
+        add("recovered", s.recoveries);
     }
     add("msgsize", s.msgsize);
     char mode[8];
@@ -286,7 +287,8 @@ std::string status_json(const QueueStatus& s) {
 void print_status(const QueueStatus& s) {
     std::printf("queue       %s\ndepth       %ld\n", s.queue.c_str(), s.depth);
     if (s.capacity >= 0) std::printf("capacity    %ld\n", s.capacity);
-    if (s.bytes >= 0) std::printf("bytes       %ld\nused        %ld\n", s.bytes, s.used);
+    if (s.bytes >= 0)
+        std::printf("bytes       %ld\nused        %ld\nrecovered   %ld\n", s.bytes, s.used, s.recoveries);
     std::printf("msgsize     %ld\nmode        %04o\nowner       %s\n", s.msgsize, s.mode, owner(s.uid).c_str());
     std::printf("put         %" PRIu64 "\ngot         %" PRIu64 "\ndone        %" PRIu64 "\nunfinished  %" PRIu64 "\n",
                 s.puts, s.gets, s.dones, s.puts - s.dones);
