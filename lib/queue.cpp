@@ -3,11 +3,45 @@
 #include <fcntl.h>
 #include <poll.h>
 
+#include <cstdio>
+#include <cstring>
+
 #include "diag.h"
 #include "message_queue.h"
 #include "shm_ring.h"
 
 namespace prockit {
+
+size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f) {
+    if (f.with_prio) {
+        char prefix[8];
+        int n = std::snprintf(prefix, sizeof prefix, "%u\t", prio);
+        std::memmove(at + n, at, len);
+        std::memcpy(at, prefix, static_cast<size_t>(n));
+        len += static_cast<size_t>(n);
+    }
+    at[len] = f.delim;
+    return len + 1;
+}
+
+size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait) {
+    for (size_t i = 0; i < n; ++i)
+        if (!send(msgs[i], prio, wait.deadline())) return i;
+    return n;
+}
+
+size_t Queue::try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used) {
+    const size_t room = max_message() + 8;  // a message, its prefix and delimiter
+    size_t n = 0;
+    used = 0;
+    unsigned prio = 0;
+    size_t len = 0;
+    while (n < max && cap - used >= room && try_receive(buf + used, len, prio)) {
+        used += format_record(buf + used, len, prio, f);
+        ++n;
+    }
+    return n;
+}
 
 namespace {
 // A POSIX message queue, with its task counts in a companion segment.
@@ -86,9 +120,22 @@ public:
     }
 
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline) override {
-        if (prio != 0)
-            throw Error(Exit::usage, "shared-memory queues are first in, first out: priorities need an mq:/ queue");
+        refuse_priority(prio);
         return ring_.send(msg, deadline, nullptr);
+    }
+
+    size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait) override {
+        refuse_priority(prio);
+        // The batch stops before an oversize message, which send() reports.
+        size_t fit = 0;
+        while (fit < n && msgs[fit].size() <= ring_.max_message()) ++fit;
+        size_t sent = ring_.send_many(msgs, fit, wait, nullptr);
+        if (sent < fit || fit == n) return sent;
+        return send(msgs[fit], prio, wait.deadline()) ? fit + 1 : fit;
+    }
+
+    size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used) override {
+        return ring_.take_many(buf, cap, max, f.delim, f.with_prio, used);
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
@@ -108,6 +155,11 @@ public:
     }
 
 private:
+    static void refuse_priority(unsigned prio) {
+        if (prio != 0)
+            throw Error(Exit::usage, "shared-memory queues are first in, first out: priorities need an mq:/ queue");
+    }
+
     Endpoint endpoint_;
     mutable ShmRing ring_;
 };

@@ -39,6 +39,16 @@ struct CreateOptions {
 
 enum class Access { read, write, read_write };
 
+// How get writes a message out: [PRIO TAB] MESSAGE DELIM.
+struct RecordFormat {
+    char delim = '\n';
+    bool with_prio = false;
+};
+
+// Turns a message received at `at` (len bytes) into a record in place, per
+// `f`; `at` must have 8 bytes of room beyond the message. Returns its size.
+size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f);
+
 class Queue {
 public:
     enum class Got { message, timed_out, stopped };
@@ -52,10 +62,20 @@ public:
     // A message over max_message() throws Error naming both sizes.
     virtual bool send(std::string_view msg, unsigned prio, const Deadline& deadline) = 0;
 
+    // Sends msgs in order, each wait for room bounded by `wait`; returns how
+    // many were sent (fewer only when a wait ran out). A backend may send
+    // many under one lock.
+    virtual size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait);
+
     // Takes the next message (highest priority first, FIFO within one)
     // without waiting, into buf, which holds max_message() bytes: true with
     // its length and priority, false if the queue is empty.
     virtual bool try_receive(char* buf, size_t& len, unsigned& prio) = 0;
+
+    // Takes, without waiting, up to `max` messages into buf (cap bytes) as
+    // records in format `f`, as many as fit whole; returns how many and, in
+    // `used`, the bytes written. A backend may take many under one lock.
+    virtual size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used);
 
     // The same, but waits for a message until the deadline or until a stop
     // signal arrives. Callers with output to flush try_receive() first and

@@ -68,6 +68,19 @@ RecordReader::Status RecordReader::next(std::string_view& record) {
     }
 }
 
+bool RecordReader::next_buffered(std::string_view& record) {
+    const void* hit = std::memchr(buf_.data() + scanned_, delim_, end_ - scanned_);
+    if (!hit) {
+        scanned_ = end_;
+        return false;
+    }
+    size_t pos = static_cast<size_t>(static_cast<const char*>(hit) - buf_.data());
+    if (pos - begin_ > max_len_) return false;  // next() reports it
+    record = std::string_view(buf_.data() + begin_, pos - begin_);
+    begin_ = scanned_ = pos + 1;
+    return true;
+}
+
 void RecordReader::skip_long_record() {
     size_t len = end_ - begin_;
     begin_ = scanned_ = end_;

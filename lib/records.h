@@ -22,6 +22,11 @@ public:
     // Throws prockit::Error if reading fails.
     Status next(std::string_view& record);
 
+    // The next record if it is already complete in the buffer, without
+    // reading: earlier views stay valid, so a caller can gather a batch.
+    // False when the buffer holds no complete record of allowed length.
+    bool next_buffered(std::string_view& record);
+
     // After Status::too_long: the record's length, counted up to its
     // delimiter or end of input, but only up to a bound (an endless record
     // such as /dev/zero must not hang the error report); see long_is_lower_bound().
@@ -61,6 +66,8 @@ public:
     // commit() the bytes it wrote. The pointer is valid until the next call.
     char* reserve(size_t n);
     void commit(size_t n) { used_ += n; }
+    // The free space at the end of the buffer (at least what was reserved).
+    size_t room() const { return buf_.size() - used_; }
 
 private:
     void write_through(std::string_view data);

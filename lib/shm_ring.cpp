@@ -205,6 +205,63 @@ bool ShmRing::send(std::string_view msg, const Deadline& deadline, const StopSig
     return until_done(put, true, deadline, stop) == Got::message;
 }
 
+size_t ShmRing::send_many(const std::string_view* msgs, size_t n, const WaitPolicy& wait, const StopSignals* stop) {
+    Header* h = header();
+    size_t sent = 0;
+    auto put_all_that_fit = [&](Lock& lock) {
+        State s = h->state;
+        size_t first = sent;
+        while (sent < n && h->bytes - (s.tail - s.head) >= kLength + msgs[sent].size()) {
+            auto len = static_cast<uint32_t>(msgs[sent].size());
+            copy_in(s.tail, &len, kLength);
+            copy_in(s.tail + kLength, msgs[sent].data(), len);
+            s.tail += kLength + len;
+            ++s.count;
+            ++s.puts;
+            ++sent;
+        }
+        if (sent == first) return Step::blocked;
+        lock.commit(s);  // the whole batch becomes visible at once
+        return Step::done;
+    };
+    while (sent < n)
+        if (until_done(put_all_that_fit, true, wait.deadline(), stop) != Got::message) break;
+    return sent;
+}
+
+size_t ShmRing::take_many(char* buf, size_t cap, uint64_t max, char delim, bool prio_prefix, size_t& used) {
+    Header* h = header();
+    size_t taken = 0;
+    used = 0;
+    auto take_all_that_fit = [&](Lock& lock) {
+        State s = h->state;
+        const size_t extra = (prio_prefix ? 2 : 0) + 1;
+        while (taken < max && s.count > 0) {
+            uint32_t n = 0;
+            copy_out(s.head, &n, kLength);
+            if (n > h->msgsize || kLength + n > s.tail - s.head)
+                throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
+            if (cap - used < n + extra) break;
+            if (prio_prefix) {
+                std::memcpy(buf + used, "0\t", 2);
+                used += 2;
+            }
+            copy_out(s.head + kLength, buf + used, n);
+            used += n;
+            buf[used++] = delim;
+            s.head += kLength + n;
+            --s.count;
+            ++s.gets;
+            ++taken;
+        }
+        if (taken == 0) return Step::blocked;
+        lock.commit(s);
+        return Step::done;
+    };
+    until_done(take_all_that_fit, false, Deadline::now(), nullptr);
+    return taken;
+}
+
 bool ShmRing::take(Lock& lock, char* buf, size_t& len) {
     Header* h = header();
     State s = h->state;

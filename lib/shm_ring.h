@@ -59,8 +59,18 @@ public:
 
     // Appends one message; false if there was no room until the deadline.
     bool send(std::string_view msg, const Deadline& deadline, const StopSignals* stop);
+    // Appends msgs (none longer than max_message()) in order, as many as
+    // fit under one hold of the lock at a time, each wait for room bounded
+    // by `wait`; returns how many were sent.
+    size_t send_many(const std::string_view* msgs, size_t n, const WaitPolicy& wait, const StopSignals* stop);
+
     // Takes the oldest message into buf (max_message() bytes) without waiting.
     bool try_receive(char* buf, size_t& len);
+
+    // Takes, without waiting and under one hold of the lock, up to max
+    // messages that fit whole into buf (cap bytes), each written as
+    // ["0\t"] MESSAGE DELIM; returns how many and the bytes used.
+    size_t take_many(char* buf, size_t cap, uint64_t max, char delim, bool prio_prefix, size_t& used);
 
     enum class Got { message, timed_out, stopped };
     Got receive(char* buf, size_t& len, const Deadline& deadline, const StopSignals* stop);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "diag.h"
 #include "endpoint.h"
@@ -152,21 +153,25 @@ int put(const Args& a) {
     auto q = create_missing ? create_queue(e, CreateOptions{.exist_ok = true}) : open_queue(e, Access::write);
 
     uint64_t sent = 0;
+    auto queue_full = [&] {
+        throw Error(Exit::timed_out, "queue is full; " + std::to_string(sent) +
+                                         (sent == 1 ? " message was" : " messages were") + " sent, the rest were not");
+    };
     auto send = [&](std::string_view msg) {
-        if (!q->send(msg, prio, wait.policy.deadline()))
-            throw Error(Exit::timed_out, "queue is full; " + std::to_string(sent) +
-                                             (sent == 1 ? " message was" : " messages were") +
-                                             " sent, the rest were not");
+        if (!q->send(msg, prio, wait.policy.deadline())) queue_full();
         ++sent;
     };
     if (o.count() > 1) {
         for (int i = 1; i < o.count(); ++i) send(o.operand(i));
         return 0;
     }
+    // Send every record already in the read buffer as one batch: a backend
+    // may then take its lock once for many messages.
     RecordReader in(STDIN_FILENO, delim, q->max_message());
+    std::vector<std::string_view> batch;
     for (std::string_view rec;;) {
         switch (in.next(rec)) {
-            case RecordReader::Status::record: send(rec); break;
+            case RecordReader::Status::record: break;
             case RecordReader::Status::end: return 0;
             case RecordReader::Status::too_long:
                 throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
@@ -174,6 +179,11 @@ int put(const Args& a) {
                                                std::to_string(q->max_message()) + "; " + std::to_string(sent) +
                                                " messages before it were sent");
         }
+        batch.assign(1, rec);
+        while (batch.size() < 4096 && in.next_buffered(rec)) batch.push_back(rec);
+        size_t n = q->send_many(batch.data(), batch.size(), prio, wait.policy);
+        sent += n;
+        if (n < batch.size()) queue_full();
     }
 }
 
@@ -201,31 +211,30 @@ int get(const Args& a) {
     StopSignals stop;
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
-    const size_t room = q->max_message() + 32;  // the message, "PRIO\t" and the delimiter
+    const RecordFormat format{delim, with_prio};
+    const size_t room = q->max_message() + 8;  // a message, its prefix and delimiter
     uint64_t got = 0;
     while (all || got < count) {
-        // Receive straight into the output buffer; if nothing is there, flush
-        // what we have before waiting, so the reader is never kept waiting.
+        // Take what is there straight into the output buffer, many at once
+        // where the backend can; if nothing is, flush what we have before
+        // waiting, so the reader is never kept waiting on our buffer.
         char* dst = out.reserve(room);
+        size_t used = 0;
+        uint64_t n = q->try_receive_many(dst, out.room(), all ? UINT64_MAX : count - got, format, used);
+        if (n > 0) {
+            out.commit(used);
+            got += n;
+            continue;
+        }
+        Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
+        if (d.expired()) break;
+        out.flush();
+        dst = out.reserve(room);
         size_t len = 0;
         unsigned prio = 0;
-        if (!q->try_receive(dst, len, prio)) {
-            Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
-            if (d.expired()) break;
-            out.flush();
-            dst = out.reserve(room);
-            if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message) break;
-        }
+        if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message) break;
+        out.commit(format_record(dst, len, prio, format));
         ++got;
-        if (with_prio) {
-            // Rare: make room for the prefix by moving the message along.
-            std::string prefix = std::to_string(prio) + '\t';
-            std::memmove(dst + prefix.size(), dst, len);
-            std::memcpy(dst, prefix.data(), prefix.size());
-            len += prefix.size();
-        }
-        dst[len] = delim;
-        out.commit(len + 1);
     }
     out.flush();
     if (stop.received()) stop.die_of_signal();
