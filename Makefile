@@ -23,7 +23,7 @@ CXXFLAGS ?= -O2 -g
 ALL_CXXFLAGS := -std=c++20 $(WARNINGS) -iquote lib -MMD -MP $(CXXFLAGS)
 # libstdc++ linked in statically: a tool that starts in a shell loop should
 # not pay for loading it on every call (bench/shq measures start-up).
-ALL_LDFLAGS  := -static-libstdc++ -static-libgcc $(LDFLAGS)
+ALL_LDFLAGS  := -static-libstdc++ -static-libgcc -Wl,--as-needed $(LDFLAGS)
 LDLIBS       := -lrt
 
 ifeq ($(SANITIZE),1)

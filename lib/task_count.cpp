@@ -51,11 +51,17 @@ std::string companion_name(const std::string& mq_name) {
 }  // namespace
 
 CounterSegment CounterSegment::open(const std::string& mq_name, unsigned mode) {
+    std::string name = companion_name(mq_name);
+    try {
+        return CounterSegment(SharedSegment::open(name, kMagic, "task counter segment"));
+    } catch (const Error& e) {
+        if (e.status() != Exit::missing) throw;
+    }
     // Reading a queue means counting gets on it: give write to whoever may read.
     unsigned shm_mode = mode | ((mode & 0444) >> 1);
     // The zero-filled counters are already right: nothing to initialise.
-    return CounterSegment(SharedSegment::create(companion_name(mq_name), sizeof(Layout), shm_mode, kMagic,
-                                                [](void*) {}, true));
+    return CounterSegment(SharedSegment::create(name, sizeof(Layout), shm_mode, kMagic, [](void*) {}, true,
+                                                "task counter segment"));
 }
 
 void CounterSegment::remove(const std::string& mq_name) {

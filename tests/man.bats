@@ -30,7 +30,7 @@ teardown() { remove_test_queues; }
         dir="$BATS_TEST_TMPDIR" "$page"
     ls "$BATS_TEST_TMPDIR"/example*.sh
     for ex in "$BATS_TEST_TMPDIR"/example*.sh; do
-        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g" "$ex"
+        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#shm:/(jobs|files)#shm:/${prefix}\1#g" "$ex"
         run bash -eo pipefail "$ex"
         [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
     done
