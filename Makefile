@@ -100,7 +100,7 @@ bench: all
 	  if [ -f "$$b" ] && [ -x "$$b" ]; then echo "== $$b"; PROCKIT_BIN=$(abspath $(BUILD)/bin) $$b; fi; \
 	done
 
-demo: all
+demo: deps all
 	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/demo.sh
 
 install: $(BINS)

@@ -30,4 +30,19 @@ shq put -p 9 "$q" "URGENT"
 shq stat "$q" | sed 's/^/  /'
 shq get -a -P "$q" | sed 's/^/  /'
 
+say "a ring in shared memory counts tasks: three workers mark each job done, shq join waits for all"
+r=shm:/$q
+shq create "$r"
+for w in 1 2 3; do
+    ( while job=$(shq get -t 1 "$r"); do
+          echo "  worker $w finished $job"
+          shq done "$r"
+      done ) &
+done
+seq 6 | sed 's/^/task /' | shq put "$r"
+shq join "$r"
+echo "  shq join returned: $(shq stat --json "$r" | jq -r '"\(.put) put, \(.done) done, \(.unfinished) unfinished"')"
+wait
+shq rm "$r"
+
 say "done: the queue is removed on exit (shq rm $q)"
