@@ -51,3 +51,47 @@ as_nobody() {
         "$@"
     fi
 }
+
+# --- checks shared by the tests of both kinds of queue ------------------
+
+# A 1,000,000-line stream between a concurrent put and get on queue $1
+# arrives complete and in order.
+check_million_line_stream() {
+    seq 1000000 > "$BATS_TEST_TMPDIR/in"
+    shq put "$1" < "$BATS_TEST_TMPDIR/in" &
+    local pid=$!
+    shq get -c 1000000 "$1" > "$BATS_TEST_TMPDIR/out"
+    wait $pid
+    cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+# Random binary NUL-terminated records, empty ones included, round-trip
+# through queue $1 with -0 byte for byte.
+check_binary_round_trip() {
+    head -c 300000 /dev/urandom > "$BATS_TEST_TMPDIR/in"
+    printf '\0\0' >> "$BATS_TEST_TMPDIR/in"
+    local records pid
+    records=$(tr -cd '\0' < "$BATS_TEST_TMPDIR/in" | wc -c)
+    shq put -0 "$1" < "$BATS_TEST_TMPDIR/in" &
+    pid=$!
+    shq get -0 -c "$records" "$1" > "$BATS_TEST_TMPDIR/out"
+    wait $pid
+    cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+# `shq get -a $1` into a reader that closes after 10 bytes, run by bash with
+# the given preamble (e.g. "trap '' PIPE"): get ends quietly with 141.
+check_get_into_closed_pipe() {
+    run bash -c "$2 shq get -a $1 2>'$BATS_TEST_TMPDIR/err' | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}"
+    assert_output 141
+    assert_file_empty "$BATS_TEST_TMPDIR/err"
+}
+
+# Sends signal $1 to PID $2 once it sleeps, and checks it ends with status $3.
+check_signal_ends() {
+    wait_until is_sleeping "$2"
+    kill "-$1" "$2"
+    local rc=0
+    wait "$2" || rc=$?
+    assert_equal "$rc" "$3"
+}

@@ -98,12 +98,7 @@ too_many_done() {
     shq create "$q"
     shq put "$q" x
     shq join "$q" &
-    pid=$!
-    wait_until is_sleeping $pid
-    kill -INT $pid
-    rc=0
-    wait $pid || rc=$?
-    assert_equal "$rc" 130
+    check_signal_ends INT $! 130
 }
 
 @test "the counts of a message queue live in a companion removed with it" {
