@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 
 #include <cstdio>
 #include <cstring>
 
 #include "diag.h"
+#include "json.h"
 #include "message_queue.h"
 #include "shm_ring.h"
 
@@ -22,6 +24,62 @@ size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f)
     }
     at[len] = f.delim;
     return len + 1;
+}
+
+namespace {
+std::string owner(uid_t uid) {
+    const passwd* pw = getpwuid(uid);
+    return pw ? std::string(pw->pw_name) : std::to_string(uid);
+}
+}  // namespace
+
+std::string status_text(const QueueStatus& s) {
+    std::string t;
+    auto line = [&t](const char* key, const std::string& value) {
+        t += key;
+        t.append(12 - std::strlen(key), ' ');
+        t += value + "\n";
+    };
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", s.mode);
+    line("queue", s.queue);
+    line("depth", std::to_string(s.depth));
+    if (s.capacity >= 0) line("capacity", std::to_string(s.capacity));
+    if (s.bytes >= 0) {
+        line("bytes", std::to_string(s.bytes));
+        line("used", std::to_string(s.used));
+        line("recovered", std::to_string(s.recoveries));
+    }
+    line("msgsize", std::to_string(s.msgsize));
+    line("mode", mode);
+    line("owner", owner(s.uid));
+    line("put", std::to_string(s.puts));
+    line("got", std::to_string(s.gets));
+    line("done", std::to_string(s.dones));
+    line("unfinished", std::to_string(s.puts - s.dones));
+    return t;
+}
+
+std::string status_json(const QueueStatus& s) {
+    std::string j = "{\"queue\":" + json_string(s.queue);
+    auto add = [&j](const char* key, auto value) { j += ",\"" + std::string(key) + "\":" + std::to_string(value); };
+    add("depth", s.depth);
+    if (s.capacity >= 0) add("capacity", s.capacity);
+    if (s.bytes >= 0) {
+        add("bytes", s.bytes);
+        add("used", s.used);
+        add("recovered", s.recoveries);
+    }
+    add("msgsize", s.msgsize);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", s.mode);
+    j += ",\"mode\":\"" + std::string(mode) + "\"";
+    add("uid", s.uid);
+    add("put", s.puts);
+    add("got", s.gets);
+    add("done", s.dones);
+    add("unfinished", s.puts - s.dones);
+    return j + "}";
 }
 
 size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait) {

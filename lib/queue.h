@@ -88,6 +88,11 @@ public:
     virtual TaskCounters& tasks() = 0;
 };
 
+// The status as shq prints it: "key  value" lines, or one JSON object
+// (no newline) whose keys the shq(1) page lists.
+std::string status_text(const QueueStatus& s);
+std::string status_json(const QueueStatus& s);
+
 // Each throws prockit::Error: Exit::missing for a queue that does not exist,
 // Exit::failure with the reason otherwise.
 std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt);

@@ -4,10 +4,8 @@
 // it through lib/queue.h (which hides the backend), move messages between
 // the queue and stdio. Errors from the library arrive as prockit::Error and
 // are printed once, here, as "shq: VERB QUEUE: reason".
-#include <pwd.h>
 #include <unistd.h>
 
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -266,51 +264,13 @@ int join(const Args& a) {
     return 0;
 }
 
-std::string owner(uid_t uid) {
-    const passwd* pw = getpwuid(uid);
-    return pw ? std::string(pw->pw_name) : std::to_string(uid);
-}
-
-std::string status_json(const QueueStatus& s) {
-    std::string j = "{\"queue\":" + json_string(s.queue);
-    auto add = [&j](const char* key, auto value) { j += ",\"" + std::string(key) + "\":" + std::to_string(value); };
-    add("depth", s.depth);
-    if (s.capacity >= 0) add("capacity", s.capacity);
-    if (s.bytes >= 0) {
-        add("bytes", s.bytes);
-        add("used", s.used);
-        add("recovered", s.recoveries);
-    }
-    add("msgsize", s.msgsize);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", s.mode);
-    j += ",\"mode\":\"" + std::string(mode) + "\"";
-    add("uid", s.uid);
-    add("put", s.puts);
-    add("got", s.gets);
-    add("done", s.dones);
-    add("unfinished", s.puts - s.dones);
-    return j + "}";
-}
-
-void print_status(const QueueStatus& s) {
-    std::printf("queue       %s\ndepth       %ld\n", s.queue.c_str(), s.depth);
-    if (s.capacity >= 0) std::printf("capacity    %ld\n", s.capacity);
-    if (s.bytes >= 0)
-        std::printf("bytes       %ld\nused        %ld\nrecovered   %ld\n", s.bytes, s.used, s.recoveries);
-    std::printf("msgsize     %ld\nmode        %04o\nowner       %s\n", s.msgsize, s.mode, owner(s.uid).c_str());
-    std::printf("put         %" PRIu64 "\ngot         %" PRIu64 "\ndone        %" PRIu64 "\nunfinished  %" PRIu64 "\n",
-                s.puts, s.gets, s.dones, s.puts - s.dones);
-}
-
 int stat(const Args& a) {
     bool json = false;
     VerbOptions o(a, "", kJsonOpts);
     for (int c; (c = o.next()) != -1;) json = json || c == kJson;
     if (o.count() > 1) o.fail("too many operands");
     QueueStatus s = open_queue(o.queue(), Access::read)->status();
-    if (json) std::printf("%s\n", status_json(s).c_str());
-    else print_status(s);
+    std::fputs((json ? status_json(s) + "\n" : status_text(s)).c_str(), stdout);
     return 0;
 }
 
