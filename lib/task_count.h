@@ -17,10 +17,12 @@
 
 namespace prockit {
 
+// Producers write puts, consumers gets, workers dones: each on a cache line
+// of its own, so that they do not bounce one line between their cores.
 struct TaskCounters {
-    std::atomic<uint64_t> puts;
-    std::atomic<uint64_t> gets;
-    std::atomic<uint64_t> dones;
+    alignas(64) std::atomic<uint64_t> puts;
+    alignas(64) std::atomic<uint64_t> gets;
+    alignas(64) std::atomic<uint64_t> dones;
     std::atomic<uint32_t> done_seq;      // futex word: changes on every done
     std::atomic<uint32_t> join_waiters;  // joiners asleep, so done wakes only when needed
 };
