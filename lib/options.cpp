@@ -13,8 +13,8 @@ const option kHelpOnly[] = {{"help", no_argument, nullptr, 'h'}, {}};
 }  // namespace
 
 Options::Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
-                 std::string usage, const char* help)
-    : argc_(argc), argv_(argv), optstring_(std::string("+:") + optstring + "h"),
+                 std::string usage, const char* help, Order order)
+    : argc_(argc), argv_(argv), optstring_(std::string(order == Order::options_first ? "+:" : ":") + optstring + "h"),
       longopts_(longopts ? longopts : kHelpOnly), context_(std::move(context)), usage_(std::move(usage)),
       help_(help) {
     optind = 1;

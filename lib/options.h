@@ -1,7 +1,8 @@
-// Command-line options, the way every prockit tool takes them: getopt_long
-// with '+' (parsing stops at the first operand, so a message or a command
-// after it may start with '-'), --help printing the usage on stdout, and
-// misuse answered with one reason and the usage line on stderr, status 2.
+// Command-line options, the way every prockit tool takes them: getopt_long,
+// --help printing the usage on stdout, and misuse answered with one reason
+// and the usage line on stderr, status 2. Tools whose operands may start
+// with '-' (a message, a command) stop at the first operand; the others
+// take options anywhere, as cat does.
 #pragma once
 
 #include <getopt.h>
@@ -16,8 +17,9 @@ public:
     // ("put" gives "shq: put: invalid option -z"; "" gives "pool-run: ...").
     // `usage` is the usage line(s) for misuse and --help; `help` follows
     // them on --help. longopts may be null; --help is always understood.
+    enum class Order { options_first, anywhere };
     Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
-            std::string usage, const char* help);
+            std::string usage, const char* help, Order order = Order::options_first);
 
     // The next option character (or long option's value), -1 after the last.
     int next();

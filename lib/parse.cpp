@@ -38,6 +38,29 @@ double parse_seconds(const char* text, const char* what) {
     return v;
 }
 
+uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t max) {
+    std::string expected = "expected a number of bytes such as 4096, 64K, 10M or 1G, from " + std::to_string(min) +
+                           " to " + std::to_string(max);
+    if (text[0] < '0' || text[0] > '9') bad(what, text, expected);
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(text, &end, 10);
+    int shift = 0;
+    switch (*end) {
+        case '\0': break;
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        case 't': case 'T': shift = 40; break;
+        default: bad(what, text, expected);
+    }
+    if (shift && end[1] != '\0') bad(what, text, expected);
+    if (errno == ERANGE || v > (UINT64_MAX >> shift)) bad(what, text, expected);
+    v <<= shift;
+    if (v < min || v > max) bad(what, text, expected);
+    return v;
+}
+
 unsigned parse_mode(const char* text) {
     const char* expected = "expected an octal mode such as 0600 or 644";
     if (text[0] < '0' || text[0] > '7') bad("mode", text, expected);

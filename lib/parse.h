@@ -16,6 +16,10 @@ uint64_t parse_count(const char* text, const char* what, uint64_t min, uint64_t 
 // Seconds as a non-negative decimal number, fractions allowed ("0.25").
 double parse_seconds(const char* text, const char* what);
 
+// A byte count or rate: a whole number with an optional suffix K, M, G or T
+// (powers of 1024, as pv and dd take them), in [min, max].
+uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t max);
+
 // An octal file mode, at most 07777 ("0644", "600").
 unsigned parse_mode(const char* text);
 

@@ -82,9 +82,10 @@ std::string status_json(const QueueStatus& s) {
     return j + "}";
 }
 
-size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait) {
+size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait,
+                        const StopSignals* stop) {
     for (size_t i = 0; i < n; ++i)
-        if (!send(msgs[i], prio, wait.deadline())) return i;
+        if (!send(msgs[i], prio, wait.deadline(), stop)) return i;
     return n;
 }
 
@@ -121,8 +122,15 @@ public:
 
     // The count follows the kernel's acceptance of the message: a put killed
     // between the two leaves one message uncounted (see shq(1)).
-    bool send(std::string_view msg, unsigned prio, const Deadline& deadline) override {
-        if (!q_.send(msg, prio, deadline)) return false;
+    bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
+        if (stop) {
+            // Wait in poll, where stop signals get in, not in mq_send.
+            while (!q_.send(msg, prio, Deadline::now())) {
+                if (deadline.expired() || wait_fd(q_.fd(), POLLOUT, deadline, stop) == Wait::stopped) return false;
+            }
+        } else if (!q_.send(msg, prio, deadline)) {
+            return false;
+        }
         tasks().puts.fetch_add(1);
         return true;
     }
@@ -177,19 +185,20 @@ public:
                            c.puts.load(), c.gets.load(), c.dones.load()};
     }
 
-    bool send(std::string_view msg, unsigned prio, const Deadline& deadline) override {
+    bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
         refuse_priority(prio);
-        return ring_.send(msg, deadline, nullptr);
+        return ring_.send(msg, deadline, stop);
     }
 
-    size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait) override {
+    size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait,
+                     const StopSignals* stop) override {
         refuse_priority(prio);
         // The batch stops before an oversize message, which send() reports.
         size_t fit = 0;
         while (fit < n && msgs[fit].size() <= ring_.max_message()) ++fit;
-        size_t sent = ring_.send_many(msgs, fit, wait, nullptr);
+        size_t sent = ring_.send_many(msgs, fit, wait, stop);
         if (sent < fit || fit == n) return sent;
-        return send(msgs[fit], prio, wait.deadline()) ? fit + 1 : fit;
+        return send(msgs[fit], prio, wait.deadline(), stop) ? fit + 1 : fit;
     }
 
     size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used) override {

@@ -39,6 +39,14 @@ struct CreateOptions {
 
 enum class Access { read, write, read_write };
 
+// The end-of-stream marker (pipe-cat -E): a message of these 16 bytes. An
+// empty message or line is ordinary data, and no -0 record can equal it,
+// since it holds NUL bytes.
+constexpr std::string_view kEndOfStream("\0prockit:eos\0\0\0\0", 16);
+inline bool is_end_of_stream(const char* msg, size_t len) {
+    return len == kEndOfStream.size() && std::string_view(msg, len) == kEndOfStream;
+}
+
 // How get writes a message out: [PRIO TAB] MESSAGE DELIM.
 struct RecordFormat {
     char delim = '\n';
@@ -58,14 +66,17 @@ public:
     virtual size_t max_message() const = 0;
     virtual QueueStatus status() const = 0;
 
-    // Sends one message; false if the queue stayed full until the deadline.
+    // Sends one message; false if the queue stayed full until the deadline
+    // or, while it waited, a stop signal arrived (see stop->received()).
     // A message over max_message() throws Error naming both sizes.
-    virtual bool send(std::string_view msg, unsigned prio, const Deadline& deadline) = 0;
+    virtual bool send(std::string_view msg, unsigned prio, const Deadline& deadline,
+                      const StopSignals* stop = nullptr) = 0;
 
     // Sends msgs in order, each wait for room bounded by `wait`; returns how
-    // many were sent (fewer only when a wait ran out). A backend may send
-    // many under one lock.
-    virtual size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait);
+    // many were sent (fewer only when a wait ran out or a stop signal came).
+    // A backend may send many under one lock.
+    virtual size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait,
+                             const StopSignals* stop = nullptr);
 
     // Takes the next message (highest priority first, FIFO within one)
     // without waiting, into buf, which holds max_message() bytes: true with

@@ -1,7 +1,11 @@
 #include "records.h"
 
+#include <poll.h>
+
 #include <cerrno>
 #include <cstring>
+
+#include <unistd.h>
 
 #include "diag.h"
 #include "fd.h"
@@ -15,11 +19,19 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kMeasureBound = 64 * 1024 * 1024;
 }  // namespace
 
-RecordReader::RecordReader(int fd, char delim, size_t max_len)
-    : fd_(fd), delim_(delim), max_len_(max_len), buf_(std::max(kChunk, max_len + 1)) {}
+RecordReader::RecordReader(int fd, char delim, size_t max_len, size_t chunk, const Waiting* waiting)
+    : fd_(fd), delim_(delim), max_len_(max_len), chunk_(chunk), waiting_(waiting),
+      buf_(std::max(kChunk, std::max(max_len, chunk) + 1)) {}
 
-bool RecordReader::fill() {
-    if (eof_) return false;
+RecordReader::Fill RecordReader::fill() {
+    if (eof_) return Fill::end;
+    if (waiting_) {
+        switch (wait_fd(fd_, POLLIN, waiting_->idle.deadline(), waiting_->stop)) {
+            case Wait::ready: break;
+            case Wait::timed_out: return Fill::idle;
+            case Wait::stopped: return Fill::stopped;
+        }
+    }
     if (begin_ > 0 && (end_ == buf_.size() || begin_ > buf_.size() / 2)) {
         std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
         end_ -= begin_;
@@ -31,13 +43,25 @@ bool RecordReader::fill() {
     if (n < 0) throw system_error(errno, "read standard input");
     if (n == 0) {
         eof_ = true;
-        return false;
+        return Fill::end;
     }
     end_ += static_cast<size_t>(n);
-    return true;
+    return Fill::data;
 }
 
 RecordReader::Status RecordReader::next(std::string_view& record) {
+    if (chunk_) {
+        while (end_ - begin_ < chunk_) {
+            Fill f = fill();
+            if (f == Fill::idle) return Status::idle;
+            if (f == Fill::stopped) return Status::stopped;
+            if (f == Fill::end) break;
+        }
+        if (begin_ == end_) return Status::end;
+        record = std::string_view(buf_.data() + begin_, std::min(chunk_, end_ - begin_));
+        begin_ = scanned_ = begin_ + record.size();
+        return Status::record;
+    }
     for (;;) {
         const char* base = buf_.data();
         const void* hit = std::memchr(base + scanned_, delim_, end_ - scanned_);
@@ -59,16 +83,26 @@ RecordReader::Status RecordReader::next(std::string_view& record) {
             skip_long_record();
             return Status::too_long;
         }
-        if (!fill()) {
-            if (begin_ == end_) return Status::end;
-            record = std::string_view(buf_.data() + begin_, end_ - begin_);
-            begin_ = scanned_ = end_;
-            return Status::record;
+        switch (fill()) {
+            case Fill::data: continue;
+            case Fill::idle: return Status::idle;
+            case Fill::stopped: return Status::stopped;
+            case Fill::end: break;
         }
+        if (begin_ == end_) return Status::end;
+        record = std::string_view(buf_.data() + begin_, end_ - begin_);
+        begin_ = scanned_ = end_;
+        return Status::record;
     }
 }
 
 bool RecordReader::next_buffered(std::string_view& record) {
+    if (chunk_) {
+        if (end_ - begin_ < chunk_) return false;
+        record = std::string_view(buf_.data() + begin_, chunk_);
+        begin_ = scanned_ = begin_ + chunk_;
+        return true;
+    }
     const void* hit = std::memchr(buf_.data() + scanned_, delim_, end_ - scanned_);
     if (!hit) {
         scanned_ = end_;
@@ -85,7 +119,7 @@ void RecordReader::skip_long_record() {
     size_t len = end_ - begin_;
     begin_ = scanned_ = end_;
     while (len < kMeasureBound) {
-        if (!fill()) break;
+        if (fill() != Fill::data) break;
         const void* hit = std::memchr(buf_.data() + begin_, delim_, end_ - begin_);
         if (hit) {
             size_t pos = static_cast<size_t>(static_cast<const char*>(hit) - buf_.data());
@@ -102,15 +136,29 @@ void RecordReader::skip_long_record() {
     long_capped_ = !eof_;
 }
 
-Output::Output(int fd, std::string what, size_t capacity)
-    : fd_(fd), what_(std::move(what)), buf_(capacity) {}
+Output::Output(int fd, std::string what, size_t capacity, const StopSignals* stop)
+    : fd_(fd), what_(std::move(what)), buf_(capacity), stop_(stop) {}
 
 Output::~Output() = default;
 
 void Output::write_through(std::string_view data) {
-    if (write_all(fd_, data)) return;
-    if (errno == EPIPE) exit_broken_pipe();
-    throw system_error(errno, "write " + what_);
+    if (!stop_) {
+        if (write_all(fd_, data)) return;
+        if (errno == EPIPE) exit_broken_pipe();
+        throw system_error(errno, "write " + what_);
+    }
+    while (!data.empty()) {
+        ssize_t n = stop_->let_in([&] { return ::write(fd_, data.data(), data.size()); });
+        if (n >= 0) {
+            data.remove_prefix(static_cast<size_t>(n));
+        } else if (errno == EINTR) {
+            if (stop_->received()) return;
+        } else if (errno == EPIPE) {
+            exit_broken_pipe();
+        } else {
+            throw system_error(errno, "write " + what_);
+        }
+    }
 }
 
 char* Output::reserve(size_t n) {

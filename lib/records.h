@@ -8,6 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "deadline.h"
+#include "signals.h"
+
 namespace prockit {
 
 // Reads delimited records from a descriptor. A last record without a
@@ -15,9 +18,19 @@ namespace prockit {
 // into an internal buffer, valid until the next call.
 class RecordReader {
 public:
-    enum class Status { record, end, too_long };
+    enum class Status { record, end, too_long, idle, stopped };
 
-    RecordReader(int fd, char delim, size_t max_len);
+    // How a reader that must stay interruptible waits for input: in poll,
+    // where stop signals and an idle timeout get in (Status::stopped and
+    // Status::idle). Without it, reads simply block.
+    struct Waiting {
+        const StopSignals* stop = nullptr;
+        WaitPolicy idle = WaitPolicy::forever();
+    };
+
+    // Records end in delim, or are chunks of `chunk` bytes when chunk > 0
+    // (the last may be shorter). Records over max_len are too_long.
+    RecordReader(int fd, char delim, size_t max_len, size_t chunk = 0, const Waiting* waiting = nullptr);
 
     // Throws prockit::Error if reading fails.
     Status next(std::string_view& record);
@@ -34,12 +47,15 @@ public:
     bool long_is_lower_bound() const { return long_capped_; }
 
 private:
-    bool fill();  // reads more; false at end of input
+    enum class Fill { data, end, idle, stopped };
+    Fill fill();  // reads more
     void skip_long_record();
 
     int fd_;
     char delim_;
     size_t max_len_;
+    size_t chunk_;
+    const Waiting* waiting_;
     std::vector<char> buf_;
     size_t begin_ = 0, end_ = 0, scanned_ = 0;
     bool eof_ = false;
@@ -52,7 +68,10 @@ private:
 // throws prockit::Error naming `what` ("standard output").
 class Output {
 public:
-    explicit Output(int fd, std::string what = "standard output", size_t capacity = 64 * 1024);
+    // With `stop`, a write that may block lets stop signals in; one that is
+    // interrupted so is abandoned (the tool is about to die of the signal).
+    explicit Output(int fd, std::string what = "standard output", size_t capacity = 64 * 1024,
+                    const StopSignals* stop = nullptr);
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
     ~Output();  // does not flush: errors must be reported, so flush() explicitly
@@ -76,6 +95,7 @@ private:
     std::string what_;
     std::vector<char> buf_;
     size_t used_ = 0;
+    const StopSignals* stop_;
 };
 
 }  // namespace prockit

@@ -65,6 +65,11 @@ void StopSignals::die_of_signal() const {
     std::_Exit(code(Exit::signal_base) + sig);
 }
 
+Wait sleep_until(const Deadline& deadline, const StopSignals* stop) {
+    // Polling a negative descriptor waits for nothing but the time.
+    return wait_fd(-1, 0, deadline, stop) == Wait::stopped ? Wait::stopped : Wait::timed_out;
+}
+
 Wait wait_fd(int fd, short events, const Deadline& deadline, const StopSignals* stop) {
     for (;;) {
         if (stop && stop->received()) return Wait::stopped;

@@ -9,6 +9,8 @@
 
 #include <signal.h>
 
+#include <cerrno>
+
 #include "deadline.h"
 
 namespace prockit {
@@ -31,12 +33,34 @@ public:
     // parent sees how we ended; exits 128+N should the signal not kill.
     [[noreturn]] void die_of_signal() const;
 
+    // Runs f() (one system call that may block, such as a write to a full
+    // pipe) with the stop signals let in, so that the call returns EINTR
+    // when one arrives. A signal that lands between the check and the call
+    // is seen at the next wait.
+    template <class F>
+    auto let_in(F f) const -> decltype(f()) {
+        if (received()) {
+            errno = EINTR;
+            return -1;
+        }
+        sigset_t blocked;
+        sigprocmask(SIG_SETMASK, &old_mask_, &blocked);
+        auto r = f();
+        int err = errno;
+        sigprocmask(SIG_SETMASK, &blocked, nullptr);
+        errno = err;
+        return r;
+    }
+
 private:
     sigset_t old_mask_;
     struct sigaction old_actions_[3];
 };
 
 enum class Wait { ready, timed_out, stopped };
+
+// Sleeps until the deadline, or until a stop signal arrives (stopped).
+Wait sleep_until(const Deadline& deadline, const StopSignals* stop);
 
 // Waits until fd is ready for `events` (POLLIN, POLLOUT), the deadline
 // passes, or a stop signal arrives (when `stop` is given).

@@ -170,7 +170,9 @@ int put(const Args& a) {
     for (std::string_view rec;;) {
         switch (in.next(rec)) {
             case RecordReader::Status::record: break;
-            case RecordReader::Status::end: return 0;
+            case RecordReader::Status::end:
+            case RecordReader::Status::idle:     // only with Waiting, which put does not ask for
+            case RecordReader::Status::stopped: return 0;
             case RecordReader::Status::too_long:
                 throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
                                                std::to_string(in.long_length()) + " bytes exceeds the queue's " +

@@ -1,0 +1,192 @@
+#include "copy.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "diag.h"
+#include "fd.h"
+
+namespace prockit {
+
+namespace {
+constexpr size_t kBuffer = 128 * 1024;  // as cat's
+
+enum class Step { go, idle, stopped };
+
+// Before reading a stream that may block, wait in poll, where stop signals
+// and the idle timeout get in.
+Step wait_readable(const Stream& in, const CopyOptions& opt) {
+    if (!in.may_block()) return opt.stop && opt.stop->received() ? Step::stopped : Step::go;
+    switch (wait_fd(in.fd(), POLLIN, opt.idle.deadline(), opt.stop)) {
+        case Wait::ready: return Step::go;
+        case Wait::timed_out: return Step::idle;
+        case Wait::stopped: return Step::stopped;
+    }
+    return Step::go;
+}
+
+[[noreturn]] void io_error(const char* action, const Stream& s, int err) {
+    if (err == EPIPE) exit_broken_pipe();
+    throw system_error(err, std::string(action) + " " + s.name());
+}
+
+// Larger pipes mean fewer trips through the kernel; up to what an
+// unprivileged user may set (/proc/sys/fs/pipe-max-size), at most 1 MiB.
+size_t grow_pipe(const Stream& s) {
+    if (!s.is_pipe()) return 0;
+    static const long max = [] {
+        long v = 1 << 20;
+        std::ifstream in("/proc/sys/fs/pipe-max-size");
+        in >> v;
+        return std::min(v, 1L << 20);
+    }();
+    int size = ::fcntl(s.fd(), F_GETPIPE_SZ);
+    if (size < max) size = std::max(size, ::fcntl(s.fd(), F_SETPIPE_SZ, static_cast<int>(max)));
+    return size > 0 ? static_cast<size_t>(size) : 0;
+}
+
+// Lowers want to what the rate limit lets go now; false if stopped.
+bool allow(const CopyOptions& opt, size_t& want) { return !opt.meter || opt.meter->allow(want, opt.stop); }
+
+void count(const CopyOptions& opt, uint64_t bytes) {
+    if (opt.meter) opt.meter->add(bytes);
+}
+
+// nullopt-like: `refused` means the kernel would not do it this way at all.
+enum class Fast { done_end, done_idle, done_stopped, refused };
+
+Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
+    size_t chunk = std::max({grow_pipe(in), grow_pipe(out), size_t{64 * 1024}});
+    bool moved = false;
+    for (;;) {
+        switch (wait_readable(in, opt)) {
+            case Step::go: break;
+            case Step::idle: return Fast::done_idle;
+            case Step::stopped: return Fast::done_stopped;
+        }
+        size_t want = chunk;
+        if (!allow(opt, want)) return Fast::done_stopped;
+        ssize_t n = ::splice(in.fd(), nullptr, out.fd(), nullptr, want,
+                             SPLICE_F_MOVE | SPLICE_F_MORE | SPLICE_F_NONBLOCK);
+        if (n > 0) {
+            moved = true;
+            count(opt, static_cast<uint64_t>(n));
+            continue;
+        }
+        if (n == 0) return Fast::done_end;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+            // The output is full (or the input emptied by someone else):
+            // wait for room where stop signals get in; the loop re-polls input.
+            if (out.may_block() && wait_fd(out.fd(), POLLOUT, Deadline::never(), opt.stop) == Wait::stopped)
+                return Fast::done_stopped;
+            continue;
+        }
+        if (!moved && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) return Fast::refused;
+        io_error("splice to", out, errno);
+    }
+}
+
+Fast copy_file_range_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
+    bool moved = false;
+    for (;;) {
+        if (opt.stop && opt.stop->received()) return Fast::done_stopped;
+        size_t want = 1 << 20;
+        if (!allow(opt, want)) return Fast::done_stopped;
+        ssize_t n = ::copy_file_range(in.fd(), nullptr, out.fd(), nullptr, want, 0);
+        if (n > 0) {
+            moved = true;
+            count(opt, static_cast<uint64_t>(n));
+            continue;
+        }
+        if (n == 0) return Fast::done_end;
+        if (errno == EINTR) continue;
+        if (!moved && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF))
+            return Fast::refused;
+        io_error("copy to", out, errno);
+    }
+}
+
+CopyEnd fast_end(Fast f) {
+    return f == Fast::done_idle ? CopyEnd::idle : f == Fast::done_stopped ? CopyEnd::stopped : CopyEnd::end;
+}
+
+// The plain way, which also counts records for max_records.
+CopyEnd read_write_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
+    std::vector<char> buf(kBuffer);
+    uint64_t records = 0, partial = 0;  // partial: bytes of the chunk being counted
+    for (;;) {
+        switch (wait_readable(in, opt)) {
+            case Step::go: break;
+            case Step::idle: return CopyEnd::idle;
+            case Step::stopped: return CopyEnd::stopped;
+        }
+        size_t want = buf.size();
+        if (!allow(opt, want)) return CopyEnd::stopped;
+        ssize_t n = read_some(in.fd(), buf.data(), want);
+        if (n < 0) io_error("read", in, errno);
+        if (n == 0) return CopyEnd::end;
+        auto len = static_cast<size_t>(n);
+        bool reached = false;
+        // Counting records: cut the block after the one that completes it.
+        for (size_t at = 0; opt.max_records && at < len && !reached;) {
+            if (opt.chunk) {
+                size_t take = std::min<uint64_t>(len - at, opt.chunk - partial);
+                partial += take;
+                at += take;
+                if (partial < opt.chunk) continue;
+                partial = 0;
+            } else {
+                const void* hit = std::memchr(buf.data() + at, opt.delim, len - at);
+                if (!hit) break;
+                at = static_cast<size_t>(static_cast<const char*>(hit) - buf.data()) + 1;
+            }
+            if (++records == opt.max_records) {
+                len = at;
+                reached = true;
+            }
+        }
+        if (!write_stream(out, std::string_view(buf.data(), len), opt.stop)) return CopyEnd::stopped;
+        count(opt, len);
+        if (reached) return CopyEnd::count;
+    }
+}
+}  // namespace
+
+bool write_stream(const Stream& out, std::string_view data, const StopSignals* stop) {
+    while (!data.empty()) {
+        ssize_t n = out.may_block() && stop
+                        ? stop->let_in([&] { return ::write(out.fd(), data.data(), data.size()); })
+                        : ::write(out.fd(), data.data(), data.size());
+        if (n < 0) {
+            if (errno != EINTR) io_error("write", out, errno);
+            if (stop && stop->received()) return false;
+            continue;
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+CopyResult copy_bytes(const Stream& in, const Stream& out, const CopyOptions& opt) {
+    if (!opt.max_records) {
+        if (in.is_pipe() || out.is_pipe()) {
+            Fast f = splice_loop(in, out, opt);
+            if (f != Fast::refused) return {fast_end(f), "splice"};
+        }
+        if (in.is_regular() && out.is_regular()) {
+            Fast f = copy_file_range_loop(in, out, opt);
+            if (f != Fast::refused) return {fast_end(f), "copy_file_range"};
+        }
+    }
+    return {read_write_loop(in, out, opt), "read/write"};
+}
+
+}  // namespace prockit

@@ -1,0 +1,298 @@
+// pipe-cat: cat between any two IPC endpoints.
+//
+// SRC and DST are byte streams (stdio, files, FIFOs, descriptors) or queues
+// (mq:/NAME, shm:/NAME). Four ways through, one function each:
+//   stream -> stream  copy_bytes: splice, copy_file_range or read/write;
+//   stream -> queue   each record (line, NUL record, chunk) one message;
+//   queue  -> stream  each message followed by the delimiter;
+//   queue  -> queue   message for message, boundaries kept.
+// Stop signals are blocked and let in only while waiting (lib/signals.h),
+// so pipe-cat stops between records, having written what it read.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "copy.h"
+#include "diag.h"
+#include "endpoint.h"
+#include "meter.h"
+#include "options.h"
+#include "parse.h"
+#include "queue.h"
+#include "records.h"
+#include "signals.h"
+#include "stream.h"
+#include "version.h"
+
+using namespace prockit;
+
+namespace {
+
+const char kUsage[] =
+    "usage: pipe-cat [-p] [-f] [-L RATE] [-s SIZE] [-l | -0 | -B BYTES] [-E] [-c COUNT] [-t SECONDS]\n"
+    "                [--stats[=json]] [SRC [DST]]\n";
+
+const char kHelp[] =
+    "\n"
+    "SRC and DST (default -): - (stdio), PATH or file:PATH, fifo:PATH (made if\n"
+    "missing), fd:N, mq:/NAME (a POSIX message queue), shm:/NAME (a prockit ring).\n"
+    "\n"
+    "  -l          a record is a line (the default)\n"
+    "  -0          a record ends in NUL\n"
+    "  -B BYTES    a record is a chunk of BYTES bytes; messages are written out as is\n"
+    "  -E          when the input ends, send the end-of-stream marker to the DST queue\n"
+    "  -c COUNT    stop after COUNT records or messages\n"
+    "  -t SECONDS  stop when nothing has arrived for SECONDS\n"
+    "  -p          show progress on stderr (if it is a terminal, or with -f)\n"
+    "  -f          show progress even when stderr is not a terminal\n"
+    "  -s SIZE     the expected size, for percent and ETA in the progress\n"
+    "  -L RATE     move at most RATE bytes a second (K, M, G suffixes)\n"
+    "  --stats     print a summary on stderr at the end; =json as one JSON object\n"
+    "\n"
+    "Exit status: 0 success; 1 timed out (-t) or fewer than COUNT (-c); 2 usage\n"
+    "error; 3 an endpoint does not exist; 4 an I/O or system error; 128+N killed\n"
+    "by signal N (141 when the reader went away).\n";
+
+struct Config {
+    char delim = '\n';
+    size_t chunk = 0;  // -B
+    bool end_marker = false;
+    uint64_t count = 0;  // 0: no limit
+    WaitPolicy idle = WaitPolicy::forever();
+    Meter::Options meter;
+    bool force_progress = false;
+    enum class Stats { none, text, json } stats = Stats::none;
+};
+
+// How a transfer ended, in terms of the exit status.
+enum class End { input_ended, count_reached, idle, stopped };
+
+int status_for(End e, const Config& c, uint64_t records) {
+    if (e == End::idle) return code(Exit::timed_out);
+    if (e == End::input_ended && c.count && records < c.count) return code(Exit::timed_out);
+    return 0;
+}
+
+const char* g_method = "messages";
+
+// Runs f(), turning a library Error into one with `what` in front.
+template <class F>
+auto about(const std::string& what, F f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error& e) {
+        throw Error(e.status(), what + ": " + e.what());
+    }
+}
+
+std::unique_ptr<Queue> open_endpoint_queue(const Endpoint& e, Access a) {
+    return about(e.str(), [&] { return open_queue(e, a); });
+}
+
+Stream open_endpoint_stream(const Endpoint& e, Stream::Direction d, const StopSignals& stop) {
+    return about("open " + e.str(), [&] { return Stream::open(e, d, &stop); });
+}
+
+void send_marker(Queue& q, const StopSignals& stop) {
+    about(q.endpoint().str(), [&] { return q.send(kEndOfStream, 0, Deadline::never(), &stop); });
+}
+
+End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                   uint64_t& records) {
+    Stream in = open_endpoint_stream(src, Stream::Direction::source, stop);
+    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, stop);
+    if (in.fd() < 0 || out.fd() < 0) return End::stopped;
+    CopyOptions opt{&stop, c.idle, &meter, c.count, c.delim, c.chunk};
+    CopyResult r = copy_bytes(in, out, opt);
+    g_method = r.method;
+    records = r.end == CopyEnd::count ? c.count : 0;
+    switch (r.end) {
+        case CopyEnd::end: return End::input_ended;
+        case CopyEnd::count: return End::count_reached;
+        case CopyEnd::idle: return End::idle;
+        case CopyEnd::stopped: return End::stopped;
+    }
+    return End::input_ended;
+}
+
+End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                   uint64_t& records) {
+    auto q = open_endpoint_queue(dst, Access::write);
+    Stream in = open_endpoint_stream(src, Stream::Direction::source, stop);
+    if (in.fd() < 0) return End::stopped;
+    RecordReader::Waiting waiting{&stop, c.idle};
+    RecordReader reader(in.fd(), c.delim, q->max_message(), c.chunk, in.may_block() ? &waiting : nullptr);
+    std::vector<std::string_view> batch;
+    End end = End::input_ended;
+    bool more = true;
+    for (std::string_view rec; more && end == End::input_ended && !(c.count && records == c.count);) {
+        switch (reader.next(rec)) {
+            case RecordReader::Status::record: break;
+            case RecordReader::Status::end: more = false; continue;
+            case RecordReader::Status::idle: end = End::idle; continue;
+            case RecordReader::Status::stopped: end = End::stopped; continue;
+            case RecordReader::Status::too_long:
+                throw Error(Exit::failure, std::string(c.chunk ? "chunk" : "record") + " of " +
+                                               (reader.long_is_lower_bound() ? "more than " : "") +
+                                               std::to_string(reader.long_length()) + " bytes from " + in.name() +
+                                               " exceeds the message size of " + dst.str() + ", " +
+                                               std::to_string(q->max_message()));
+        }
+        batch.assign(1, rec);
+        while ((!c.count || records + batch.size() < c.count) && batch.size() < 4096 && reader.next_buffered(rec))
+            batch.push_back(rec);
+        for (size_t i = 0; i < batch.size();) {
+            size_t want = batch[i].size() + 1;
+            if (!meter.allow(want, &stop)) break;
+            // Without a rate limit, the whole batch at once.
+            size_t n = c.meter.rate ? 1 : batch.size() - i;
+            size_t sent = about(dst.str(), [&] { return q->send_many(&batch[i], n, 0, WaitPolicy::forever(), &stop); });
+            for (size_t k = i; k < i + sent; ++k) meter.add(batch[k].size(), 1);
+            records += sent;
+            i += sent;
+            if (sent < n) break;
+        }
+        if (stop.received()) end = End::stopped;
+    }
+    if (c.count && records == c.count) end = End::count_reached;
+    if (c.end_marker && end != End::stopped) send_marker(*q, stop);
+    return end;
+}
+
+End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                   uint64_t& records) {
+    auto q = open_endpoint_queue(src, Access::read);
+    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, stop);
+    if (out.fd() < 0) return End::stopped;
+    Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
+    const size_t room = q->max_message() + 1;
+    End end = End::input_ended;
+    while (!(c.count && records == c.count)) {
+        char* at = buf.reserve(room);
+        size_t len = 0;
+        unsigned prio = 0;
+        if (!about(src.str(), [&] { return q->try_receive(at, len, prio); })) {
+            // Nothing there: let the reader have what we hold, then wait.
+            buf.flush();
+            at = buf.reserve(room);
+            Queue::Got got = about(src.str(), [&] { return q->receive(at, len, prio, c.idle.deadline(), &stop); });
+            if (got == Queue::Got::timed_out) end = End::idle;
+            if (got == Queue::Got::stopped) end = End::stopped;
+            if (got != Queue::Got::message) break;
+        }
+        if (is_end_of_stream(at, len)) break;
+        size_t want = len + 1;
+        if (!meter.allow(want, &stop)) {
+            end = End::stopped;
+            break;
+        }
+        if (!c.chunk) at[len++] = c.delim;  // chunks go out as they came in
+        buf.commit(len);
+        meter.add(len, 1);
+        ++records;
+    }
+    if (c.count && records == c.count) end = End::count_reached;
+    buf.flush();
+    return end;
+}
+
+End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                   uint64_t& records) {
+    auto in = open_endpoint_queue(src, Access::read);
+    auto out = open_endpoint_queue(dst, Access::write);
+    std::vector<char> buf(in->max_message());
+    End end = End::input_ended;
+    while (!(c.count && records == c.count)) {
+        size_t len = 0;
+        unsigned prio = 0;
+        Queue::Got got = about(src.str(), [&] { return in->receive(buf.data(), len, prio, c.idle.deadline(), &stop); });
+        if (got == Queue::Got::timed_out) end = End::idle;
+        if (got == Queue::Got::stopped) end = End::stopped;
+        if (got != Queue::Got::message || is_end_of_stream(buf.data(), len)) break;
+        size_t want = len;
+        if (!meter.allow(want, &stop)) {
+            end = End::stopped;
+            break;
+        }
+        // Priorities carry over where the destination has them.
+        unsigned keep = out->endpoint().kind == EndpointKind::mq ? prio : 0;
+        if (!about(dst.str(), [&] { return out->send({buf.data(), len}, keep, Deadline::never(), &stop); })) {
+            end = End::stopped;
+            break;
+        }
+        meter.add(len, 1);
+        ++records;
+    }
+    if (c.count && records == c.count) end = End::count_reached;
+    if (c.end_marker && end != End::stopped) send_marker(*out, stop);
+    return end;
+}
+
+constexpr int kStats = 1000;
+const option kLongOptions[] = {{"stats", optional_argument, nullptr, kStats},
+                               {"help", no_argument, nullptr, 'h'},
+                               {"version", no_argument, nullptr, 'V'},
+                               {}};
+
+Config parse(Options& o) {
+    Config c;
+    int framing = 0;
+    for (int ch; (ch = o.next()) != -1;) {
+        switch (ch) {
+            case 'p': c.meter.progress = true; break;
+            case 'f': c.force_progress = true; break;
+            case 'L': c.meter.rate = parse_size(optarg, "rate", 1, UINT64_MAX); break;
+            case 's': c.meter.size = parse_size(optarg, "size", 1, UINT64_MAX); break;
+            case 'l': c.delim = '\n', c.chunk = 0, ++framing; break;
+            case '0': c.delim = '\0', c.chunk = 0, ++framing; break;
+            case 'B': c.chunk = parse_size(optarg, "chunk size", 1, 1 << 30), ++framing; break;
+            case 'E': c.end_marker = true; break;
+            case 'c': c.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
+            case 't': c.idle = WaitPolicy::seconds(parse_seconds(optarg, "seconds")); break;
+            case 'V': std::puts("pipe-cat (prockit) " PROCKIT_VERSION); std::exit(0);
+            case kStats:
+                if (!optarg) c.stats = Config::Stats::text;
+                else if (std::strcmp(optarg, "json") == 0) c.stats = Config::Stats::json;
+                else o.fail("--stats takes no value or =json, not '%s'", optarg);
+                break;
+        }
+    }
+    if (framing > 1) o.fail("-l, -0 and -B exclude each other");
+    if (o.count() > 2) o.fail("too many operands");
+    // Progress goes to a person: only to a terminal, unless forced.
+    c.meter.progress = c.meter.progress && (c.force_progress || isatty(STDERR_FILENO));
+    return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_program_name("pipe-cat");
+    Options o(argc, argv, "pfL:s:l0B:Ec:t:", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
+    Config c = parse(o);
+    try {
+        Endpoint src = parse_endpoint(o.count() > 0 ? o.operand(0) : "-");
+        Endpoint dst = parse_endpoint(o.count() > 1 ? o.operand(1) : "-");
+        if (c.end_marker && !dst.is_queue()) o.fail("-E sends the end-of-stream marker to a queue, and DST is not one");
+
+        StopSignals stop;
+        Meter meter(c.meter);
+        uint64_t records = 0;
+        End end = !src.is_queue() ? (!dst.is_queue() ? bytes_to_bytes : bytes_to_queue)(src, dst, c, meter, stop, records)
+                                  : (!dst.is_queue() ? queue_to_bytes : queue_to_queue)(src, dst, c, meter, stop, records);
+        meter.finish();
+        if (c.stats == Config::Stats::text) warn("%s (%s)", meter.stats_text().c_str(), g_method);
+        if (c.stats == Config::Stats::json) {
+            std::string j = meter.stats_json();
+            j.insert(j.size() - 1, std::string(",\"method\":\"") + g_method + "\"");
+            std::fprintf(stderr, "%s\n", j.c_str());
+        }
+        if (end == End::stopped) stop.die_of_signal();
+        return status_for(end, c, records);
+    } catch (const Error& e) {
+        die(e.status(), "%s", e.what());
+    }
+}
