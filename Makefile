@@ -10,7 +10,7 @@ MANDIR  ?= $(PREFIX)/share/man
 CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat
-PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq
+PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
             -Wcast-align -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough \

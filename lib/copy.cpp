@@ -60,23 +60,28 @@ void count(const CopyOptions& opt, uint64_t bytes) {
 }
 
 // nullopt-like: `refused` means the kernel would not do it this way at all.
-enum class Fast { done_end, done_idle, done_stopped, refused };
+enum class Fast { done_end, done_count, done_idle, done_stopped, refused };
 
-Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
+// Chunks counted by -c are a byte budget: the fast paths can keep to it.
+uint64_t byte_budget(const CopyOptions& opt) { return opt.chunk ? opt.max_records * opt.chunk : UINT64_MAX; }
+
+Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left) {
     size_t chunk = std::max({grow_pipe(in), grow_pipe(out), size_t{64 * 1024}});
     bool moved = false;
     for (;;) {
+        if (left == 0) return Fast::done_count;
         switch (wait_readable(in, opt)) {
             case Step::go: break;
             case Step::idle: return Fast::done_idle;
             case Step::stopped: return Fast::done_stopped;
         }
-        size_t want = chunk;
+        size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, left));
         if (!allow(opt, want)) return Fast::done_stopped;
         ssize_t n = ::splice(in.fd(), nullptr, out.fd(), nullptr, want,
                              SPLICE_F_MOVE | SPLICE_F_MORE | SPLICE_F_NONBLOCK);
         if (n > 0) {
             moved = true;
+            left -= static_cast<uint64_t>(n);
             count(opt, static_cast<uint64_t>(n));
             continue;
         }
@@ -94,15 +99,17 @@ Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
     }
 }
 
-Fast copy_file_range_loop(const Stream& in, const Stream& out, const CopyOptions& opt) {
+Fast copy_file_range_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left) {
     bool moved = false;
     for (;;) {
+        if (left == 0) return Fast::done_count;
         if (opt.stop && opt.stop->received()) return Fast::done_stopped;
-        size_t want = 1 << 20;
+        size_t want = static_cast<size_t>(std::min<uint64_t>(1 << 20, left));
         if (!allow(opt, want)) return Fast::done_stopped;
         ssize_t n = ::copy_file_range(in.fd(), nullptr, out.fd(), nullptr, want, 0);
         if (n > 0) {
             moved = true;
+            left -= static_cast<uint64_t>(n);
             count(opt, static_cast<uint64_t>(n));
             continue;
         }
@@ -115,7 +122,14 @@ Fast copy_file_range_loop(const Stream& in, const Stream& out, const CopyOptions
 }
 
 CopyEnd fast_end(Fast f) {
-    return f == Fast::done_idle ? CopyEnd::idle : f == Fast::done_stopped ? CopyEnd::stopped : CopyEnd::end;
+    switch (f) {
+        case Fast::done_count: return CopyEnd::count;
+        case Fast::done_idle: return CopyEnd::idle;
+        case Fast::done_stopped: return CopyEnd::stopped;
+        case Fast::done_end:
+        case Fast::refused: break;
+    }
+    return CopyEnd::end;
 }
 
 // The plain way, which also counts records for max_records.
@@ -176,13 +190,15 @@ bool write_stream(const Stream& out, std::string_view data, const StopSignals* s
 }
 
 CopyResult copy_bytes(const Stream& in, const Stream& out, const CopyOptions& opt) {
-    if (!opt.max_records) {
+    // Lines and NUL records must be seen to be counted; bytes need not.
+    if (!opt.max_records || opt.chunk) {
+        uint64_t left = byte_budget(opt);
         if (in.is_pipe() || out.is_pipe()) {
-            Fast f = splice_loop(in, out, opt);
+            Fast f = splice_loop(in, out, opt, left);
             if (f != Fast::refused) return {fast_end(f), "splice"};
         }
         if (in.is_regular() && out.is_regular()) {
-            Fast f = copy_file_range_loop(in, out, opt);
+            Fast f = copy_file_range_loop(in, out, opt, left);
             if (f != Fast::refused) return {fast_end(f), "copy_file_range"};
         }
     }

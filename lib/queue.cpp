@@ -22,6 +22,7 @@ size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f)
         std::memcpy(at, prefix, static_cast<size_t>(n));
         len += static_cast<size_t>(n);
     }
+    if (!f.delimit) return len;
     at[len] = f.delim;
     return len + 1;
 }
@@ -89,13 +90,18 @@ size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, c
     return n;
 }
 
-size_t Queue::try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used) {
+size_t Queue::try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
+                               bool* ended) {
     const size_t room = max_message() + 8;  // a message, its prefix and delimiter
     size_t n = 0;
     used = 0;
     unsigned prio = 0;
     size_t len = 0;
     while (n < max && cap - used >= room && try_receive(buf + used, len, prio)) {
+        if (f.until_end && is_end_of_stream(buf + used, len)) {
+            if (ended) *ended = true;
+            break;
+        }
         used += format_record(buf + used, len, prio, f);
         ++n;
     }
@@ -131,13 +137,13 @@ public:
         } else if (!q_.send(msg, prio, deadline)) {
             return false;
         }
-        tasks().puts.fetch_add(1);
+        if (counts_as_task(msg.data(), msg.size())) tasks().puts.fetch_add(1);
         return true;
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
         if (!q_.try_receive(buf, len, prio)) return false;
-        tasks().gets.fetch_add(1);
+        if (counts_as_task(buf, len)) tasks().gets.fetch_add(1);
         return true;
     }
 
@@ -201,8 +207,9 @@ public:
         return send(msgs[fit], prio, wait.deadline(), stop) ? fit + 1 : fit;
     }
 
-    size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used) override {
-        return ring_.take_many(buf, cap, max, f.delim, f.with_prio, used);
+    size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
+                            bool* ended) override {
+        return ring_.take_many(buf, cap, max, f, used, ended);
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {

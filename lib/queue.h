@@ -12,6 +12,7 @@
 
 #include "deadline.h"
 #include "endpoint.h"
+#include "queue_format.h"
 #include "signals.h"
 #include "task_count.h"
 
@@ -38,24 +39,6 @@ struct CreateOptions {
 };
 
 enum class Access { read, write, read_write };
-
-// The end-of-stream marker (pipe-cat -E): a message of these 16 bytes. An
-// empty message or line is ordinary data, and no -0 record can equal it,
-// since it holds NUL bytes.
-constexpr std::string_view kEndOfStream("\0prockit:eos\0\0\0\0", 16);
-inline bool is_end_of_stream(const char* msg, size_t len) {
-    return len == kEndOfStream.size() && std::string_view(msg, len) == kEndOfStream;
-}
-
-// How get writes a message out: [PRIO TAB] MESSAGE DELIM.
-struct RecordFormat {
-    char delim = '\n';
-    bool with_prio = false;
-};
-
-// Turns a message received at `at` (len bytes) into a record in place, per
-// `f`; `at` must have 8 bytes of room beyond the message. Returns its size.
-size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f);
 
 class Queue {
 public:
@@ -85,8 +68,11 @@ public:
 
     // Takes, without waiting, up to `max` messages into buf (cap bytes) as
     // records in format `f`, as many as fit whole; returns how many and, in
-    // `used`, the bytes written. A backend may take many under one lock.
-    virtual size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used);
+    // `used`, the bytes written. With f.until_end, an end-of-stream marker
+    // ends the batch: it is taken, not written nor counted, and `*ended` set.
+    // A backend may take many under one lock.
+    virtual size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
+                                    bool* ended = nullptr);
 
     // The same, but waits for a message until the deadline or until a stop
     // signal arrives. Callers with output to flush try_receive() first and

@@ -199,7 +199,7 @@ bool ShmRing::send(std::string_view msg, const Deadline& deadline, const StopSig
         auto len = static_cast<uint32_t>(msg.size());
         copy_in(s.tail, &len, kLength);
         copy_in(s.tail + kLength, msg.data(), msg.size());
-        lock.commit(State{s.head, s.tail + need, s.count + 1, s.puts + 1, s.gets});
+        lock.commit(State{s.head, s.tail + need, s.count + 1, s.puts + counts_as_task(msg.data(), msg.size()), s.gets});
         return Step::done;
     };
     return until_done(put, true, deadline, stop) == Got::message;
@@ -217,7 +217,7 @@ size_t ShmRing::send_many(const std::string_view* msgs, size_t n, const WaitPoli
             copy_in(s.tail + kLength, msgs[sent].data(), len);
             s.tail += kLength + len;
             ++s.count;
-            ++s.puts;
+            s.puts += counts_as_task(msgs[sent].data(), len);
             ++sent;
         }
         if (sent == first) return Step::blocked;
@@ -229,32 +229,46 @@ size_t ShmRing::send_many(const std::string_view* msgs, size_t n, const WaitPoli
     return sent;
 }
 
-size_t ShmRing::take_many(char* buf, size_t cap, uint64_t max, char delim, bool prio_prefix, size_t& used) {
+size_t ShmRing::take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
+                          bool* ended) {
     Header* h = header();
     size_t taken = 0;
     used = 0;
     auto take_all_that_fit = [&](Lock& lock) {
         State s = h->state;
-        const size_t extra = (prio_prefix ? 2 : 0) + 1;
+        const size_t extra = (f.with_prio ? 2 : 0) + (f.delimit ? 1 : 0);
+        bool at_end = false;
         while (taken < max && s.count > 0) {
             uint32_t n = 0;
             copy_out(s.head, &n, kLength);
             if (n > h->msgsize || kLength + n > s.tail - s.head)
                 throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
+            if (f.until_end && n == kEndOfStream.size()) {
+                // Look before writing: the marker is taken but never written.
+                char probe[kEndOfStream.size()];
+                copy_out(s.head + kLength, probe, n);
+                if (is_end_of_stream(probe, n)) {
+                    s.head += kLength + n;
+                    --s.count;
+                    at_end = true;
+                    break;
+                }
+            }
             if (cap - used < n + extra) break;
-            if (prio_prefix) {
+            if (f.with_prio) {
                 std::memcpy(buf + used, "0\t", 2);
                 used += 2;
             }
             copy_out(s.head + kLength, buf + used, n);
             used += n;
-            buf[used++] = delim;
+            if (f.delimit) buf[used++] = f.delim;
             s.head += kLength + n;
             --s.count;
             ++s.gets;
             ++taken;
         }
-        if (taken == 0) return Step::blocked;
+        if (taken == 0 && !at_end) return Step::blocked;
+        if (at_end && ended) *ended = true;
         lock.commit(s);
         return Step::done;
     };
@@ -272,7 +286,7 @@ bool ShmRing::take(Lock& lock, char* buf, size_t& len) {
         throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
     copy_out(s.head + kLength, buf, n);
     len = n;
-    lock.commit(State{s.head + kLength + n, s.tail, s.count - 1, s.puts, s.gets + 1});
+    lock.commit(State{s.head + kLength + n, s.tail, s.count - 1, s.puts, s.gets + counts_as_task(buf, n)});
     return true;
 }
 

@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "deadline.h"
+#include "queue_format.h"
 #include "shm_segment.h"
 #include "signals.h"
 #include "task_count.h"
@@ -68,9 +69,10 @@ public:
     bool try_receive(char* buf, size_t& len);
 
     // Takes, without waiting and under one hold of the lock, up to max
-    // messages that fit whole into buf (cap bytes), each written as
-    // ["0\t"] MESSAGE DELIM; returns how many and the bytes used.
-    size_t take_many(char* buf, size_t cap, uint64_t max, char delim, bool prio_prefix, size_t& used);
+    // messages that fit whole into buf (cap bytes), each written as a record
+    // in format f (see Queue::try_receive_many); returns how many and the
+    // bytes used.
+    size_t take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used, bool* ended);
 
     enum class Got { message, timed_out, stopped };
     Got receive(char* buf, size_t& len, const Deadline& deadline, const StopSignals* stop);

@@ -211,7 +211,7 @@ int get(const Args& a) {
     StopSignals stop;
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
-    const RecordFormat format{delim, with_prio};
+    const RecordFormat format{delim, with_prio, true, false};
     const size_t room = q->max_message() + 8;  // a message, its prefix and delimiter
     uint64_t got = 0;
     while (all || got < count) {
