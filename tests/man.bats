@@ -19,21 +19,40 @@ teardown() { remove_test_queues; }
     done
 }
 
-@test "the EXAMPLES of shq(1) run and succeed" {
-    # Each literal block of the EXAMPLES section, run as written except that
-    # queue names are made unique to this test.
-    page=$BATS_TEST_DIRNAME/../man/shq.1
+# The literal blocks of a page's EXAMPLES section, one file each, run as
+# written in a scratch directory, queue names made unique to this test.
+run_examples() {
+    local page=$BATS_TEST_DIRNAME/../man/$1.1 prefix ex
     prefix=$(qname "")
+    mkdir -p "$BATS_TEST_TMPDIR/$1"
     awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
          on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
          on && lit { print > (dir "/example" block ".sh") }' \
-        dir="$BATS_TEST_TMPDIR" "$page"
-    ls "$BATS_TEST_TMPDIR"/example*.sh
-    for ex in "$BATS_TEST_TMPDIR"/example*.sh; do
-        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#shm:/(jobs|files)#shm:/${prefix}\1#g" "$ex"
-        run bash -eo pipefail "$ex"
+        dir="$BATS_TEST_TMPDIR/$1" "$page"
+    ls "$BATS_TEST_TMPDIR/$1"/example*.sh
+    for ex in "$BATS_TEST_TMPDIR/$1"/example*.sh; do
+        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g" "$ex"
+        run bash -c "cd '$BATS_TEST_TMPDIR/$1' && bash -e '$ex'"
         [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
     done
     run shq ls
     refute_output --partial "$prefix"
+}
+
+@test "the EXAMPLES of shq(1) run and succeed" {
+    run_examples shq
+}
+
+@test "the EXAMPLES of pipe-cat(1) run and succeed" {
+    run_examples pipe-cat
+}
+
+@test "--help of every tool matches the SYNOPSIS of its man page" {
+    for tool in "$PROCKIT_BIN"/*; do
+        name=$(basename "$tool")
+        synopsis=$(mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/$name.1" | col -b |
+            sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//')
+        usage=$("$tool" --help | sed -n '/^usage:/,/^$/p' | sed 's/^usage://' | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+        [ "$synopsis" = "$usage" ] || { echo "$name man:  $synopsis"; echo "$name help: $usage"; false; }
+    done
 }

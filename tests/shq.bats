@@ -20,13 +20,6 @@ teardown() { remove_test_queues; }
     [ -z "$stderr" ]
 }
 
-@test "--help matches the SYNOPSIS of the man page" {
-    synopsis=$(mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/shq.1" | col -b |
-        sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
-    usage=$(shq --help | sed -n '/^usage:/,/^$/p' | sed 's/^usage://' | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
-    [ "$synopsis" = "$usage" ] || { echo "man:  $synopsis"; echo "help: $usage"; false; }
-}
-
 @test "--version names the tool and prockit" {
     run shq --version
     assert_success
