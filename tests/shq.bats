@@ -249,6 +249,18 @@ c"
 y"
 }
 
+@test "get stops at pipe-cat's end-of-stream marker, takes it and does not print it" {
+    printf 'a\n\nb\n' | pipe-cat -E - "mq:/$Q"
+    shq put "$Q" after
+    run shq get -c 5 "$Q"
+    assert_failure 1
+    assert_output "a
+
+b"
+    run shq get "$Q"
+    assert_output after
+}
+
 @test "get -a -t waits for the first message, then drains" {
     shq get -a -t 10 "$Q" > "$BATS_TEST_TMPDIR/out" &
     pid=$!

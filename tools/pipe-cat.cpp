@@ -278,8 +278,8 @@ Config parse(Options& o) {
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
     Options o(argc, argv, "pfL:s:l0B:Ec:t:", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
-    Config c = parse(o);
     try {
+        Config c = parse(o);
         Endpoint src = parse_endpoint(o.count() > 0 ? o.operand(0) : "-");
         Endpoint dst = parse_endpoint(o.count() > 1 ? o.operand(1) : "-");
         if (c.end_marker && !dst.is_queue()) o.fail("-E sends the end-of-stream marker to a queue, and DST is not one");

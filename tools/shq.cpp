@@ -211,7 +211,7 @@ int get(const Args& a) {
     StopSignals stop;
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
-    const RecordFormat format{delim, with_prio, true, false};
+    const RecordFormat format{delim, with_prio, true, true};
     const size_t room = q->max_message() + 8;  // a message, its prefix and delimiter
     uint64_t got = 0;
     while (all || got < count) {
@@ -220,19 +220,19 @@ int get(const Args& a) {
         // waiting, so the reader is never kept waiting on our buffer.
         char* dst = out.reserve(room);
         size_t used = 0;
-        uint64_t n = q->try_receive_many(dst, out.room(), all ? UINT64_MAX : count - got, format, used);
-        if (n > 0) {
-            out.commit(used);
-            got += n;
-            continue;
-        }
+        bool ended = false;
+        uint64_t n = q->try_receive_many(dst, out.room(), all ? UINT64_MAX : count - got, format, used, &ended);
+        out.commit(used);
+        got += n;
+        if (ended) break;  // pipe-cat -E's end-of-stream marker: taken, not printed
+        if (n > 0) continue;
         Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
         if (d.expired()) break;
         out.flush();
         dst = out.reserve(room);
         size_t len = 0;
         unsigned prio = 0;
-        if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message) break;
+        if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message || is_end_of_stream(dst, len)) break;
         out.commit(format_record(dst, len, prio, format));
         ++got;
     }

@@ -1,0 +1,300 @@
+#!/usr/bin/env bats
+# pipe-cat: every endpoint pair, framing, the end-of-stream marker, stops,
+# the fast paths and the fallback, rate limits, signals and bad input.
+
+load helper
+
+setup() {
+    D=$BATS_TEST_TMPDIR
+    head -c 1000000 /dev/urandom > "$D/random"
+}
+
+teardown() { remove_test_queues; }
+
+method() { jq -r .method "$1"; }
+
+# --- usage -------------------------------------------------------------------
+
+@test "pipe-cat: --help and --version; misuse is one line and the usage, status 2" {
+    run pipe-cat --help
+    assert_success
+    assert_line --index 0 --partial "usage: pipe-cat [-p] [-f] [-L RATE]"
+    run pipe-cat --version
+    assert_output --regexp '^pipe-cat \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
+    for args in "-z" "-l -0" "-0 -B 1K" "a b c" "--stats=xml" "-L 10Q" "-B 0" "-c 0" "-t x" "-E - -"; do
+        run --separate-stderr pipe-cat $args
+        assert_failure 2
+        [[ "${stderr_lines[0]}" == "pipe-cat: "* ]] || { echo "$args: $stderr"; false; }
+        [[ "${stderr_lines[1]}" == "usage: pipe-cat "* ]] || [ "${#stderr_lines[@]}" -eq 1 ]
+    done
+    run --separate-stderr pipe-cat -l -0
+    [ "${stderr_lines[0]}" = "pipe-cat: -l, -0 and -B exclude each other" ]
+    run --separate-stderr pipe-cat -E - out
+    [ "${stderr_lines[0]}" = "pipe-cat: -E sends the end-of-stream marker to a queue, and DST is not one" ]
+    run --separate-stderr pipe-cat -L 10Q
+    [ "$stderr" = "pipe-cat: invalid rate '10Q': expected a number of bytes such as 4096, 64K, 10M or 1G, from 1 to 18446744073709551615" ]
+}
+
+# --- streams -----------------------------------------------------------------
+
+@test "pipe-cat alone is cat: binary data byte for byte" {
+    pipe-cat < "$D/random" > "$D/out"
+    cmp "$D/random" "$D/out"
+    pipe-cat - - < "$D/random" | cat > "$D/out2"
+    cmp "$D/random" "$D/out2"
+}
+
+@test "pipe to pipe moves by splice; file to file by copy_file_range; both byte for byte" {
+    cat "$D/random" | pipe-cat --stats=json 2> "$D/stats" | cat > "$D/out"
+    cmp "$D/random" "$D/out"
+    assert_equal "$(method "$D/stats")" splice
+    pipe-cat --stats=json "$D/random" "file:$D/copy" 2> "$D/stats"
+    cmp "$D/random" "$D/copy"
+    assert_equal "$(method "$D/stats")" copy_file_range
+    pipe-cat --stats=json "$D/random" - 2> "$D/stats" | cat > "$D/out3"
+    cmp "$D/random" "$D/out3"
+    assert_equal "$(method "$D/stats")" splice
+}
+
+@test "where the kernel refuses splice (a file opened to append) pipe-cat falls back to read and write" {
+    echo first > "$D/log"
+    cat "$D/random" | pipe-cat --stats=json 2> "$D/stats" >> "$D/log"
+    assert_equal "$(method "$D/stats")" "read/write"
+    { echo first; cat "$D/random"; } | cmp - "$D/log"
+}
+
+@test "neither side a pipe nor both files: read and write, byte for byte" {
+    pipe-cat --stats=json -B 64K -c 10 /dev/zero "$D/zeros" 2> "$D/stats"
+    assert_equal "$(stat -c %s "$D/zeros")" 655360
+    assert_equal "$(method "$D/stats")" "read/write"
+}
+
+@test "fifo: is made, read, written and removed again; a path that is not a FIFO is refused" {
+    pipe-cat "fifo:$D/f" "$D/out" &
+    pid=$!
+    wait_until test -p "$D/f"
+    pipe-cat "$D/random" "fifo:$D/f"
+    wait $pid
+    cmp "$D/random" "$D/out"
+    assert_file_not_exists "$D/f"
+    touch "$D/plain"
+    run --separate-stderr pipe-cat "fifo:$D/plain" -
+    assert_failure 4
+    [ "$stderr" = "pipe-cat: open fifo:$D/plain: not a FIFO (name a file without fifo:)" ]
+}
+
+@test "fd:N reads and writes inherited descriptors; a closed one is status 3" {
+    pipe-cat fd:7 fd:8 7< "$D/random" 8> "$D/out"
+    cmp "$D/random" "$D/out"
+    run --separate-stderr pipe-cat fd:9 -
+    assert_failure 3
+    [ "$stderr" = "pipe-cat: open fd:9: descriptor 9 is not open" ]
+}
+
+@test "a missing input is status 3; an output that cannot be opened is status 4" {
+    run --separate-stderr pipe-cat "$D/nope" -
+    assert_failure 3
+    [ "$stderr" = "pipe-cat: open $D/nope: no such file or directory" ]
+    run --separate-stderr pipe-cat "$D/random" /
+    assert_failure 4
+    [ "$stderr" = "pipe-cat: open /: is a directory" ]
+}
+
+@test "-c COUNT on a stream stops after COUNT lines, NUL records or chunks; fewer is status 1" {
+    run pipe-cat -c 3 <(seq 10)
+    assert_success
+    assert_output "1
+2
+3"
+    printf 'a\0b\0c\0' > "$D/nul"
+    pipe-cat -0 -c 2 "$D/nul" "$D/out"
+    printf 'a\0b\0' | cmp - "$D/out"
+    run pipe-cat -c 5 <(seq 3)
+    assert_failure 1
+    assert_output "1
+2
+3"
+}
+
+@test "-t SECONDS stops a stream reader that gets nothing with status 1" {
+    mkfifo "$D/quiet"
+    exec 8<>"$D/quiet"    # a writer that never writes
+    run pipe-cat -t 0.2 "$D/quiet" -
+    exec 8>&-
+    assert_failure 1
+    assert_output ""
+}
+
+@test "-L RATE holds the rate: never above it, and not far below" {
+    pipe-cat -L 1M --stats=json -B 1M -c 2 /dev/zero - 2> "$D/stats" | pipe-cat - /dev/null
+    rate=$(jq .bytes_per_second "$D/stats")
+    echo "rate: $rate bytes/s for a limit of 1048576"
+    [ "$rate" -le $((1048576 * 105 / 100)) ]
+    [ "$rate" -ge $((1048576 / 2)) ]
+}
+
+@test "a reader that goes away ends pipe-cat quietly with 141, SIGPIPE ignored or not" {
+    run bash -c "yes 2>/dev/null | pipe-cat 2>'$D/err' | head -c 5 > /dev/null; echo \${PIPESTATUS[1]}"
+    assert_output 141
+    assert_file_empty "$D/err"
+    run bash -c "trap '' PIPE; yes 2>/dev/null | pipe-cat 2>'$D/err' | head -c 5 > /dev/null; echo \${PIPESTATUS[1]}"
+    assert_output 141
+    assert_file_empty "$D/err"
+}
+
+@test "-p draws progress on stderr only on a terminal, or with -f" {
+    pipe-cat -p "$D/random" /dev/null 2> "$D/quiet"
+    assert_file_empty "$D/quiet"
+    pipe-cat -p -f -s 1000000 "$D/random" /dev/null 2> "$D/progress"
+    run cat "$D/progress"
+    assert_output --partial $'\r'
+    assert_output --partial "976.56 KiB"
+    assert_output --partial "100%"
+}
+
+@test "--stats prints a summary line; =json one object with the counts" {
+    run --separate-stderr pipe-cat --stats "$D/random" /dev/null
+    assert_success
+    [[ "$stderr" =~ ^pipe-cat:\ 1000000\ bytes\ \(976\.56\ KiB\),\ 0\ messages\ in\ [0-9.]+\ s,\ .*/s\ \((splice|copy_file_range|read/write)\)$ ]]
+    pipe-cat --stats=json "$D/random" /dev/null 2> "$D/stats"
+    assert_equal "$(jq -r '[.bytes, .messages, (.seconds | type), (.bytes_per_second | type)] | @tsv' "$D/stats")" \
+        "$(printf '1000000\t0\tnumber\tnumber')"
+}
+
+# --- queues --------------------------------------------------------------------
+
+@test "lines through a queue and back, empty lines kept, ended by -E" {
+    for q in "mq:/$(qname mq)" "shm:/$(qname ring)"; do
+        shq create "$q"
+        printf 'one\n\n\nfour\n' > "$D/in"
+        pipe-cat "$q" "$D/out" &
+        pid=$!
+        pipe-cat -E "$D/in" "$q"
+        wait $pid
+        cmp "$D/in" "$D/out"
+    done
+}
+
+@test "NUL records and binary chunks round-trip through both kinds byte for byte" {
+    for q in "mq:/$(qname mq)" "shm:/$(qname ring)"; do
+        shq create "$q"
+        # Binary data cut at NULs: every record, empty ones too, comes back.
+        printf '\0' >> "$D/random"
+        pipe-cat -0 "$q" "$D/out0" &
+        pid=$!
+        pipe-cat -0 -E "$D/random" "$q"
+        wait $pid
+        cmp "$D/random" "$D/out0"
+        # Fixed chunks go back together without delimiters.
+        pipe-cat -B 4K "$q" "$D/outB" &
+        pid=$!
+        pipe-cat -B 4K -E "$D/random" "$q"
+        wait $pid
+        cmp "$D/random" "$D/outB"
+    done
+}
+
+@test "-E alone (from /dev/null) stops one reader at once, and is no task for join" {
+    q=$(qname mq)
+    shq create "$q"
+    pipe-cat "mq:/$q" "$D/out" &
+    pid=$!
+    pipe-cat -E /dev/null "mq:/$q"
+    wait $pid
+    assert_file_empty "$D/out"
+    seq 3 | pipe-cat -E - "mq:/$q"
+    assert_equal "$(shq stat --json "$q" | jq -r '[.depth, .put, .unfinished] | @tsv')" "$(printf '4\t3\t3')"
+}
+
+@test "queue to queue keeps boundaries, and priorities between message queues" {
+    a=$(qname a) b=$(qname b) r=shm:/$(qname r)
+    shq create "$a"
+    shq create "$b"
+    shq create "$r"
+    shq put -p 5 "$a" $'two\nlines'
+    shq put -p 1 "$a" ""
+    pipe-cat -E -c 2 "mq:/$a" "mq:/$b"
+    # shq get takes the marker that -E sent without printing it.
+    shq get -a -P -0 "$b" > "$D/got"
+    printf '5\ttwo\nlines\0001\t\0' | cmp - "$D/got"
+    assert_equal "$(shq stat --json "$b" | jq .depth)" 0
+    shq put "$a" x y
+    pipe-cat -E "mq:/$a" "$r" -c 2
+    pipe-cat "$r" "$D/out"
+    printf 'x\ny\n' | cmp - "$D/out"
+}
+
+@test "-c and -t on a queue: COUNT messages is 0; nothing for SECONDS is 1" {
+    q=shm:/$(qname ring)
+    shq create "$q"
+    shq put "$q" a b c
+    run pipe-cat -c 2 "$q"
+    assert_success
+    assert_output "a
+b"
+    run pipe-cat -t 0.1 "$q"
+    assert_failure 1
+    assert_output c
+}
+
+@test "a record longer than the queue's message size is an error, not cut" {
+    q=$(qname small)
+    shq create -s 100 "$q"
+    { echo short; head -c 500 /dev/zero | tr '\0' x; echo; } > "$D/in"
+    run --separate-stderr pipe-cat "$D/in" "mq:/$q"
+    assert_failure 4
+    [ "$stderr" = "pipe-cat: record of 500 bytes from $D/in exceeds the message size of mq:/$q, 100" ]
+    run shq get -a "$q"
+    assert_output short
+}
+
+@test "missing queues are status 3; a segment that is not a ring is status 4" {
+    run --separate-stderr pipe-cat - "mq:/$(qname none)" < /dev/null
+    assert_failure 3
+    [ "$stderr" = "pipe-cat: mq:/$(qname none): queue does not exist" ]
+    name=$(qname foreign)
+    printf 'garbage!%.0s' $(seq 10) > "/dev/shm/$name"
+    run --separate-stderr pipe-cat "shm:/$name" -
+    rm "/dev/shm/$name"
+    assert_failure 4
+    [ "$stderr" = "pipe-cat: shm:/$name: not a prockit queue" ]
+}
+
+# --- signals ---------------------------------------------------------------------
+
+@test "SIGTERM to a reader waiting on a queue: what it read is written, then 143" {
+    q=$(qname mq)
+    shq create "$q"
+    shq put "$q" a b c
+    pipe-cat "mq:/$q" "$D/out" &
+    pid=$!
+    wait_until grep -qx c "$D/out"
+    check_signal_ends TERM $pid 143
+    assert_equal "$(cat "$D/out")" "a
+b
+c"
+}
+
+@test "SIGINT to a writer blocked on a full queue ends it with 130" {
+    q=shm:/$(qname tiny)
+    shq create -S 64 -s 20 "$q"
+    seq 1000 > "$D/in"
+    pipe-cat "$D/in" "$q" &
+    check_signal_ends INT $! 130
+}
+
+@test "SIGINT to a writer waiting for a FIFO's reader ends it with 130 and removes the FIFO" {
+    pipe-cat "$D/random" "fifo:$D/f" &
+    pid=$!
+    wait_until test -p "$D/f"
+    check_signal_ends INT $pid 130
+    assert_file_not_exists "$D/f"
+}
+
+@test "SIGTERM to a stream reader waiting on a pipe ends it with 143" {
+    mkfifo "$D/quiet"
+    exec 8<>"$D/quiet"
+    pipe-cat "$D/quiet" - > "$D/out" &
+    check_signal_ends TERM $! 143
+    exec 8>&-
+}
