@@ -45,4 +45,14 @@ echo "  shq join returned: $(shq stat --json "$r" | jq -r '"\(.put) put, \(.done
 wait
 shq rm "$r"
 
+say "pipe-cat joins a producer and a consumer through the ring, ending the stream with -E"
+shq create "$r"
+pipe-cat "$r" | sed 's/^/  consumer got: /' &
+printf 'alpha\nbeta\ngamma\n' | pipe-cat -E - "$r"
+wait
+shq rm "$r"
+
+say "and moves bytes between pipes with splice: 1 GiB through  producer | pipe-cat | consumer"
+pipe-cat -B 1M -c 1024 /dev/zero - | pipe-cat --stats | pipe-cat - /dev/null
+
 say "done: the queue is removed on exit (shq rm $q)"
