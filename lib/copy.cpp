@@ -67,10 +67,12 @@ enum class Fast { done_end, done_count, done_idle, done_stopped, refused };
 // Chunks counted by -c are a byte budget: the fast paths can keep to it.
 uint64_t byte_budget(const CopyOptions& opt) { return opt.chunk ? opt.max_records * opt.chunk : UINT64_MAX; }
 
-Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left) {
-    // Pipes are grown only once splice works: read and write through a
-    // pipe larger than the cache would be slower than cat.
-    size_t chunk = 64 * 1024;
+// Moves bytes with one kernel call, move(want), until the input ends:
+// splice(2) or copy_file_range(2). refused(errno) says the kernel will not
+// do it this way for these two (checked before anything moved).
+template <class Move, class Refused>
+Fast kernel_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left, size_t chunk,
+                 Move move, Refused refused) {
     bool moved = false;
     for (;;) {
         if (left == 0) return Fast::done_count;
@@ -81,9 +83,10 @@ Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt, ui
         }
         size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, left));
         if (!allow(opt, want)) return Fast::done_stopped;
-        ssize_t n = ::splice(in.fd(), nullptr, out.fd(), nullptr, want,
-                             SPLICE_F_MOVE | SPLICE_F_MORE | SPLICE_F_NONBLOCK);
+        ssize_t n = move(want);
         if (n > 0) {
+            // Pipes are grown only once this works: read and write through
+            // a pipe larger than the cache would be slower than cat.
             if (!moved) chunk = std::max({grow_pipe(in), grow_pipe(out), chunk});
             moved = true;
             left -= static_cast<uint64_t>(n);
@@ -99,31 +102,26 @@ Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt, ui
                 return Fast::done_stopped;
             continue;
         }
-        if (!moved && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) return Fast::refused;
-        io_error("splice to", out, errno);
+        if (!moved && refused(errno)) return Fast::refused;
+        io_error("write", out, errno);
     }
 }
 
+Fast splice_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left) {
+    return kernel_loop(
+        in, out, opt, left, 64 * 1024,
+        [&](size_t want) {
+            return ::splice(in.fd(), nullptr, out.fd(), nullptr, want,
+                            SPLICE_F_MOVE | SPLICE_F_MORE | SPLICE_F_NONBLOCK);
+        },
+        [](int err) { return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP; });
+}
+
 Fast copy_file_range_loop(const Stream& in, const Stream& out, const CopyOptions& opt, uint64_t& left) {
-    bool moved = false;
-    for (;;) {
-        if (left == 0) return Fast::done_count;
-        if (opt.stop && opt.stop->received()) return Fast::done_stopped;
-        size_t want = static_cast<size_t>(std::min<uint64_t>(1 << 20, left));
-        if (!allow(opt, want)) return Fast::done_stopped;
-        ssize_t n = ::copy_file_range(in.fd(), nullptr, out.fd(), nullptr, want, 0);
-        if (n > 0) {
-            moved = true;
-            left -= static_cast<uint64_t>(n);
-            count(opt, static_cast<uint64_t>(n));
-            continue;
-        }
-        if (n == 0) return Fast::done_end;
-        if (errno == EINTR) continue;
-        if (!moved && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF))
-            return Fast::refused;
-        io_error("copy to", out, errno);
-    }
+    return kernel_loop(
+        in, out, opt, left, 1 << 20,
+        [&](size_t want) { return ::copy_file_range(in.fd(), nullptr, out.fd(), nullptr, want, 0); },
+        [](int err) { return err == EXDEV || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP || err == EBADF; });
 }
 
 CopyEnd fast_end(Fast f) {
