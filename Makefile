@@ -9,7 +9,7 @@ MANDIR  ?= $(PREFIX)/share/man
 
 CXX     ?= g++
 BUILD   ?= build
-TOOLS   := shq pipe-cat
+TOOLS   := shq pipe-cat pool-run
 PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \

@@ -11,6 +11,7 @@ namespace prockit {
 
 namespace {
 const char* g_program = "prockit";
+int g_usage_status = 2;
 
 void vwarn(const char* fmt, va_list ap) {
     // One fprintf per piece would let another process's line interleave with
@@ -28,6 +29,9 @@ void vwarn(const char* fmt, va_list ap) {
 }  // namespace
 
 void set_program_name(const char* name) { g_program = name; }
+
+void set_usage_status(int status) { g_usage_status = status; }
+int usage_status() { return g_usage_status; }
 
 const char* program_name() { return g_program; }
 
@@ -52,7 +56,7 @@ void usage_error(const char* usage, const char* fmt, ...) {
     vwarn(fmt, ap);
     va_end(ap);
     std::fputs(usage, stderr);
-    std::exit(code(Exit::usage));
+    std::exit(g_usage_status);
 }
 
 std::string reason(int err) {

@@ -23,8 +23,13 @@ void warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // warn(), then exit with the given status.
 [[noreturn]] void die(Exit status, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
+// The status misuse exits with: Exit::usage (2), unless a tool that must
+// match another program's convention sets its own (pool-run: 255).
+void set_usage_status(int status);
+int usage_status();
+
 // For misuse: prints "TOOL: <formatted>", then `usage` (the usage line or
-// lines, as --help shows them), on stderr, and exits with Exit::usage.
+// lines, as --help shows them), on stderr, and exits with usage_status().
 [[noreturn]] void usage_error(const char* usage, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,621 @@
+#include "pool.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "diag.h"
+#include "fd.h"
+#include "spawn.h"
+
+namespace prockit {
+
+namespace {
+constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
+constexpr size_t kChunk = 64 * 1024;
+
+double now_s() {
+    timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+double epoch_s() {
+    timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// pool-run's own stdout or stderr. Writes let stop signals in; a reader
+// that has gone away is remembered, so the pool ends its jobs before dying.
+class Sink {
+public:
+    Sink(int fd, const StopSignals& stop) : fd_(fd), stop_(stop) {}
+    void write(std::string_view data) {
+        while (!data.empty() && !broken_) {
+            ssize_t n = stop_.let_in([&] { return ::write(fd_, data.data(), data.size()); });
+            if (n >= 0) {
+                data.remove_prefix(static_cast<size_t>(n));
+            } else if (errno == EPIPE) {
+                broken_ = true;
+            } else if (errno != EINTR) {
+                throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
+            } else if (stop_.received()) {
+                return;
+            }
+        }
+    }
+    bool broken() const { return broken_; }
+
+private:
+    int fd_;
+    const StopSignals& stop_;
+    bool broken_ = false;
+};
+
+// Writes lines to a Sink, each prefixed with `tag` when there is one.
+class Tagger {
+public:
+    Tagger(Sink& sink, const std::string& tag) : sink_(sink), tag_(tag) {}
+    void write(std::string_view data) {
+        if (tag_.empty()) return sink_.write(data);
+        while (!data.empty()) {
+            if (at_start_) sink_.write(tag_);
+            size_t nl = data.find('\n');
+            size_t n = nl == std::string_view::npos ? data.size() : nl + 1;
+            sink_.write(data.substr(0, n));
+            at_start_ = nl != std::string_view::npos;
+            data.remove_prefix(n);
+        }
+    }
+
+private:
+    Sink& sink_;
+    const std::string& tag_;
+    bool at_start_ = true;
+};
+
+// One output stream of one job: in memory up to a bound, then in an
+// unlinked temporary file, so a job printing gigabytes costs no memory.
+class Capture {
+public:
+    void append(const char* p, size_t n) {
+        size_ += n;
+        if (!spill_ && mem_.size() + n <= kInMemory) {
+            mem_.append(p, n);
+            return;
+        }
+        if (!spill_) {
+            spill_ = open_spill();
+            write_file(mem_);
+            mem_.clear();
+            mem_.shrink_to_fit();
+        }
+        write_file(std::string_view(p, n));
+    }
+    uint64_t size() const { return size_; }
+    void emit(Tagger& out) {
+        if (!spill_) return out.write(mem_);
+        std::vector<char> buf(kChunk);
+        ::lseek(spill_.get(), 0, SEEK_SET);
+        for (ssize_t n; (n = read_some(spill_.get(), buf.data(), buf.size())) > 0;)
+            out.write(std::string_view(buf.data(), static_cast<size_t>(n)));
+    }
+
+private:
+    static Fd open_spill() {
+        const char* dir = std::getenv("TMPDIR");
+        std::string d = dir && *dir ? dir : "/tmp";
+        Fd fd(::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+        if (fd) return fd;
+        std::string path = d + "/pool-run.XXXXXX";
+        fd = Fd(::mkostemp(path.data(), O_CLOEXEC));
+        if (!fd) throw system_error(errno, "make a temporary file in " + d);
+        ::unlink(path.c_str());
+        return fd;
+    }
+    void write_file(std::string_view data) {
+        if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file");
+    }
+
+    std::string mem_;
+    Fd spill_;
+    uint64_t size_ = 0;
+};
+
+struct Job {
+    JobInput input;
+    std::string command, tag;
+    unsigned attempt = 1;
+    pid_t pid = -1;
+    Fd pidfd, out, err;
+    Capture cout, cerr;
+    std::string partial_out, partial_err;  // --line-buffer: an unfinished line
+    bool exited = false;
+    int exit_code = 0, signal = 0;
+    double started = 0, started_epoch = 0;
+    bool timed_out = false;
+    double kill_at = 0;  // when to send SIGKILL; 0: not yet asked to end
+};
+
+class Pool {
+public:
+    Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
+        : cmd_(cmd), source_(source), opt_(opt), stop_(stop), out_(STDOUT_FILENO, stop), err_(STDERR_FILENO, stop) {
+        for (unsigned s = opt.jobs; s >= 1; --s) free_slots_.push_back(s);
+    }
+
+    int run();
+
+private:
+    void read_resume_log();
+    void open_joblog();
+    void start_jobs();
+    bool start(Job& job);
+    void wait_and_handle();
+    void read_pipe(Job& job, Fd& fd, bool is_out);
+    void finish(std::unique_ptr<Job> job);
+    void release(Job& job);
+    void log(const Job& job);
+    void check_halt(const Job& job);
+    void end_all(int sig);
+    void draw_bar(bool last);
+    int status() const;
+
+    const CommandTemplate& cmd_;
+    JobSource& source_;
+    const PoolOptions& opt_;
+    const StopSignals& stop_;
+    Sink out_, err_;
+    std::vector<std::unique_ptr<Job>> running_;
+    std::vector<unsigned> free_slots_;
+    std::map<unsigned long long, std::unique_ptr<Job>> finished_;  // -k: waiting for their turn
+    unsigned long long next_seq_ = 1, next_release_ = 1;
+    bool source_ended_ = false, no_new_jobs_ = false, ending_ = false;
+    int seen_signal_ = 0;
+    std::map<unsigned long long, bool> logged_;  // seq -> succeeded, from --resume
+    Fd joblog_;
+    unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
+    int halt_status_ = -1;
+    double started_ = now_s(), next_bar_ = 0;
+};
+
+int Pool::run() {
+    if (opt_.resume || opt_.resume_failed) read_resume_log();
+    if (!opt_.joblog.empty() && !opt_.dry_run) open_joblog();
+    for (;;) {
+        if (!no_new_jobs_) start_jobs();
+        if (running_.empty() && (source_ended_ || no_new_jobs_)) break;
+        wait_and_handle();
+    }
+    draw_bar(true);
+    if (out_.broken() || err_.broken()) exit_broken_pipe();
+    if (seen_signal_ && seen_signal_ != SIGHUP) stop_.die_of_signal();
+    return status();
+}
+
+void Pool::read_resume_log() {
+    std::ifstream in(opt_.joblog);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string seq, host, start, runtime, send, receive, exitval, sig;
+        if (!(std::getline(f, seq, '\t') && std::getline(f, host, '\t') && std::getline(f, start, '\t') &&
+              std::getline(f, runtime, '\t') && std::getline(f, send, '\t') && std::getline(f, receive, '\t') &&
+              std::getline(f, exitval, '\t') && std::getline(f, sig, '\t')))
+            continue;
+        logged_[std::stoull(seq)] = exitval == "0" && sig == "0";
+    }
+}
+
+void Pool::open_joblog() {
+    bool append = opt_.resume || opt_.resume_failed;
+    joblog_ = Fd(::open(opt_.joblog.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666));
+    if (!joblog_) throw system_error(errno, "open joblog " + opt_.joblog);
+    if (!append || ::lseek(joblog_.get(), 0, SEEK_END) == 0) {
+        const char header[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
+        write_all(joblog_.get(), header);
+    }
+}
+
+void Pool::start_jobs() {
+    while (running_.size() < opt_.jobs && !source_ended_) {
+        std::vector<std::string> args;
+        JobSource::Next n = source_.next(args);
+        if (n == JobSource::Next::end) source_ended_ = true;
+        if (n != JobSource::Next::job) return;
+        auto job = std::make_unique<Job>();
+        job->input.args = std::move(args);
+        job->input.seq = next_seq_++;
+        auto logged = logged_.find(job->input.seq);
+        if (logged != logged_.end() && (opt_.resume || logged->second)) {
+            // Done in an earlier run (--resume), or done well (--resume-failed).
+            if (opt_.keep_order) next_release_ = std::max(next_release_, job->input.seq + 1);
+            source_.finished();
+            continue;
+        }
+        job->input.slot = free_slots_.back();
+        if (opt_.dry_run) {
+            out_.write(cmd_.display(job->input) + "\n");
+            source_.finished();
+            continue;
+        }
+        free_slots_.pop_back();
+        job->command = cmd_.display(job->input);
+        if (opt_.tag) {
+            for (size_t i = 0; i < job->input.args.size(); ++i) job->tag += (i ? "\t" : "") + job->input.args[i];
+            job->tag += '\t';
+        }
+        if (start(*job)) {
+            running_.push_back(std::move(job));
+        } else {
+            free_slots_.push_back(job->input.slot);
+            finish(std::move(job));
+        }
+    }
+}
+
+// Starts the job's process; false if it could not be started at all.
+bool Pool::start(Job& job) {
+    SpawnSpec spec;
+    spec.argv = cmd_.argv(job.input);
+    static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (opt_.null_stdin) spec.in = null_in.get();
+    Pipe out, err;
+    if (!opt_.ungroup) {
+        out = make_pipe();
+        err = make_pipe();
+        spec.out = out.write.get();
+        spec.err = err.write.get();
+    }
+    job.started = now_s();
+    job.started_epoch = epoch_s();
+    Spawned s = spawn_job(spec);
+    if (s.error) {
+        // As a shell says it, with the conventional statuses.
+        job.exited = true;
+        job.exit_code = s.error == ENOENT ? code(Exit::not_found) : code(Exit::cannot_run);
+        std::string why = s.error == ENOENT ? "command not found" : reason(s.error);
+        err_.write(std::string(program_name()) + ": " + spec.argv[0] + ": " + why + "\n");
+        return false;
+    }
+    job.pid = s.pid;
+    job.pidfd = Fd(s.pidfd);
+    job.out = std::move(out.read);
+    job.err = std::move(err.read);
+    return true;
+}
+
+void Pool::wait_and_handle() {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Job*, int>> who;  // job, 0 pidfd / 1 out / 2 err
+    for (auto& j : running_) {
+        if (!j->exited) fds.push_back({j->pidfd.get(), POLLIN, 0}), who.push_back({j.get(), 0});
+        if (j->out) fds.push_back({j->out.get(), POLLIN, 0}), who.push_back({j.get(), 1});
+        if (j->err) fds.push_back({j->err.get(), POLLIN, 0}), who.push_back({j.get(), 2});
+    }
+    bool want_input = !no_new_jobs_ && !source_ended_ && running_.size() < opt_.jobs;
+    int input_fd = want_input ? source_.poll_fd() : -1;
+    if (input_fd >= 0) fds.push_back({input_fd, POLLIN, 0}), who.push_back({nullptr, 3});
+
+    // The nearest timer: a timeout, a SIGKILL after the grace, the source's
+    // next look, the bar.
+    double now = now_s(), wake = now + 3600;
+    for (auto& j : running_) {
+        if (opt_.timeout > 0 && !j->timed_out) wake = std::min(wake, j->started + opt_.timeout);
+        if (j->kill_at > 0) wake = std::min(wake, j->kill_at);
+    }
+    if (want_input && source_.poll_ms() >= 0) wake = std::min(wake, now + source_.poll_ms() / 1000.0);
+    if (opt_.bar) wake = std::min(wake, next_bar_);
+    double left = std::max(0.0, wake - now);
+    timespec ts{static_cast<time_t>(left), static_cast<long>((left - std::floor(left)) * 1e9)};
+    int n = ::ppoll(fds.data(), fds.size(), &ts, stop_.wait_mask());
+    if (n < 0 && errno != EINTR) throw system_error(errno, "poll");
+
+    for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        auto [job, what] = who[i];
+        if (what == 1) read_pipe(*job, job->out, true);
+        if (what == 2) read_pipe(*job, job->err, false);
+        if (what == 0) {
+            int st = 0;
+            if (::waitpid(job->pid, &st, WNOHANG) == job->pid) {
+                job->exited = true;
+                job->pidfd.reset();
+                if (WIFEXITED(st)) job->exit_code = WEXITSTATUS(st);
+                if (WIFSIGNALED(st)) job->signal = WTERMSIG(st);
+            }
+        }
+    }
+
+    now = now_s();
+    for (auto& j : running_) {
+        if (opt_.timeout > 0 && !j->timed_out && now >= j->started + opt_.timeout) {
+            // Over time: the whole process group, TERM first, KILL after the grace.
+            j->timed_out = true;
+            ::kill(-j->pid, SIGTERM);
+            j->kill_at = now + opt_.term_grace;
+        } else if (j->kill_at > 0 && now >= j->kill_at) {
+            ::kill(-j->pid, SIGKILL);
+            j->kill_at = now + 3600;
+        }
+    }
+
+    if (int sig = stop_.received(); sig && sig != seen_signal_) {
+        seen_signal_ = sig;
+        no_new_jobs_ = true;
+        if (sig != SIGHUP) end_all(SIGTERM);  // SIGHUP: let the running ones finish
+    }
+    if ((out_.broken() || err_.broken()) && !ending_) {
+        no_new_jobs_ = true;
+        end_all(SIGTERM);
+    }
+
+    // Jobs whose process has exited and whose pipes are closed are done.
+    for (size_t i = 0; i < running_.size();) {
+        Job& j = *running_[i];
+        if (j.exited && !j.out && !j.err) {
+            auto job = std::move(running_[i]);
+            running_.erase(running_.begin() + static_cast<long>(i));
+            free_slots_.push_back(job->input.slot);
+            finish(std::move(job));
+        } else {
+            ++i;
+        }
+    }
+    if (opt_.bar && now_s() >= next_bar_) draw_bar(false);
+}
+
+void Pool::end_all(int sig) {
+    ending_ = true;
+    double at = now_s() + opt_.term_grace;
+    for (auto& j : running_) {
+        ::kill(-j->pid, sig);
+        if (j->kill_at == 0 || j->kill_at > at) j->kill_at = at;
+    }
+}
+
+void Pool::read_pipe(Job& job, Fd& fd, bool is_out) {
+    char buf[kChunk];
+    ssize_t n = read_some(fd.get(), buf, sizeof buf);
+    if (n <= 0) {
+        fd.reset();
+        if (opt_.line_buffer) {
+            // The last line, even without its newline, once the job closed it.
+            std::string& partial = is_out ? job.partial_out : job.partial_err;
+            Tagger t(is_out ? out_ : err_, job.tag);
+            t.write(partial);
+            partial.clear();
+        }
+        return;
+    }
+    if (!opt_.line_buffer) {
+        (is_out ? job.cout : job.cerr).append(buf, static_cast<size_t>(n));
+        return;
+    }
+    // --line-buffer: whole lines as they come, never a torn one.
+    std::string& partial = is_out ? job.partial_out : job.partial_err;
+    partial.append(buf, static_cast<size_t>(n));
+    size_t last = partial.rfind('\n');
+    if (last == std::string::npos) return;
+    Tagger t(is_out ? out_ : err_, job.tag);
+    t.write(std::string_view(partial).substr(0, last + 1));
+    partial.erase(0, last + 1);
+}
+
+void Pool::finish(std::unique_ptr<Job> job) {
+    bool failed = job->exit_code != 0 || job->signal != 0;
+    if (failed && job->attempt < opt_.retries && !no_new_jobs_ && job->pid > 0) {
+        // Again, with a fresh output: only the last attempt's is shown.
+        auto again = std::make_unique<Job>();
+        again->input = job->input;
+        again->command = job->command;
+        again->tag = job->tag;
+        again->attempt = job->attempt + 1;
+        free_slots_.erase(std::find(free_slots_.begin(), free_slots_.end(), again->input.slot));
+        if (start(*again)) {
+            running_.push_back(std::move(again));
+        } else {
+            free_slots_.push_back(again->input.slot);
+            finish(std::move(again));
+        }
+        return;
+    }
+    ++done_;
+    (failed ? failed_ : succeeded_) += 1;
+    log(*job);
+    source_.finished();
+    check_halt(*job);
+    if (!opt_.keep_order) return release(*job);
+    unsigned long long seq = job->input.seq;
+    finished_[seq] = std::move(job);
+    for (auto it = finished_.find(next_release_); it != finished_.end(); it = finished_.find(next_release_)) {
+        release(*it->second);
+        finished_.erase(it);
+        ++next_release_;
+    }
+}
+
+// Writes a finished job's output: stdout as one block, then stderr.
+void Pool::release(Job& job) {
+    if (opt_.ungroup || opt_.line_buffer) return;
+    Tagger o(out_, job.tag);
+    job.cout.emit(o);
+    Tagger e(err_, job.tag);
+    job.cerr.emit(e);
+}
+
+void Pool::log(const Job& job) {
+    if (!joblog_) return;
+    char head[160];
+    double runtime = job.pid > 0 ? now_s() - job.started : 0;
+    std::snprintf(head, sizeof head, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", job.input.seq, job.started_epoch,
+                  runtime, static_cast<unsigned long long>(job.cout.size()), job.signal ? -1 : job.exit_code,
+                  job.signal);
+    std::string line = head + job.command;
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    write_all(joblog_.get(), line + "\n");
+}
+
+void Pool::check_halt(const Job& job) {
+    const Halt& h = opt_.halt;
+    if (h.when == Halt::When::never || halt_status_ >= 0) return;
+    bool failed = job.exit_code != 0 || job.signal != 0;
+    if (failed == h.on_success) return;
+    double n = static_cast<double>(h.on_success ? succeeded_ : failed_);
+    double limit = h.percent ? h.count / 100.0 * static_cast<double>(done_) : h.count;
+    if (h.percent ? n < limit || done_ < 3 : n < limit) return;
+    halt_status_ = h.on_success ? 0 : job.signal ? code(Exit::signal_base) + job.signal : job.exit_code;
+    no_new_jobs_ = true;
+    if (h.when == Halt::When::now) end_all(SIGTERM);
+}
+
+void Pool::draw_bar(bool last) {
+    if (!opt_.bar) return;
+    next_bar_ = now_s() + 0.25;
+    double secs = now_s() - started_;
+    long long total = source_.total();
+    char line[160];
+    if (total > 0) {
+        double frac = static_cast<double>(done_) / static_cast<double>(total);
+        double eta = done_ ? secs / static_cast<double>(done_) * static_cast<double>(total - static_cast<long long>(done_)) : 0;
+        std::snprintf(line, sizeof line, "\r%llu/%lld jobs %3.0f%% ETA %.0fs ", done_, total, frac * 100, eta);
+    } else {
+        std::snprintf(line, sizeof line, "\r%llu jobs done, %.1f/s ", done_, secs > 0 ? static_cast<double>(done_) / secs : 0.0);
+    }
+    std::string s = line;
+    if (last) s += "\n";
+    ssize_t ignored = ::write(STDERR_FILENO, s.data(), s.size());
+    (void)ignored;
+}
+
+int Pool::status() const {
+    if (halt_status_ >= 0) return halt_status_;
+    return failed_ > 100 ? 101 : static_cast<int>(failed_);
+}
+
+// --- sources ---------------------------------------------------------------
+
+class RecordsSource final : public JobSource {
+public:
+    RecordsSource(int fd, char delim) : fd_(fd), delim_(delim) {}
+    Next next(std::vector<std::string>& args) override {
+        for (;;) {
+            size_t at = buf_.find(delim_, scanned_);
+            if (at != std::string::npos) {
+                args.assign(1, buf_.substr(0, at));
+                buf_.erase(0, at + 1);
+                scanned_ = 0;
+                return Next::job;
+            }
+            scanned_ = buf_.size();
+            if (eof_) {
+                if (buf_.empty()) return Next::end;
+                args.assign(1, std::move(buf_));
+                buf_.clear();
+                return Next::job;
+            }
+            // Read only when poll said so (or the input is a file): never block here.
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 0) == 0) return Next::later;
+            char chunk[kChunk];
+            ssize_t n = read_some(fd_, chunk, sizeof chunk);
+            if (n < 0) throw system_error(errno, "read the input");
+            if (n == 0) eof_ = true;
+            buf_.append(chunk, static_cast<size_t>(n));
+        }
+    }
+    int poll_fd() const override { return fd_; }
+
+private:
+    int fd_;
+    char delim_;
+    std::string buf_;
+    size_t scanned_ = 0;
+    bool eof_ = false;
+};
+
+class ProductSource final : public JobSource {
+public:
+    explicit ProductSource(std::vector<std::vector<std::string>> groups) : groups_(std::move(groups)), at_(groups_.size()) {
+        total_ = 1;
+        for (auto& g : groups_) total_ *= static_cast<long long>(g.size());
+        if (groups_.empty()) total_ = 0;
+    }
+    Next next(std::vector<std::string>& args) override {
+        if (given_ >= total_) return Next::end;
+        args.clear();
+        for (size_t i = 0; i < groups_.size(); ++i) args.push_back(groups_[i][at_[i]]);
+        // The last group varies fastest, as in GNU parallel.
+        for (size_t i = groups_.size(); i-- > 0;) {
+            if (++at_[i] < groups_[i].size()) break;
+            at_[i] = 0;
+        }
+        ++given_;
+        return Next::job;
+    }
+    long long total() const override { return total_; }
+
+private:
+    std::vector<std::vector<std::string>> groups_;
+    std::vector<size_t> at_;
+    long long total_, given_ = 0;
+};
+
+class QueueSource final : public JobSource {
+public:
+    QueueSource(std::unique_ptr<Queue> q, double idle_s) : q_(std::move(q)), idle_s_(idle_s), buf_(q_->max_message()) {}
+    Next next(std::vector<std::string>& args) override {
+        if (ended_) return Next::end;
+        size_t len = 0;
+        unsigned prio = 0;
+        if (!q_->try_receive(buf_.data(), len, prio)) {
+            if (idle_s_ > 0 && now_s() - last_ >= idle_s_) return Next::end;
+            return Next::later;
+        }
+        last_ = now_s();
+        if (is_end_of_stream(buf_.data(), len)) {
+            ended_ = true;
+            return Next::end;
+        }
+        args.assign(1, std::string(buf_.data(), len));
+        return Next::job;
+    }
+    int poll_ms() const override { return 10; }
+    // The job made from a message finished: the message's task is done.
+    void finished() override { mark_done(q_->tasks(), 1); }
+
+private:
+    std::unique_ptr<Queue> q_;
+    double idle_s_;
+    std::vector<char> buf_;
+    double last_ = now_s();
+    bool ended_ = false;
+};
+}  // namespace
+
+std::unique_ptr<JobSource> records_source(int fd, char delim) { return std::make_unique<RecordsSource>(fd, delim); }
+std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> groups) {
+    return std::make_unique<ProductSource>(std::move(groups));
+}
+std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s) {
+    return std::make_unique<QueueSource>(std::move(q), idle_s);
+}
+
+int run_pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop) {
+    return Pool(cmd, source, opt, stop).run();
+}
+
+}  // namespace prockit

@@ -1,0 +1,59 @@
+#include "spawn.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+// RAII for the attribute and file-action objects.
+struct Attr {
+    posix_spawnattr_t a;
+    Attr() { posix_spawnattr_init(&a); }
+    ~Attr() { posix_spawnattr_destroy(&a); }
+};
+struct Actions {
+    posix_spawn_file_actions_t f;
+    Actions() { posix_spawn_file_actions_init(&f); }
+    ~Actions() { posix_spawn_file_actions_destroy(&f); }
+};
+}  // namespace
+
+Spawned spawn_job(const SpawnSpec& spec) {
+    Attr attr;
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&defaults, sig);
+    posix_spawnattr_setsigmask(&attr.a, &none);
+    posix_spawnattr_setsigdefault(&attr.a, &defaults);
+    posix_spawnattr_setpgroup(&attr.a, 0);
+    posix_spawnattr_setflags(&attr.a, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    Actions actions;
+    if (spec.in >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.in, STDIN_FILENO);
+    if (spec.out >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.out, STDOUT_FILENO);
+    if (spec.err >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.err, STDERR_FILENO);
+
+    std::vector<char*> argv;
+    for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+
+    Spawned s;
+    s.error = posix_spawnp(&s.pid, argv[0], &actions.f, &attr.a, argv.data(), environ);
+    if (s.error) {
+        s.pid = -1;
+        return s;
+    }
+    s.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.pid, 0));
+    if (s.pidfd < 0) throw system_error(errno, "pidfd_open");
+    return s;
+}
+
+}  // namespace prockit

@@ -1,0 +1,204 @@
+// pool-run: run a command once per input, N at a time.
+//
+// Inputs come from stdin (a line or -0 record each), -a files, ::: groups
+// (their cross product) or a queue (--from). The job's command line is built
+// with GNU parallel's replacement strings (lib/command_template.h) and run
+// by the pool (lib/pool.h): posix_spawn into a process group of its own, one
+// ppoll loop over output pipes, pidfds and timers. Exit status as GNU
+// parallel's, so scripts port unchanged.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "command_template.h"
+#include "diag.h"
+#include "endpoint.h"
+#include "options.h"
+#include "parse.h"
+#include "pool.h"
+#include "queue.h"
+#include "signals.h"
+#include "version.h"
+
+using namespace prockit;
+
+namespace {
+
+const char kUsage[] =
+    "usage: pool-run [-j N | -j N%] [-0] [-a FILE]... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
+    "                [--retries N] [--halt WHEN,fail=N | WHEN,success=N] [--term-grace SECONDS]\n"
+    "                [--joblog FILE [--resume | --resume-failed]] [--dry-run] [--bar] [--shell | --no-shell]\n"
+    "                [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]] [::: ARG... [::: ARG...]]\n";
+
+const char kHelp[] =
+    "\n"
+    "Replacement strings: {} the input, {.} without extension, {/} basename, {//} dirname,\n"
+    "{/.} basename without extension, {#} job number, {%} slot (1..N), {N} the Nth input.\n"
+    "Without one, the input is the last argument. COMMAND given as one word with spaces or\n"
+    "shell syntax runs under /bin/sh -c, the inputs quoted; as separate words, directly.\n"
+    "\n"
+    "  -j N, -j N%      jobs at once: N, N% of the cores, 0 as many as possible (default: cores)\n"
+    "  -0               input records end in NUL          -a FILE  read inputs from FILE\n"
+    "  -k               output in input order              -u       output not grouped\n"
+    "  --line-buffer    whole lines as they come           --tag    each line after its input and a tab\n"
+    "  --timeout S      end a job after S seconds (TERM, KILL after --term-grace, default 1)\n"
+    "  --retries N      run a failing job up to N times    --halt   now|soon,fail|success=N|N%\n"
+    "  --joblog FILE    GNU parallel's joblog; --resume skips logged jobs, --resume-failed reruns failures\n"
+    "  --dry-run        print the commands                 --bar    progress on stderr\n"
+    "  --from QUEUE     inputs from a shq queue, each marked done after its job; stops at the\n"
+    "                   end-of-stream marker or after --idle SECONDS without a message\n"
+    "\n"
+    "Exit status: 0 all jobs succeeded; 1-100 the number that failed; 101 more than 100;\n"
+    "with --halt, the status of the job that halted it; 128+N killed by signal N;\n"
+    "255 pool-run's own errors, usage errors included.\n";
+
+enum Long {
+    kLineBuffer = 1000, kTag, kTimeout, kRetries, kHalt, kTermGrace, kJoblog, kResume, kResumeFailed,
+    kDryRun, kBar, kShell, kNoShell, kFrom, kIdle, kVersion
+};
+const option kLongOptions[] = {
+    {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
+    {"timeout", required_argument, nullptr, kTimeout},  {"retries", required_argument, nullptr, kRetries},
+    {"halt", required_argument, nullptr, kHalt},        {"term-grace", required_argument, nullptr, kTermGrace},
+    {"joblog", required_argument, nullptr, kJoblog},    {"resume", no_argument, nullptr, kResume},
+    {"resume-failed", no_argument, nullptr, kResumeFailed}, {"dry-run", no_argument, nullptr, kDryRun},
+    {"bar", no_argument, nullptr, kBar},                {"shell", no_argument, nullptr, kShell},
+    {"no-shell", no_argument, nullptr, kNoShell},       {"from", required_argument, nullptr, kFrom},
+    {"idle", required_argument, nullptr, kIdle},        {"version", no_argument, nullptr, kVersion},
+    {"keep-order", no_argument, nullptr, 'k'},          {"ungroup", no_argument, nullptr, 'u'},
+    {"jobs", required_argument, nullptr, 'j'},          {"null", no_argument, nullptr, '0'},
+    {"arg-file", required_argument, nullptr, 'a'},      {"help", no_argument, nullptr, 'h'},
+    {}};
+
+unsigned parse_jobs(const char* text) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    std::string t = text;
+    if (!t.empty() && t.back() == '%') {
+        t.pop_back();
+        uint64_t pct = parse_count(t.c_str(), "percentage of cores", 1, 10000);
+        return static_cast<unsigned>(std::max<uint64_t>(1, static_cast<uint64_t>(cores) * pct / 100));
+    }
+    uint64_t n = parse_count(text, "number of jobs", 0, 100000);
+    return n == 0 ? 250 : static_cast<unsigned>(n);  // 0: as many as possible; bounded by descriptors
+}
+
+Halt parse_halt(const char* text) {
+    Halt h;
+    std::string t = text;
+    if (t == "never" || t == "0") return h;
+    if (t == "1") return Halt{Halt::When::soon, false, 1, false};
+    if (t == "2") return Halt{Halt::When::now, false, 1, false};
+    size_t comma = t.find(','), eq = t.find('=');
+    if (comma == std::string::npos || eq == std::string::npos || eq < comma)
+        throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success=N or N%, such as now,fail=1");
+    std::string when = t.substr(0, comma), what = t.substr(comma + 1, eq - comma - 1), n = t.substr(eq + 1);
+    if ((when != "now" && when != "soon") || (what != "fail" && what != "success"))
+        throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success=N or N%, such as now,fail=1");
+    h.when = when == "now" ? Halt::When::now : Halt::When::soon;
+    h.on_success = what == "success";
+    if (!n.empty() && n.back() == '%') {
+        h.percent = true;
+        n.pop_back();
+    }
+    h.count = static_cast<double>(parse_count(n.c_str(), "halt count", 1, h.percent ? 100 : UINT64_MAX));
+    return h;
+}
+
+std::vector<std::string> read_lines(const std::string& path, char delim) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw system_error(errno, "read " + path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line, delim);) lines.push_back(line);
+    return lines;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_program_name("pool-run");
+    set_usage_status(255);  // as GNU parallel
+    try {
+        PoolOptions opt;
+        opt.jobs = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+        char delim = '\n';
+        std::vector<std::string> arg_files;
+        CommandTemplate::Shell shell = CommandTemplate::Shell::automatic;
+        const char* from = nullptr;
+        double idle = 0;
+        Options o(argc, argv, "j:0a:ku", kLongOptions, "", kUsage, kHelp);
+        for (int c; (c = o.next()) != -1;) {
+            switch (c) {
+                case 'j': opt.jobs = parse_jobs(optarg); break;
+                case '0': delim = '\0'; break;
+                case 'a': arg_files.push_back(optarg); break;
+                case 'k': opt.keep_order = true; break;
+                case 'u': opt.ungroup = true; break;
+                case kLineBuffer: opt.line_buffer = true; break;
+                case kTag: opt.tag = true; break;
+                case kTimeout: opt.timeout = parse_seconds(optarg, "timeout"); break;
+                case kRetries: opt.retries = static_cast<unsigned>(parse_count(optarg, "retries", 1, 1000)); break;
+                case kHalt: opt.halt = parse_halt(optarg); break;
+                case kTermGrace: opt.term_grace = parse_seconds(optarg, "grace"); break;
+                case kJoblog: opt.joblog = optarg; break;
+                case kResume: opt.resume = true; break;
+                case kResumeFailed: opt.resume_failed = true; break;
+                case kDryRun: opt.dry_run = true; break;
+                case kBar: opt.bar = true; break;
+                case kShell: shell = CommandTemplate::Shell::always; break;
+                case kNoShell: shell = CommandTemplate::Shell::never; break;
+                case kFrom: from = optarg; break;
+                case kIdle: idle = parse_seconds(optarg, "idle"); break;
+                case kVersion: std::puts("pool-run (prockit) " PROCKIT_VERSION); return 0;
+            }
+        }
+        if (opt.ungroup && (opt.line_buffer || opt.keep_order || opt.tag))
+            o.fail("-u passes output through as it is: it excludes -k, --line-buffer and --tag");
+        if ((opt.resume || opt.resume_failed) && opt.joblog.empty()) o.fail("--resume needs --joblog FILE");
+        opt.bar = opt.bar && isatty(STDERR_FILENO);
+
+        // COMMAND [ARG...], then ::: groups.
+        std::vector<std::string> words;
+        std::vector<std::vector<std::string>> groups;
+        for (int i = 0; i < o.count(); ++i) {
+            std::string a = o.operand(i);
+            if (a == ":::") groups.emplace_back();
+            else if (groups.empty()) words.push_back(a);
+            else groups.back().push_back(a);
+        }
+        for (auto& g : groups)
+            if (g.empty()) o.fail("::: needs at least one argument after it");
+        if (from && (!groups.empty() || !arg_files.empty())) o.fail("--from excludes ::: and -a");
+        CommandTemplate cmd(words, shell);
+
+        std::unique_ptr<JobSource> source;
+        if (from) {
+            Endpoint e = parse_queue(from);
+            source = queue_source(open_queue(e, Access::read), idle);
+        } else if (groups.empty() && arg_files.size() <= 1) {
+            int fd = STDIN_FILENO;
+            if (arg_files.size() == 1) {
+                fd = ::open(arg_files[0].c_str(), O_RDONLY | O_CLOEXEC);
+                if (fd < 0) throw system_error(errno, "read " + arg_files[0]);
+            } else {
+                opt.null_stdin = true;  // our stdin is the input: jobs get /dev/null
+            }
+            source = records_source(fd, delim);
+        } else {
+            // -a files are input sources before the ::: groups, as in GNU parallel.
+            std::vector<std::vector<std::string>> sources;
+            for (const std::string& f : arg_files) sources.push_back(read_lines(f, delim));
+            for (auto& g : groups) sources.push_back(std::move(g));
+            source = product_source(std::move(sources));
+        }
+        StopSignals stop;
+        return run_pool(cmd, *source, opt, stop);
+    } catch (const Error& e) {
+        warn("%s", e.what());
+        return e.status() == Exit::usage ? usage_status() : 255;
+    }
+}
