@@ -31,7 +31,7 @@ run_examples() {
         dir="$BATS_TEST_TMPDIR/$1" "$page"
     ls "$BATS_TEST_TMPDIR/$1"/example*.sh
     for ex in "$BATS_TEST_TMPDIR/$1"/example*.sh; do
-        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g" "$ex"
+        sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g; s/--from jobs/--from ${prefix}jobs/g" "$ex"
         run bash -c "cd '$BATS_TEST_TMPDIR/$1' && bash -e '$ex'"
         [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
     done
@@ -45,6 +45,10 @@ run_examples() {
 
 @test "the EXAMPLES of pipe-cat(1) run and succeed" {
     run_examples pipe-cat
+}
+
+@test "the EXAMPLES of pool-run(1) run and succeed" {
+    run_examples pool-run
 }
 
 @test "--help of every tool matches the SYNOPSIS of its man page" {

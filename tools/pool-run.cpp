@@ -30,7 +30,7 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: pool-run [-j N | -j N%] [-0] [-a FILE]... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
+    "usage: pool-run [-j N | -j N%] [-0] [-a FILE] ... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
     "                [--retries N] [--halt WHEN,fail=N | WHEN,success=N] [--term-grace SECONDS]\n"
     "                [--joblog FILE [--resume | --resume-failed]] [--dry-run] [--bar] [--shell | --no-shell]\n"
     "                [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]] [::: ARG... [::: ARG...]]\n";
