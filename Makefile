@@ -10,7 +10,7 @@ MANDIR  ?= $(PREFIX)/share/man
 CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat pool-run
-PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv
+PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv parallel
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
             -Wcast-align -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough \

@@ -167,6 +167,7 @@ private:
     void read_pipe(Job& job, Fd& fd, bool is_out);
     void finish(std::unique_ptr<Job> job);
     void release(Job& job);
+    void release_ready();
     void log(const Job& job);
     void check_halt(const Job& job);
     void end_all(int sig);
@@ -241,8 +242,12 @@ void Pool::start_jobs() {
         job->input.seq = next_seq_++;
         auto logged = logged_.find(job->input.seq);
         if (logged != logged_.end() && (opt_.resume || logged->second)) {
-            // Done in an earlier run (--resume), or done well (--resume-failed).
-            if (opt_.keep_order) next_release_ = std::max(next_release_, job->input.seq + 1);
+            // Done in an earlier run (--resume), or done well (--resume-failed):
+            // it keeps its place in the order, with nothing to write.
+            if (opt_.keep_order) {
+                finished_[job->input.seq] = nullptr;
+                release_ready();
+            }
             source_.finished();
             continue;
         }
@@ -441,8 +446,13 @@ void Pool::finish(std::unique_ptr<Job> job) {
     if (!opt_.keep_order) return release(*job);
     unsigned long long seq = job->input.seq;
     finished_[seq] = std::move(job);
+    release_ready();
+}
+
+// -k: writes the finished jobs whose turn it is.
+void Pool::release_ready() {
     for (auto it = finished_.find(next_release_); it != finished_.end(); it = finished_.find(next_release_)) {
-        release(*it->second);
+        if (it->second) release(*it->second);
         finished_.erase(it);
         ++next_release_;
     }

@@ -1,0 +1,281 @@
+#!/usr/bin/env bats
+# pool-run: inputs, replacement strings, output grouping and order, exit
+# statuses, timeouts, retries, halt, joblog/resume, signals, queues.
+
+load helper
+
+setup() { D=$BATS_TEST_TMPDIR; }
+teardown() { remove_test_queues; }
+
+# pool-run and GNU parallel (when installed) give the same output and status.
+same_as_parallel() {
+    command -v parallel >/dev/null || skip "GNU parallel is not installed"
+    run parallel --will-cite -k "$@"
+    local want_out=$output want_status=$status
+    run pool-run -k "$@"
+    assert_equal "$output" "$want_out"
+    assert_equal "$status" "$want_status"
+}
+
+@test "pool-run: --help, --version; usage errors are 255 with one reason, as GNU parallel" {
+    run pool-run --help
+    assert_success
+    assert_line --index 0 --partial "usage: pool-run [-j N | -j N%]"
+    run pool-run --version
+    assert_output --regexp '^pool-run \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
+    run --separate-stderr pool-run --bogus
+    assert_failure 255
+    [ "${stderr_lines[0]}" = "pool-run: invalid option --bogus" ]
+    run --separate-stderr pool-run -j x echo
+    assert_failure 255
+    [ "$stderr" = "pool-run: invalid number of jobs 'x': expected a whole number from 0 to 100000" ]
+    run --separate-stderr pool-run --halt sometimes echo ::: 1
+    assert_failure 255
+    run --separate-stderr pool-run -u -k echo ::: 1
+    assert_failure 255
+    run --separate-stderr pool-run echo :::
+    assert_failure 255
+    [ "${stderr_lines[0]}" = "pool-run: ::: needs at least one argument after it" ]
+}
+
+@test "one job per stdin line, streamed; -0 records; -a FILE" {
+    run pool-run -k echo got < <(printf 'a\nb c\n')
+    assert_output "got a
+got b c"
+    run pool-run -k -0 echo < <(printf 'x\ny\0z\0')
+    assert_output "x
+y
+z"
+    printf '1\n2\n' > "$D/args"
+    run pool-run -k -a "$D/args" echo n
+    assert_output "n 1
+n 2"
+}
+
+@test "the first job starts before the input ends" {
+    mkfifo "$D/in"
+    pool-run touch < "$D/in" &
+    pid=$!
+    exec 8>"$D/in"
+    echo "$D/first" >&8
+    wait_until test -e "$D/first"
+    exec 8>&-
+    wait $pid
+}
+
+@test "::: groups give the cross product, the last varying fastest; {1} {2} pick inputs" {
+    same_as_parallel -k echo {1}-{2} ::: a b ::: 1 2
+    run pool-run -k echo {1}-{2} ::: a b ::: 1 2
+    assert_output "a-1
+a-2
+b-1
+b-2"
+}
+
+@test "replacement strings mean what they mean in GNU parallel, on awkward paths" {
+    run pool-run -k echo {/} {//} {.} {/.} ::: "/a b/c.txt" "x/" ".hidden" "a.b."
+    assert_output "c.txt /a b /a b/c c
+ . x/ 
+.hidden .  
+a.b. . a.b a.b"
+    for r in '{/}' '{//}' '{.}' '{/.}'; do
+        same_as_parallel echo "$r" ::: "-dash.tar.gz" "a/b/" "dir.d/file" "a.b." "it's \"q\"" "/"
+    done
+}
+
+@test "{#} and {%}: sequence numbers and slots" {
+    run pool-run -k -j 2 echo {#} ::: a b c
+    assert_output "1
+2
+3"
+    run pool-run -j 2 echo {%} ::: a b c d
+    for line in "${lines[@]}"; do [[ "$line" == 1 || "$line" == 2 ]]; done
+}
+
+@test "separate words run directly: each input one argument, whatever it holds" {
+    printf '%s\0' "-n" "a  b" "it's" '$(touch pwned)' $'two\nlines' > "$D/in"
+    run pool-run -k -0 printf '[%s]\n' < "$D/in"
+    assert_output "[-n]
+[a  b]
+[it's]
+[\$(touch pwned)]
+[two
+lines]"
+    assert_file_not_exists pwned
+}
+
+@test "one word with shell syntax runs under sh -c with the input quoted" {
+    same_as_parallel -k 'echo {} | tr a-z A-Z' ::: "it's" 'a;b' '$(id)'
+    run pool-run 'exit {}' ::: 3
+    assert_failure 1
+    run pool-run --no-shell 'echo {}' ::: x
+    assert_failure 1
+    assert_output "pool-run: echo x: command not found"
+    run pool-run --shell echo ::: "a b"
+    assert_output "a b"
+}
+
+@test "without COMMAND each input is a command" {
+    run pool-run -k < <(printf 'echo one\necho two\n')
+    assert_output "one
+two"
+}
+
+@test "exit status: the number of failed jobs, 101 beyond 100; 127 and 126 for jobs that cannot run" {
+    run pool-run 'exit {}' ::: 0 1 2 0 5
+    assert_failure 3
+    run pool-run -j 8 false ::: $(seq 150)
+    assert_failure 101
+    run --separate-stderr pool-run no-such-command-x ::: 1
+    assert_failure 1
+    [ "$stderr" = "pool-run: no-such-command-x: command not found" ]
+    printf 'echo hi\n' > "$D/noexec"
+    run --separate-stderr pool-run "$D/noexec" ::: 1
+    assert_failure 1
+    [ "$stderr" = "pool-run: $D/noexec: permission denied" ]
+    pool-run --joblog "$D/log" no-such-command-x ::: 1 || true
+    assert_equal "$(cut -f7 "$D/log" | tail -n 1)" 127
+}
+
+@test "grouped output never interleaves, even with many concurrent writers" {
+    run pool-run -j 8 'for i in $(seq 200); do echo {}-$i; done' ::: $(seq 16)
+    assert_success
+    # Every job's 200 lines stand together, in their order.
+    printf '%s\n' "${lines[@]}" | awk -F- 'prev != "" && $1 != prev && seen[$1] { bad = 1 } { seen[$1] = 1; prev = $1 } END { exit bad }'
+    assert_equal "${#lines[@]}" 3200
+}
+
+@test "-k keeps input order when jobs finish out of order" {
+    run pool-run -k -j 4 'sleep 0.{}; echo {}' ::: 4 3 2 1
+    assert_output "4
+3
+2
+1"
+    run pool-run -j 4 'sleep 0.{}; echo {}' ::: 4 1
+    assert_output "1
+4"
+}
+
+@test "stderr is grouped too, on stderr; --tag prefixes lines with the input" {
+    run --separate-stderr pool-run -k --tag 'echo out {}; echo err {} >&2' ::: a b
+    assert_output "$(printf 'a\tout a\nb\tout b')"
+    [ "$stderr" = "$(printf 'a\terr a\nb\terr b')" ]
+}
+
+@test "--line-buffer passes whole lines as they come; -u passes output straight through" {
+    out=$D/out
+    pool-run --line-buffer 'echo start; sleep 30; : {}' ::: x > "$out" &
+    pid=$!
+    wait_until grep -qx start "$out"
+    kill -TERM $pid
+    wait $pid || true
+    run pool-run -u echo ::: a
+    assert_output a
+    run pool-run --line-buffer 'printf "no newline"' ::: x
+    assert_output "no newline"
+}
+
+@test "a job printing more than memory holds is spilled to disk and written whole" {
+    run bash -c "pool-run 'head -c 50000000 /dev/zero; echo end; : {}' ::: x | tail -c 4"
+    assert_output "end"
+    pool-run 'head -c 3000000 /dev/urandom > {}; cat {}' ::: "$D/rand" > "$D/copy"
+    cmp "$D/rand" "$D/copy"
+}
+
+@test "--timeout ends a job's whole process group and counts it failed" {
+    start=$(date +%s)
+    run pool-run --timeout 0.3 --joblog "$D/log" 'sleep 30 & sleep {}' ::: 30 0
+    assert_failure 1
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $8 }' "$D/log" | sort)" "0
+15"
+    ! pgrep -f "sleep 30" -P 1 > /dev/null || ! pgrep -f "^sleep 30$" > /dev/null
+}
+
+@test "--retries runs a failing job again; only the last attempt's output shows" {
+    run pool-run --retries 3 'echo try; test -e {} || { touch {}; exit 1; }' ::: "$D/flag"
+    assert_success
+    assert_output try
+    run pool-run --retries 2 'echo no; exit 1' ::: x
+    assert_failure 1
+    assert_output no
+}
+
+@test "--halt now,fail=1 stops at the first failure with its status; soon lets jobs end" {
+    run pool-run -j 1 -k --halt now,fail=1 'echo {}; exit {}' ::: 0 3 0 0
+    assert_failure 3
+    assert_output "0
+3"
+    run pool-run -j 1 --halt soon,success=1 'exit {}' ::: 1 0 1 1
+    assert_success
+    run pool-run -j 1 --halt 2 'exit {}' ::: 0 4 0
+    assert_failure 4
+}
+
+@test "--joblog in GNU parallel's format; --resume and --resume-failed" {
+    pool-run -k --joblog "$D/log" 'exit {}' ::: 0 1 0 || true
+    assert_equal "$(head -n 1 "$D/log")" "$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')"
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $1, $2, $5, $7, $8, $9 }' "$D/log" | sort -n)" "1 : 0 0 0 exit 0
+2 : 0 1 0 exit 1
+3 : 0 0 0 exit 0"
+    run pool-run -k --joblog "$D/log" --resume echo ran ::: 0 1 0 9
+    assert_output "ran 9"
+    run pool-run -k --joblog "$D/log" --resume-failed echo ran ::: 0 1 0 9
+    assert_output "ran 1"
+}
+
+@test "--dry-run prints the commands, quoted, and runs nothing" {
+    run pool-run --dry-run -k touch "$D/x" ::: "a b" "it's"
+    assert_output "touch $D/x 'a b'
+touch $D/x 'it'\\''s'"
+    assert_file_not_exists "$D/x"
+}
+
+@test "SIGTERM and SIGINT: running jobs' groups are ended, nothing is left behind, 128+N" {
+    for sig in TERM INT; do
+        pool-run -j 2 'sleep 300 & echo $! >> '"$D/pids"'; sleep 300' ::: 1 2 > /dev/null &
+        pid=$!
+        wait_until bash -c "[ \$(wc -l < '$D/pids' 2>/dev/null || echo 0) -ge 2 ]"
+        kids=$(pgrep -P $pid | tr '\n' ' ')
+        kill -$sig $pid
+        rc=0
+        wait $pid || rc=$?
+        [ "$sig" = TERM ] && assert_equal $rc 143
+        [ "$sig" = INT ] && assert_equal $rc 130
+        # Jobs were reaped by pool-run; their background children died with
+        # the group and are reaped by init, a moment later.
+        for p in $kids $(cat "$D/pids"); do wait_until test ! -e "/proc/$p"; done
+        rm "$D/pids"
+    done
+}
+
+@test "SIGHUP: no new jobs, the running ones finish" {
+    pool-run -j 1 'touch {}.started; sleep 0.5; touch {}' ::: "$D/a" "$D/b" &
+    pid=$!
+    wait_until test -e "$D/a.started"
+    kill -HUP $pid
+    wait $pid
+    assert_file_exists "$D/a"
+    assert_file_not_exists "$D/b.started"
+}
+
+@test "--from a queue: several pool-run workers share it; shq join returns when all are done" {
+    q=$(qname jobs)
+    shq create "$q"
+    for w in 1 2 3; do pool-run -j 2 --from "$q" sh -c 'echo "$0" >> '"$D/done" & done
+    seq 60 | pipe-cat -E - "mq:/$q"
+    pipe-cat -E /dev/null "mq:/$q"
+    pipe-cat -E /dev/null "mq:/$q"
+    shq join "$q"
+    wait
+    assert_equal "$(sort -n "$D/done")" "$(seq 60)"
+    assert_equal "$(shq stat --json "$q" | jq -r '[.put, .done, .unfinished] | @tsv')" "$(printf '60\t60\t0')"
+}
+
+@test "--from with --idle stops after that long without a message" {
+    q=shm:/$(qname ring)
+    shq create "$q"
+    shq put "$q" a
+    run pool-run --from "$q" --idle 0.2 echo
+    assert_success
+    assert_output a
+}
