@@ -258,7 +258,7 @@ void Pool::start_jobs() {
             continue;
         }
         free_slots_.pop_back();
-        job->command = cmd_.display(job->input);
+        if (joblog_) job->command = cmd_.display(job->input);  // only the joblog shows it
         if (opt_.tag) {
             for (size_t i = 0; i < job->input.args.size(); ++i) job->tag += (i ? "\t" : "") + job->input.args[i];
             job->tag += '\t';
