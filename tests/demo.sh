@@ -55,4 +55,8 @@ shq rm "$r"
 say "and moves bytes between pipes with splice: 1 GiB through  producer | pipe-cat | consumer"
 pipe-cat -B 1M -c 1024 /dev/zero - | pipe-cat --stats | pipe-cat - /dev/null
 
+say "pool-run: eight jobs, four at a time, output kept in input order (-k), one failing on purpose"
+pool-run -j 4 -k --tag 'sleep 0.$((RANDOM % 3)); [ {} != 6 ] && echo "square $(( {} * {} ))"' ::: $(seq 8) ||
+    echo "  pool-run exit status $?: the number of failed jobs, as GNU parallel"
+
 say "done: the queue is removed on exit (shq rm $q)"
