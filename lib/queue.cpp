@@ -108,6 +108,36 @@ size_t Queue::try_receive_many(char* buf, size_t cap, uint64_t max, const Record
     return n;
 }
 
+Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+                const StopSignals* stop) {
+    const size_t room = q.max_message() + 8;  // a message, its prefix and delimiter
+    Taken t;
+    char* at = out.reserve(room);
+    t.messages = q.try_receive_many(at, out.room(), max, f, t.bytes, &t.ended);
+    if (t.messages || t.ended) {
+        out.commit(t.bytes);
+        return t;
+    }
+    if (deadline.expired()) {
+        t.got = Queue::Got::timed_out;
+        return t;
+    }
+    out.flush();
+    at = out.reserve(room);
+    size_t len = 0;
+    unsigned prio = 0;
+    t.got = q.receive(at, len, prio, deadline, stop);
+    if (t.got != Queue::Got::message) return t;
+    if (f.until_end && is_end_of_stream(at, len)) {
+        t.ended = true;
+        return t;
+    }
+    t.bytes = format_record(at, len, prio, f);
+    out.commit(t.bytes);
+    t.messages = 1;
+    return t;
+}
+
 namespace {
 // A POSIX message queue, with its task counts in a companion segment.
 class MqQueue final : public Queue {

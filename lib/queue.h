@@ -13,6 +13,7 @@
 #include "deadline.h"
 #include "endpoint.h"
 #include "queue_format.h"
+#include "records.h"
 #include "signals.h"
 #include "task_count.h"
 
@@ -84,6 +85,20 @@ public:
     // join() waits for all to finish.
     virtual TaskCounters& tasks() = 0;
 };
+
+// Takes into `out` what q holds now, up to `max` messages, many at once,
+// as records in format f; if nothing is there, flushes `out` (so a reader
+// is never kept waiting on our buffer) and waits for one until the
+// deadline, unless it has passed already. With f.until_end, the
+// end-of-stream marker is taken, not written, and `ended` set.
+struct Taken {
+    uint64_t messages = 0;
+    size_t bytes = 0;  // written to out, delimiters included
+    bool ended = false;
+    Queue::Got got = Queue::Got::message;  // timed_out or stopped: nothing came
+};
+Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+                const StopSignals* stop);
 
 // The status as shq prints it: "key  value" lines, or one JSON object
 // (no newline) whose keys the shq(1) page lists.

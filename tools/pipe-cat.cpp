@@ -170,35 +170,24 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
     // Chunks (-B) go out as they came in; lines and records get their delimiter.
     const RecordFormat format{c.delim, false, c.chunk == 0, true};
-    const size_t room = q->max_message() + 1;
     End end = End::input_ended;
     for (bool ended = false; !ended && !(c.count && records == c.count);) {
-        // Take what is there, many at once (one at a time under a rate limit).
-        char* at = buf.reserve(room);
-        size_t used = 0;
+        // What is there, many at once (one at a time under a rate limit).
         uint64_t want = c.meter.rate ? 1 : c.count ? c.count - records : UINT64_MAX;
-        uint64_t n = about(src.str(), [&] { return q->try_receive_many(at, buf.room(), want, format, used, &ended); });
-        if (n == 0 && !ended) {
-            // Nothing there: let the reader have what we hold, then wait.
-            buf.flush();
-            at = buf.reserve(room);
-            size_t len = 0;
-            unsigned prio = 0;
-            Queue::Got got = about(src.str(), [&] { return q->receive(at, len, prio, c.idle.deadline(), &stop); });
-            if (got == Queue::Got::timed_out) end = End::idle;
-            if (got == Queue::Got::stopped) end = End::stopped;
-            if (got != Queue::Got::message || is_end_of_stream(at, len)) break;
-            used = format_record(at, len, 0, format);
-            n = 1;
-        }
-        size_t permit = used;  // the rate limit may grant less; the lag is made up next time
-        if (!meter.allow(permit, &stop)) {
+        Taken t = about(src.str(), [&] { return take_into(*q, buf, format, want, c.idle.deadline(), &stop); });
+        if (t.got == Queue::Got::timed_out) end = End::idle;
+        if (t.got == Queue::Got::stopped) end = End::stopped;
+        if (t.got != Queue::Got::message) break;
+        ended = t.ended;
+        // Already in the buffer: a stop during the rate limit's sleep still writes it.
+        size_t permit = t.bytes;  // the rate limit may grant less; the lag is made up next time
+        bool go_on = meter.allow(permit, &stop);
+        meter.add(t.bytes - (format.delimit ? t.messages : 0), t.messages);
+        records += t.messages;
+        if (!go_on) {
             end = End::stopped;
             break;
         }
-        buf.commit(used);
-        meter.add(used - (format.delimit ? n : 0), n);
-        records += n;
     }
     if (c.count && records == c.count) end = End::count_reached;
     buf.flush();

@@ -212,29 +212,13 @@ int get(const Args& a) {
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
     const RecordFormat format{delim, with_prio, true, true};
-    const size_t room = q->max_message() + 8;  // a message, its prefix and delimiter
     uint64_t got = 0;
     while (all || got < count) {
-        // Take what is there straight into the output buffer, many at once
-        // where the backend can; if nothing is, flush what we have before
-        // waiting, so the reader is never kept waiting on our buffer.
-        char* dst = out.reserve(room);
-        size_t used = 0;
-        bool ended = false;
-        uint64_t n = q->try_receive_many(dst, out.room(), all ? UINT64_MAX : count - got, format, used, &ended);
-        out.commit(used);
-        got += n;
-        if (ended) break;  // pipe-cat -E's end-of-stream marker: taken, not printed
-        if (n > 0) continue;
         Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
-        if (d.expired()) break;
-        out.flush();
-        dst = out.reserve(room);
-        size_t len = 0;
-        unsigned prio = 0;
-        if (q->receive(dst, len, prio, d, &stop) != Queue::Got::message || is_end_of_stream(dst, len)) break;
-        out.commit(format_record(dst, len, prio, format));
-        ++got;
+        Taken t = take_into(*q, out, format, all ? UINT64_MAX : count - got, d, &stop);
+        got += t.messages;
+        // pipe-cat -E's end-of-stream marker ends get too: taken, not printed.
+        if (t.ended || t.got != Queue::Got::message) break;
     }
     out.flush();
     if (stop.received()) stop.die_of_signal();
