@@ -182,6 +182,12 @@ MessageQueue::Status MessageQueue::status() const {
     return Status{a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs, st.st_mode & 07777u, st.st_uid};
 }
 
+unsigned MessageQueue::mode() const {
+    struct stat st{};
+    if (fstat(mqd_, &st) == -1) throw system_error(errno);
+    return st.st_mode & 07777u;
+}
+
 bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
     for (;;) {
         int r;

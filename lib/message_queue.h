@@ -46,6 +46,7 @@ public:
     const std::string& name() const { return name_; }
     long msgsize() const { return msgsize_; }
     Status status() const;
+    unsigned mode() const;  // the permission bits, from one fstat
 
     // Sends one message; false if the queue stayed full until the deadline.
     // A message longer than msgsize() throws, naming both sizes.

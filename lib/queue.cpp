@@ -32,6 +32,12 @@ std::string owner(uid_t uid) {
     const passwd* pw = getpwuid(uid);
     return pw ? std::string(pw->pw_name) : std::to_string(uid);
 }
+
+std::string mode_text(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", mode);
+    return text;
+}
 }  // namespace
 
 std::string status_text(const QueueStatus& s) {
@@ -41,8 +47,6 @@ std::string status_text(const QueueStatus& s) {
         t.append(12 - std::strlen(key), ' ');
         t += value + "\n";
     };
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", s.mode);
     line("queue", s.queue);
     line("depth", std::to_string(s.depth));
     if (s.capacity >= 0) line("capacity", std::to_string(s.capacity));
@@ -52,7 +56,7 @@ std::string status_text(const QueueStatus& s) {
         line("recovered", std::to_string(s.recoveries));
     }
     line("msgsize", std::to_string(s.msgsize));
-    line("mode", mode);
+    line("mode", mode_text(s.mode));
     line("owner", owner(s.uid));
     line("put", std::to_string(s.puts));
     line("got", std::to_string(s.gets));
@@ -72,9 +76,7 @@ std::string status_json(const QueueStatus& s) {
         add("recovered", s.recoveries);
     }
     add("msgsize", s.msgsize);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", s.mode);
-    j += ",\"mode\":\"" + std::string(mode) + "\"";
+    j += ",\"mode\":\"" + mode_text(s.mode) + "\"";
     add("uid", s.uid);
     add("put", s.puts);
     add("got", s.gets);
@@ -143,7 +145,7 @@ namespace {
 class MqQueue final : public Queue {
 public:
     MqQueue(Endpoint e, MessageQueue q)
-        : endpoint_(std::move(e)), q_(std::move(q)), counts_(CounterSegment::open(q_.name(), q_.status().mode)) {}
+        : endpoint_(std::move(e)), q_(std::move(q)), counts_(CounterSegment::open(q_.name(), q_.mode())) {}
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return static_cast<size_t>(q_.msgsize()); }
