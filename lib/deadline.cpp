@@ -24,6 +24,8 @@ int64_t now_ns(clockid_t clock) {
 }
 }  // namespace
 
+int64_t monotonic_ns() { return now_ns(CLOCK_MONOTONIC); }
+
 Deadline Deadline::after(double seconds) {
     // Cap at ~100 years: far enough to be "never" in practice, small enough
     // that the arithmetic below cannot overflow.

@@ -11,6 +11,10 @@
 
 namespace prockit {
 
+// Now on CLOCK_MONOTONIC, for measuring how long things take.
+int64_t monotonic_ns();
+inline double monotonic_seconds() { return static_cast<double>(monotonic_ns()) / 1e9; }
+
 class Deadline {
 public:
     static Deadline never() { return Deadline(Kind::never, {}); }

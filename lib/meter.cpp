@@ -12,12 +12,6 @@
 namespace prockit {
 
 namespace {
-int64_t now_ns() {
-    timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
-}
-
 constexpr int64_t kDrawEvery = 250'000'000;  // at most four times a second
 
 std::string clock_text(double seconds) {
@@ -40,9 +34,9 @@ std::string human_bytes(double bytes) {
     return buf;
 }
 
-Meter::Meter(Options o) : opt_(o), start_ns_(now_ns()) {}
+Meter::Meter(Options o) : opt_(o), start_ns_(monotonic_ns()) {}
 
-double Meter::seconds() const { return static_cast<double>(now_ns() - start_ns_) / 1e9; }
+double Meter::seconds() const { return static_cast<double>(monotonic_ns() - start_ns_) / 1e9; }
 
 bool Meter::allow(size_t& want, const StopSignals* stop) {
     if (opt_.rate == 0) return true;
@@ -52,7 +46,7 @@ bool Meter::allow(size_t& want, const StopSignals* stop) {
     size_t slice = std::max<uint64_t>(opt_.rate / 20, 1);
     want = std::min(want, slice);
     for (;;) {
-        double elapsed = static_cast<double>(now_ns() - start_ns_) / 1e9;
+        double elapsed = static_cast<double>(monotonic_ns() - start_ns_) / 1e9;
         double allowed = static_cast<double>(opt_.rate) * elapsed + static_cast<double>(slice);
         double ahead = static_cast<double>(bytes_ + want) - allowed;
         if (ahead <= 0) return true;
@@ -64,7 +58,7 @@ void Meter::add(uint64_t bytes, uint64_t messages) {
     bytes_ += bytes;
     messages_ += messages;
     if (!opt_.progress) return;
-    int64_t now = now_ns();
+    int64_t now = monotonic_ns();
     if (now < next_draw_ns_) return;
     next_draw_ns_ = now + kDrawEvery;
     draw(false);

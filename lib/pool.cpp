@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "deadline.h"
 #include "diag.h"
 #include "fd.h"
 #include "spawn.h"
@@ -24,12 +25,6 @@ namespace prockit {
 namespace {
 constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
 constexpr size_t kChunk = 64 * 1024;
-
-double now_s() {
-    timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
 
 double epoch_s() {
     timespec t;
@@ -189,7 +184,7 @@ private:
     Fd joblog_;
     unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
     int halt_status_ = -1;
-    double started_ = now_s(), next_bar_ = 0;
+    double started_ = monotonic_seconds(), next_bar_ = 0;
 };
 
 int Pool::run() {
@@ -285,7 +280,7 @@ bool Pool::start(Job& job) {
         spec.out = out.write.get();
         spec.err = err.write.get();
     }
-    job.started = now_s();
+    job.started = monotonic_seconds();
     job.started_epoch = epoch_s();
     Spawned s = spawn_job(spec);
     if (s.error) {
@@ -317,7 +312,7 @@ void Pool::wait_and_handle() {
 
     // The nearest timer: a timeout, a SIGKILL after the grace, the source's
     // next look, the bar.
-    double now = now_s(), wake = now + 3600;
+    double now = monotonic_seconds(), wake = now + 3600;
     for (auto& j : running_) {
         if (opt_.timeout > 0 && !j->timed_out) wake = std::min(wake, j->started + opt_.timeout);
         if (j->kill_at > 0) wake = std::min(wake, j->kill_at);
@@ -345,7 +340,7 @@ void Pool::wait_and_handle() {
         }
     }
 
-    now = now_s();
+    now = monotonic_seconds();
     for (auto& j : running_) {
         if (opt_.timeout > 0 && !j->timed_out && now >= j->started + opt_.timeout) {
             // Over time: the whole process group, TERM first, KILL after the grace.
@@ -380,12 +375,12 @@ void Pool::wait_and_handle() {
             ++i;
         }
     }
-    if (opt_.bar && now_s() >= next_bar_) draw_bar(false);
+    if (opt_.bar && monotonic_seconds() >= next_bar_) draw_bar(false);
 }
 
 void Pool::end_all(int sig) {
     ending_ = true;
-    double at = now_s() + opt_.term_grace;
+    double at = monotonic_seconds() + opt_.term_grace;
     for (auto& j : running_) {
         ::kill(-j->pid, sig);
         if (j->kill_at == 0 || j->kill_at > at) j->kill_at = at;
@@ -470,7 +465,7 @@ void Pool::release(Job& job) {
 void Pool::log(const Job& job) {
     if (!joblog_) return;
     char head[160];
-    double runtime = job.pid > 0 ? now_s() - job.started : 0;
+    double runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
     std::snprintf(head, sizeof head, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", job.input.seq, job.started_epoch,
                   runtime, static_cast<unsigned long long>(job.cout.size()), job.signal ? -1 : job.exit_code,
                   job.signal);
@@ -494,8 +489,8 @@ void Pool::check_halt(const Job& job) {
 
 void Pool::draw_bar(bool last) {
     if (!opt_.bar) return;
-    next_bar_ = now_s() + 0.25;
-    double secs = now_s() - started_;
+    next_bar_ = monotonic_seconds() + 0.25;
+    double secs = monotonic_seconds() - started_;
     long long total = source_.total();
     char line[160];
     if (total > 0) {
@@ -592,10 +587,10 @@ public:
         size_t len = 0;
         unsigned prio = 0;
         if (!q_->try_receive(buf_.data(), len, prio)) {
-            if (idle_s_ > 0 && now_s() - last_ >= idle_s_) return Next::end;
+            if (idle_s_ > 0 && monotonic_seconds() - last_ >= idle_s_) return Next::end;
             return Next::later;
         }
-        last_ = now_s();
+        last_ = monotonic_seconds();
         if (is_end_of_stream(buf_.data(), len)) {
             ended_ = true;
             return Next::end;
@@ -611,7 +606,7 @@ private:
     std::unique_ptr<Queue> q_;
     double idle_s_;
     std::vector<char> buf_;
-    double last_ = now_s();
+    double last_ = monotonic_seconds();
     bool ended_ = false;
 };
 }  // namespace
