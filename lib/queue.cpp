@@ -158,19 +158,22 @@ public:
                            c.puts.load(), c.gets.load(), c.dones.load()};
     }
 
-    // The count follows the kernel's acceptance of the message: a put killed
-    // between the two leaves one message uncounted (see shq(1)).
+    // The task is counted before the kernel has the message: a consumer
+    // may take it and mark it done at once, and that done must find it
+    // counted. A send that fails takes the count back; a put killed between
+    // the two leaves one task counted that never arrives (see shq(1)).
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
-        if (stop) {
-            // Wait in poll, where stop signals get in, not in mq_send.
-            while (!q_.send(msg, prio, Deadline::now())) {
-                if (deadline.expired() || wait_fd(q_.fd(), POLLOUT, deadline, stop) == Wait::stopped) return false;
-            }
-        } else if (!q_.send(msg, prio, deadline)) {
-            return false;
+        const bool task = counts_as_task(msg.data(), msg.size());
+        if (task) tasks().puts.fetch_add(1);
+        bool sent = false;
+        try {
+            sent = send_counted(msg, prio, deadline, stop);
+        } catch (...) {
+            if (task) tasks().puts.fetch_sub(1);
+            throw;
         }
-        if (counts_as_task(msg.data(), msg.size())) tasks().puts.fetch_add(1);
-        return true;
+        if (!sent && task) tasks().puts.fetch_sub(1);
+        return sent;
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
@@ -194,6 +197,15 @@ public:
     }
 
 private:
+    bool send_counted(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) {
+        if (!stop) return q_.send(msg, prio, deadline);
+        // Wait in poll, where stop signals get in, not in mq_send.
+        while (!q_.send(msg, prio, Deadline::now())) {
+            if (deadline.expired() || wait_fd(q_.fd(), POLLOUT, deadline, stop) == Wait::stopped) return false;
+        }
+        return true;
+    }
+
     Endpoint endpoint_;
     MessageQueue q_;
     CounterSegment counts_;
