@@ -8,21 +8,20 @@
 
 namespace prockit {
 
-namespace {
-const option kHelpOnly[] = {{"help", no_argument, nullptr, 'h'}, {}};
-}  // namespace
-
 Options::Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
                  std::string usage, const char* help, Order order)
     : argc_(argc), argv_(argv), optstring_(std::string(order == Order::options_first ? "+:" : ":") + optstring + "h"),
-      longopts_(longopts ? longopts : kHelpOnly), context_(std::move(context)), usage_(std::move(usage)),
+      context_(std::move(context)), usage_(std::move(usage)),
       help_(help) {
+    for (const option* o = longopts; o && o->name; ++o) longopts_.push_back(*o);
+    longopts_.push_back({"help", no_argument, nullptr, 'h'});
+    longopts_.push_back({});
     optind = 1;
     opterr = 0;  // we say it ourselves, in our words
 }
 
 int Options::next() {
-    int c = getopt_long(argc_, argv_, optstring_.c_str(), longopts_, nullptr);
+    int c = getopt_long(argc_, argv_, optstring_.c_str(), longopts_.data(), nullptr);
     if (c == 'h') {
         std::fputs(usage_.c_str(), stdout);
         std::fputs(help_, stdout);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 
 #include <string>
+#include <vector>
 
 namespace prockit {
 
@@ -34,7 +35,7 @@ private:
     int argc_;
     char** argv_;
     std::string optstring_;
-    const option* longopts_;
+    std::vector<option> longopts_;  // the tool's, and --help
     std::string context_, usage_;
     const char* help_;
 };

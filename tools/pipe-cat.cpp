@@ -228,7 +228,6 @@ End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
 
 constexpr int kStats = 1000;
 const option kLongOptions[] = {{"stats", optional_argument, nullptr, kStats},
-                               {"help", no_argument, nullptr, 'h'},
                                {"version", no_argument, nullptr, 'V'},
                                {}};
 

@@ -72,7 +72,7 @@ const option kLongOptions[] = {
     {"idle", required_argument, nullptr, kIdle},        {"version", no_argument, nullptr, kVersion},
     {"keep-order", no_argument, nullptr, 'k'},          {"ungroup", no_argument, nullptr, 'u'},
     {"jobs", required_argument, nullptr, 'j'},          {"null", no_argument, nullptr, '0'},
-    {"arg-file", required_argument, nullptr, 'a'},      {"help", no_argument, nullptr, 'h'},
+    {"arg-file", required_argument, nullptr, 'a'},
     {}};
 
 unsigned parse_jobs(const char* text) {

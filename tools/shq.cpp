@@ -100,7 +100,7 @@ public:
 };
 
 constexpr int kJson = 1000;
-const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {"help", no_argument, nullptr, 'h'}, {}};
+const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {}};
 
 int create(const Args& a) {
     CreateOptions opt;
