@@ -30,7 +30,7 @@ Spawned spawn_job(const SpawnSpec& spec) {
     sigset_t none, defaults;
     sigemptyset(&none);
     sigemptyset(&defaults);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&defaults, sig);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTTOU}) sigaddset(&defaults, sig);
     posix_spawnattr_setsigmask(&attr.a, &none);
     posix_spawnattr_setsigdefault(&attr.a, &defaults);
     posix_spawnattr_setpgroup(&attr.a, 0);
@@ -40,6 +40,7 @@ Spawned spawn_job(const SpawnSpec& spec) {
     if (spec.in >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.in, STDIN_FILENO);
     if (spec.out >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.out, STDOUT_FILENO);
     if (spec.err >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.err, STDERR_FILENO);
+    if (spec.tty >= 0) posix_spawn_file_actions_addtcsetpgrp_np(&actions.f, spec.tty);
 
     std::vector<char*> argv;
     for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -51,6 +52,7 @@ Spawned spawn_job(const SpawnSpec& spec) {
         s.pid = -1;
         return s;
     }
+    if (!spec.pidfd) return s;
     s.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.pid, 0));
     if (s.pidfd < 0) throw system_error(errno, "pidfd_open");
     return s;

@@ -19,6 +19,8 @@ namespace prockit {
 struct SpawnSpec {
     std::vector<std::string> argv;
     int in = -1, out = -1, err = -1;  // -1: inherit ours
+    int tty = -1;                     // a terminal to give the child's group the foreground of
+    bool pidfd = true;                // open a pidfd for the child
 };
 
 struct Spawned {
@@ -28,7 +30,9 @@ struct Spawned {
 };
 
 // The child starts in a new process group (pgid = pid), with an empty signal
-// mask and default actions for the signals prockit tools catch.
+// mask and default actions for the signals prockit tools catch. With `tty`,
+// its group becomes the terminal's foreground before it runs, so that it
+// reads the terminal and gets ^C as it would without us.
 Spawned spawn_job(const SpawnSpec& spec);
 
 }  // namespace prockit

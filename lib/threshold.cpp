@@ -1,0 +1,68 @@
+#include "threshold.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+
+bool parse_number(const std::string& s, double& out) {
+    if (s.empty()) return false;
+    char* end = nullptr;
+    errno = 0;
+    out = std::strtod(s.c_str(), &end);
+    return errno == 0 && *end == '\0' && std::isfinite(out);
+}
+
+}  // namespace
+
+Range Range::parse(const std::string& text) {
+    auto bad = [&] {
+        return Error(Exit::usage, "invalid range '" + text + "': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20");
+    };
+    Range r;
+    r.text_ = text;
+    std::string t = text;
+    if (!t.empty() && t.front() == '@') {
+        r.inside_ = true;
+        t.erase(0, 1);
+    }
+    size_t colon = t.find(':');
+    std::string start = colon == std::string::npos ? "" : t.substr(0, colon);
+    std::string end = colon == std::string::npos ? t : t.substr(colon + 1);
+    if (start == "~") {
+        r.low_infinite_ = true;
+    } else if (!start.empty() && !parse_number(start, r.low_)) {
+        throw bad();
+    }
+    if (!end.empty()) {
+        if (!parse_number(end, r.high_)) throw bad();
+        r.high_infinite_ = false;
+    } else if (colon == std::string::npos) {
+        throw bad();  // "" or "@"
+    }
+    if (!r.low_infinite_ && !r.high_infinite_ && r.low_ > r.high_)
+        throw Error(Exit::usage, "invalid range '" + text + "': its start is greater than its end");
+    return r;
+}
+
+bool Range::alerts(double v) const {
+    bool in = (low_infinite_ || v >= low_) && (high_infinite_ || v <= high_);
+    return inside_ ? in : !in;
+}
+
+const char* plugin_state_name(PluginState s) {
+    switch (s) {
+        case PluginState::ok: return "OK";
+        case PluginState::warning: return "WARNING";
+        case PluginState::critical: return "CRITICAL";
+        case PluginState::unknown: break;
+    }
+    return "UNKNOWN";
+}
+
+}  // namespace prockit
