@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# zombie-watch: finding zombies and their parents, watching them come and
+# go, monitoring thresholds, and running a command as a child subreaper.
+
+load helper
+
+setup() { D=$BATS_TEST_TMPDIR; }
+
+teardown() {
+    # The demo this test started, if it is still holding zombies.
+    [ -z "${demo:-}" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
+}
+
+# Starts `orphan-demo zombie -n N --hold 60` in the background ($demo) and
+# waits until it holds its zombies; their pids are in $D/zombies.
+start_zombies() {
+    orphan-demo zombie -n "$1" --hold 60 --json > "$D/demo.json" &
+    demo=$!
+    wait_until grep -q '"event":"holding"' "$D/demo.json"
+    jq -r 'select(.event == "zombie") | .pid' "$D/demo.json" > "$D/zombies"
+}
+
+@test "zombie-watch: --help, --version; usage errors exit 3 (UNKNOWN) with one reason" {
+    run zombie-watch --help
+    assert_success
+    assert_line --index 0 "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-w RANGE] [-c RANGE] [-p PID]"
+    run zombie-watch --version
+    assert_output --regexp '^zombie-watch \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
+    while IFS=$'\t' read -r args want; do
+        run --separate-stderr zombie-watch $args
+        assert_failure 3
+        [ "${stderr_lines[0]}" = "zombie-watch: $want" ] || { echo "$args: ${stderr_lines[0]}"; false; }
+    done <<'EOF'
+--once -i 1	--once and -i exclude each other
+-n 2	-n counts the scans of -i
+-i 0	-i needs more than 0 seconds
+-i x	invalid interval 'x': expected seconds, such as 5 or 0.25
+-g	-g goes with --subreaper
+--once true	unexpected operand 'true'
+--subreaper	--subreaper needs a COMMAND
+--subreaper --json true	--subreaper takes only -g and -v
+-w x	invalid range 'x': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20
+-c 5:1	invalid range '5:1': its start is greater than its end
+-w @	invalid range '@': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20
+--bogus	invalid option --bogus
+EOF
+}
+
+@test "finds exactly the zombies orphan-demo made, with their parent and its command" {
+    start_zombies 3
+    run zombie-watch --json -p "$demo"
+    assert_success
+    assert_equal "$(jq -r .pid <<< "$output")" "$(cat "$D/zombies")"
+    assert_equal "$(jq -r .ppid <<< "$output" | sort -u)" "$demo"
+    assert_equal "$(jq -r .parent_zombies <<< "$output" | sort -u)" 3
+    assert_equal "$(jq -r .parent_command <<< "$output" | sort -u)" "orphan-demo zombie -n 3 --hold 60 --json"
+    assert_equal "$(jq -r .event <<< "$output" | sort -u)" present
+
+    # Without -p they are among every zombie of the system.
+    run zombie-watch --json
+    for pid in $(cat "$D/zombies"); do
+        jq -s -e --argjson p "$pid" --argjson pp "$demo" 'map(select(.pid == $p)) | length == 1 and .[0].ppid == $pp' <<< "$output"
+    done
+
+    # The table: the zombies, then each parent with its count.
+    run zombie-watch -p "$demo"
+    assert_success
+    assert_line --index 0 --regexp '^ +PID +PPID  COMMAND +PARENT COMMAND$'
+    for pid in $(cat "$D/zombies"); do
+        assert_line --regexp "^ +$pid +$demo  orphan-demo +orphan-demo zombie -n 3 --hold 60 --json$"
+    done
+    assert_line --index 4 --regexp '^ +PPID ZOMBIES  PARENT COMMAND$'
+    assert_line --index 5 --regexp "^ +$demo +3  orphan-demo zombie -n 3 --hold 60 --json$"
+    assert_equal "${#lines[@]}" 6
+}
+
+@test "-p PID: only PID's descendants; none gives '0 zombie processes'; a missing PID is UNKNOWN" {
+    run zombie-watch -p $$
+    assert_success
+    assert_output "0 zombie processes"
+    sleep 60 &
+    local gone=$!
+    kill "$gone"
+    wait "$gone" || true
+    run --separate-stderr zombie-watch -p "$gone"
+    assert_failure 3
+    assert_equal "$stderr" "zombie-watch: -p $gone: no such process"
+}
+
+@test "-w and -c: plugin status line and exit 0 OK, 1 WARNING, 2 CRITICAL" {
+    start_zombies 3
+    while IFS=$'\t' read -r range want code; do
+        run zombie-watch -p "$demo" $range
+        [ "$status" -eq "$code" ] || { echo "$range gave $status"; false; }
+        assert_equal "${lines[0]}" "$want"
+    done <<'EOF'
+-w 5 -c 10	ZOMBIES OK: 3 zombie processes | zombies=3;5;10;0	0
+-w 2 -c 10	ZOMBIES WARNING: 3 zombie processes | zombies=3;2;10;0	1
+-w 1 -c 2	ZOMBIES CRITICAL: 3 zombie processes | zombies=3;1;2;0	2
+-c ~:2	ZOMBIES CRITICAL: 3 zombie processes | zombies=3;;~:2;0	2
+-w @3:4	ZOMBIES WARNING: 3 zombie processes | zombies=3;@3:4;;0	1
+-w 4:	ZOMBIES WARNING: 3 zombie processes | zombies=3;4:;;0	1
+-w 3:3	ZOMBIES OK: 3 zombie processes | zombies=3;3:3;;0	0
+EOF
+    # The zombies follow the status line, as a plugin's long output.
+    assert_line --index 1 --regexp '^ +PID +PPID  COMMAND'
+    # With --json the status is one more object.
+    run zombie-watch -p "$demo" -c 2 --json
+    assert_failure 2
+    assert_equal "$(jq -r 'select(.event == "status") | "\(.state) \(.zombies)"' <<< "$output")" "CRITICAL 3"
+}
+
+@test "with no zombie the status is OK and singular/plural are right" {
+    run zombie-watch -p $$ -w 0 -c 5
+    assert_success
+    assert_output "ZOMBIES OK: 0 zombie processes | zombies=0;0;5;0"
+    start_zombies 1
+    run zombie-watch -p "$demo" -w 0
+    assert_failure 1
+    assert_line --index 0 "ZOMBIES WARNING: 1 zombie process | zombies=1;0;;0"
+}
+
+@test "watch mode reports zombies as they appear and go, with how long they were seen" {
+    orphan-demo zombie -n 2 --hold 1 --json > "$D/demo.json" &
+    demo=$!
+    wait_until grep -q '"event":"holding"' "$D/demo.json"
+    run zombie-watch -i 0.1 -n 40 --json -p "$demo"
+    assert_success
+    wait "$demo"
+    demo=
+    zombies=$(jq -r 'select(.event == "zombie") | .pid' "$D/demo.json")
+    assert_equal "$(jq -r 'select(.event == "appeared") | .pid' <<< "$output")" "$zombies"
+    assert_equal "$(jq -r 'select(.event == "gone") | .pid' <<< "$output")" "$zombies"
+    # Each was seen for a while before it went, and every scan is numbered.
+    jq -s -e 'map(select(.event == "gone") | .seen_seconds > 0) | length == 2 and all' <<< "$output"
+    jq -s -e 'map(select(.event == "still") | .scan > 1) | length > 0 and all' <<< "$output"
+    # The text form: a header, then a line per appearance and disappearance.
+    orphan-demo zombie -n 1 --hold 1 > "$D/demo.txt" &
+    demo=$!
+    wait_until grep -q holding "$D/demo.txt"
+    run zombie-watch -i 0.1 -n 40 -p "$demo"
+    assert_success
+    assert_line --index 0 --regexp '^TIME +EVENT +PID +PPID +SEEN  COMMAND +PARENT COMMAND \(ZOMBIES\)$'
+    assert_line --index 1 --regexp "^[0-9:.]+  appeared +[0-9]+ +$demo +0\.0s  orphan-demo +orphan-demo zombie -n 1 --hold 1 \(1\)$"
+    assert_line --index 2 --regexp "^[0-9:.]+  gone +[0-9]+ +$demo +[0-9.]+s  orphan-demo +orphan-demo zombie -n 1 --hold 1 \(1\)$"
+    assert_equal "${#lines[@]}" 3
+}
+
+@test "every JSON line parses, whatever bytes a command name holds" {
+    # A parent whose command line has a quote, a backslash, a tab and a
+    # byte that is not UTF-8.
+    cp "$PROCKIT_BIN/orphan-demo" "$D/od"
+    bash -c 'exec -a "we\"ird\\	name$(printf "\\xff")" "$0" zombie -n 1 --hold 60 --json' "$D/od" > "$D/demo.json" &
+    demo=$!
+    wait_until grep -q '"event":"holding"' "$D/demo.json"
+    run zombie-watch --json -p "$demo"
+    assert_success
+    while IFS= read -r line; do jq -e . <<< "$line" > /dev/null; done <<< "$output"
+    jq -r .parent_command <<< "$output" | grep -q 'we"ird\\'
+}
+
+@test "scans race with processes that vanish: never an error, never a wrong state" {
+    # Short-lived processes, started and reaped all through the scans.
+    ( while :; do /bin/true & /bin/true & wait; done ) &
+    churn=$!
+    for i in $(seq 50); do
+        run --separate-stderr zombie-watch --json
+        assert_success
+        assert_equal "$stderr" ""
+    done
+    kill "$churn"
+    wait "$churn" || true
+}
+
+@test "--subreaper reaps the orphans of orphan-demo orphan and reports them with -v" {
+    zombie-watch --subreaper -v -- orphan-demo orphan --json > "$D/out" 2> "$D/err" &
+    local zw=$!
+    wait "$zw"
+    child=$(jq -r 'select(.event == "child") | .pid' "$D/out")
+    # The orphan was given to zombie-watch, which reaped it.
+    assert_equal "$(jq -r 'select(.event == "adopted") | .ppid' "$D/out")" "$zw"
+    assert_equal "$(jq -r 'select(.event == "reaped-by-adopter") | .state' "$D/out")" "-"
+    assert_equal "$(cat "$D/err")" "zombie-watch: reaped orphan $child (orphan-demo): exit status 0"
+    jq -e 'select(.event == "explained")' "$D/out" > /dev/null
+}
+
+@test "--subreaper passes every exit status 0..255 through" {
+    for code in $(seq 0 255); do
+        run -"$code" zombie-watch --subreaper -- sh -c "exit $code"
+    done
+}
+
+@test "--subreaper: a command killed by signal N gives 128+N; 127 and 126 when it cannot run" {
+    for sig in HUP INT QUIT KILL USR1 SEGV PIPE TERM; do
+        run zombie-watch --subreaper -- sh -c "kill -$sig \$\$"
+        [ "$status" -eq $((128 + $(kill -l "$sig"))) ] || { echo "$sig gave $status"; false; }
+    done
+    run -127 --separate-stderr zombie-watch --subreaper -- no-such-command-here
+    assert_equal "$stderr" "zombie-watch: run no-such-command-here: command not found"
+    run -127 --separate-stderr zombie-watch --subreaper -- "$BATS_TEST_FILENAME"x
+    chmod -x "$D"
+    touch "$D/script"
+    run --separate-stderr zombie-watch --subreaper -- "$D/script"
+    assert_failure 126
+    assert_equal "$stderr" "zombie-watch: run $D/script: permission denied"
+    chmod +x "$D"
+}
+
+# A command that writes the name of each signal it gets to $D/got.
+signal_recorder() {
+    cat > "$D/recorder" <<'EOF'
+#!/bin/bash
+for sig in HUP INT QUIT USR1 USR2 WINCH; do trap "echo $sig >> \"$1/got\"" $sig; done
+trap 'echo TERM >> "$1/got"; exit 9' TERM
+echo ready >> "$1/got"
+while :; do sleep 0.05; done
+EOF
+    chmod +x "$D/recorder"
+}
+
+@test "--subreaper forwards HUP INT QUIT USR1 USR2 WINCH TERM to the command" {
+    signal_recorder
+    zombie-watch --subreaper -- "$D/recorder" "$D" &
+    local zw=$!
+    wait_until grep -q ready "$D/got"
+    for sig in HUP INT QUIT USR1 USR2 WINCH; do
+        kill -"$sig" "$zw"
+        wait_until grep -qx "$sig" "$D/got"
+    done
+    kill -TERM "$zw"
+    local st=0
+    wait "$zw" || st=$?
+    assert_equal "$st" 9
+    assert_equal "$(cat "$D/got")" "$(printf '%s\n' ready HUP INT QUIT USR1 USR2 WINCH TERM)"
+}
+
+@test "--subreaper -g forwards to the command's whole process group; -v says so" {
+    # The grandchild shares the command's group and records what it gets.
+    cat > "$D/grandparent" <<'EOF'
+#!/bin/bash
+bash -c 'trap "echo grandchild USR1 >> \"$1/got\"" USR1; trap "exit 0" TERM; echo ready >> "$1/got"; while :; do sleep 0.05; done' _ "$1" &
+trap 'echo child USR1 >> "$1/got"' USR1
+trap 'kill $!; wait; exit 0' TERM
+while :; do sleep 0.05; done
+EOF
+    chmod +x "$D/grandparent"
+    zombie-watch --subreaper -g -v -- "$D/grandparent" "$D" 2> "$D/err" &
+    local zw=$!
+    wait_until grep -q ready "$D/got"
+    kill -USR1 "$zw"
+    wait_until grep -q "grandchild USR1" "$D/got"
+    wait_until grep -q "child USR1" "$D/got"
+    kill -TERM "$zw"
+    wait "$zw"
+    grep -q "^zombie-watch: forwarded SIGUSR1 to group [0-9]*$" "$D/err"
+}
+
+@test "--subreaper: descendants still running when the command exits are waited for and reaped" {
+    run --separate-stderr zombie-watch --subreaper -v -- sh -c 'sleep 0.3 & echo $! > "$1"; exit 4' _ "$D/sleeper"
+    assert_failure 4
+    sleeper=$(cat "$D/sleeper")
+    assert_equal "$stderr" "zombie-watch: reaped orphan $sleeper (sleep): exit status 0"
+    [ -z "$(proc_state "$sleeper")" ]
+}
+
+@test "--subreaper: a signal after the command ended goes to the orphans left" {
+    zombie-watch --subreaper -v -- sh -c 'sleep 60 & echo $! > "$1"; exit 0' _ "$D/sleeper" 2> "$D/err" &
+    local zw=$!
+    wait_until test -s "$D/sleeper"
+    sleeper=$(cat "$D/sleeper")
+    wait_until grep -q . "/proc/$sleeper/stat"
+    wait_until [ "$(awk '{print $4}' "/proc/$sleeper/stat")" = "$zw" ]
+    kill -TERM "$zw"
+    wait "$zw"
+    [ -z "$(proc_state "$sleeper")" ]
+    grep -q "^zombie-watch: forwarded SIGTERM to orphan $sleeper$" "$D/err"
+    grep -q "^zombie-watch: reaped orphan $sleeper (sleep): killed by signal 15 (SIGTERM)$" "$D/err"
+}

@@ -1,0 +1,266 @@
+// zombie-watch: find zombie processes and the parents that should reap them;
+// watch them come and go; check their number against monitoring thresholds;
+// or run a command as a child subreaper that reaps every orphan below it.
+//
+// A scan is one pass over /proc (lib/proc.h). In watch mode a zombie is
+// known by its pid and start time, so a pid reused between two scans is a
+// new zombie, not an old one still there.
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "deadline.h"
+#include "diag.h"
+#include "json.h"
+#include "options.h"
+#include "parse.h"
+#include "proc.h"
+#include "reaper.h"
+#include "signals.h"
+#include "threshold.h"
+#include "version.h"
+
+using namespace prockit;
+
+namespace {
+
+const char kUsage[] =
+    "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-w RANGE] [-c RANGE] [-p PID]\n"
+    "       zombie-watch --subreaper [-g] [-v] [--] COMMAND [ARG...]\n";
+
+const char kHelp[] =
+    "\n"
+    "Lists zombie processes with their parents, the processes that must reap them.\n"
+    "  --once         one scan (the default)     -i SECONDS  scan again every SECONDS,\n"
+    "  -n COUNT       stop after COUNT scans                 reporting zombies that come and go\n"
+    "  --json         a JSON object per zombie per scan\n"
+    "  -w RANGE, -c RANGE\n"
+    "                 warning and critical ranges for the number of zombies, as monitoring\n"
+    "                 plugins take them (N is 0..N, N: at least N, ~:N at most N, @ inverts);\n"
+    "                 prints one status line: ZOMBIES OK: 0 zombie processes | zombies=0;5;10;0\n"
+    "  -p PID         only zombies descended from PID\n"
+    "  --subreaper    run COMMAND as our child, reap every orphan below it, forward signals to it\n"
+    "  -g             forward signals to COMMAND's process group   -v  report reaped orphans\n"
+    "\n"
+    "Exit status: with -w or -c, 0 OK, 1 WARNING, 2 CRITICAL; otherwise 0 after the scans;\n"
+    "3 bad usage or /proc unreadable (UNKNOWN); 128+N ended by signal N.\n"
+    "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if it could not run.\n";
+
+enum Long { kOnce = 1000, kJson, kSubreaper, kVersion };
+const option kLongOptions[] = {{"once", no_argument, nullptr, kOnce},
+                               {"json", no_argument, nullptr, kJson},
+                               {"subreaper", no_argument, nullptr, kSubreaper},
+                               {"version", no_argument, nullptr, kVersion},
+                               {"interval", required_argument, nullptr, 'i'},
+                               {"count", required_argument, nullptr, 'n'},
+                               {"warning", required_argument, nullptr, 'w'},
+                               {"critical", required_argument, nullptr, 'c'},
+                               {"pid", required_argument, nullptr, 'p'},
+                               {"group", no_argument, nullptr, 'g'},
+                               {"verbose", no_argument, nullptr, 'v'},
+                               {}};
+
+struct Settings {
+    bool once = false, json = false, subreaper = false, group = false, verbose = false;
+    std::optional<double> interval;
+    std::optional<uint64_t> count;
+    std::optional<Range> warning, critical;
+    pid_t under = 0;
+    std::vector<std::string> command;
+};
+
+Settings parse_args(int argc, char** argv) {
+    Settings s;
+    Options o(argc, argv, "+i:n:w:c:p:gv", kLongOptions, "", kUsage, kHelp);
+    try {
+        for (int c; (c = o.next()) != -1;) {
+            switch (c) {
+                case kOnce: s.once = true; break;
+                case kJson: s.json = true; break;
+                case kSubreaper: s.subreaper = true; break;
+                case kVersion: std::puts("zombie-watch (prockit) " PROCKIT_VERSION); std::exit(0);
+                case 'i': s.interval = parse_seconds(optarg, "interval"); break;
+                case 'n': s.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
+                case 'w': s.warning = Range::parse(optarg); break;
+                case 'c': s.critical = Range::parse(optarg); break;
+                case 'p': s.under = static_cast<pid_t>(parse_count(optarg, "pid", 1, 4194304)); break;
+                case 'g': s.group = true; break;
+                case 'v': s.verbose = true; break;
+            }
+        }
+    } catch (const Error& e) {
+        o.fail("%s", e.what());
+    }
+    for (int i = 0; i < o.count(); ++i) s.command.emplace_back(o.operand(i));
+    if (s.subreaper) {
+        if (s.once || s.json || s.interval || s.count || s.warning || s.critical || s.under)
+            o.fail("--subreaper takes only -g and -v");
+        if (s.command.empty()) o.fail("--subreaper needs a COMMAND");
+        return s;
+    }
+    if (s.group || s.verbose) o.fail("-%c goes with --subreaper", s.group ? 'g' : 'v');
+    if (!s.command.empty()) o.fail("unexpected operand '%s'", s.command[0].c_str());
+    if (s.once && s.interval) o.fail("--once and -i exclude each other");
+    if (s.count && !s.interval) o.fail("-n counts the scans of -i");
+    if (s.interval && *s.interval <= 0) o.fail("-i needs more than 0 seconds");
+    return s;
+}
+
+// "12:00:01.234" for text; seconds since the epoch for JSON.
+struct Clock {
+    timespec now{};
+    Clock() { clock_gettime(CLOCK_REALTIME, &now); }
+    std::string text() const {
+        tm local{};
+        localtime_r(&now.tv_sec, &local);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03ld", local.tm_hour, local.tm_min, local.tm_sec,
+                      now.tv_nsec / 1000000);
+        return buf;
+    }
+    std::string json() const {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%lld.%03ld", static_cast<long long>(now.tv_sec), now.tv_nsec / 1000000);
+        return buf;
+    }
+};
+
+// One scan's report. `seen` is how long each zombie has been seen, in
+// the same order; `event` is "present" (--once), "appeared", "still" or "gone".
+struct Sighting {
+    const Zombie* zombie;
+    const char* event;
+    double seen;
+};
+
+void print_json(const Clock& clock, uint64_t scan, const Sighting& s) {
+    const Zombie& z = *s.zombie;
+    std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"%s\",\"pid\":%d,\"ppid\":%d,\"command\":%s,"
+                "\"parent_command\":%s,\"parent_zombies\":%u,\"seen_seconds\":%.3f}\n",
+                clock.json().c_str(), static_cast<unsigned long long>(scan), s.event, z.proc.pid, z.proc.ppid,
+                json_string(z.proc.comm).c_str(), json_string(z.parent_command).c_str(), z.parent_zombies, s.seen);
+}
+
+// The table of --once: the zombies, then their parents with a count each,
+// most zombies first, since the parent is what a person must fix.
+void print_table(const std::vector<Zombie>& zombies) {
+    if (zombies.empty()) {
+        std::printf("0 zombie processes\n");
+        return;
+    }
+    std::printf("%7s %7s  %-16s %s\n", "PID", "PPID", "COMMAND", "PARENT COMMAND");
+    for (const Zombie& z : zombies)
+        std::printf("%7d %7d  %-16s %s\n", z.proc.pid, z.proc.ppid, z.proc.comm.c_str(), z.parent_command.c_str());
+    std::vector<const Zombie*> parents;
+    for (const Zombie& z : zombies)
+        if (std::none_of(parents.begin(), parents.end(), [&](const Zombie* p) { return p->proc.ppid == z.proc.ppid; }))
+            parents.push_back(&z);
+    std::stable_sort(parents.begin(), parents.end(),
+                     [](const Zombie* a, const Zombie* b) { return a->parent_zombies > b->parent_zombies; });
+    std::printf("\n%7s %7s  %s\n", "PPID", "ZOMBIES", "PARENT COMMAND");
+    for (const Zombie* p : parents)
+        std::printf("%7d %7u  %s\n", p->proc.ppid, p->parent_zombies, p->parent_command.c_str());
+}
+
+void print_event(const Clock& clock, const Sighting& s, bool& header) {
+    if (!header) {
+        std::printf("%-12s  %-8s %7s %7s %8s  %-16s %s\n", "TIME", "EVENT", "PID", "PPID", "SEEN", "COMMAND",
+                    "PARENT COMMAND (ZOMBIES)");
+        header = true;
+    }
+    const Zombie& z = *s.zombie;
+    std::printf("%-12s  %-8s %7d %7d %7.1fs  %-16s %s (%u)\n", clock.text().c_str(), s.event, z.proc.pid,
+                z.proc.ppid, s.seen, z.proc.comm.c_str(), z.parent_command.c_str(), z.parent_zombies);
+}
+
+// The monitoring verdict and its one-line status in plugin format.
+PluginState judge(const Settings& s, size_t zombies, std::string& line) {
+    PluginState state = PluginState::ok;
+    if (s.warning && s.warning->alerts(static_cast<double>(zombies))) state = PluginState::warning;
+    if (s.critical && s.critical->alerts(static_cast<double>(zombies))) state = PluginState::critical;
+    line = std::string("ZOMBIES ") + plugin_state_name(state) + ": " + std::to_string(zombies) +
+           (zombies == 1 ? " zombie process" : " zombie processes") + " | zombies=" + std::to_string(zombies) +
+           ";" + (s.warning ? s.warning->text() : "") + ";" + (s.critical ? s.critical->text() : "") + ";0";
+    return state;
+}
+
+// The watch loop (a single scan for --once). Returns the exit status.
+int watch(const Settings& s) {
+    if (s.under && process_state(s.under) == 0)
+        throw Error(Exit::missing, "-p " + std::to_string(s.under) + ": no such process");
+    const bool monitoring = s.warning || s.critical;
+    StopSignals stop;
+    using Key = std::pair<pid_t, uint64_t>;  // pid and start time
+    std::map<Key, std::pair<double, Zombie>> known;  // first seen, last state
+    bool header = false;
+    std::string last_status;
+    PluginState state = PluginState::ok;
+    const double started = monotonic_seconds();
+    for (uint64_t scan = 1;; ++scan) {
+        Clock clock;
+        double now = monotonic_seconds();
+        std::vector<Zombie> zombies = find_zombies(s.under);
+        std::vector<Sighting> report;
+        std::map<Key, std::pair<double, Zombie>> current;
+        for (const Zombie& z : zombies) {
+            Key key{z.proc.pid, z.proc.start_ticks};
+            auto old = known.find(key);
+            double first = old == known.end() ? now : old->second.first;
+            current.emplace(key, std::make_pair(first, z));
+        }
+        for (auto& [key, value] : current) {
+            const char* event = !s.interval ? "present" : known.count(key) ? "still" : "appeared";
+            report.push_back({&value.second, event, now - value.first});
+        }
+        for (auto& [key, value] : known)
+            if (!current.count(key)) report.push_back({&value.second, "gone", now - value.first});
+
+        std::string status;
+        if (monitoring) state = judge(s, zombies.size(), status);
+        if (s.json) {
+            for (const Sighting& r : report) print_json(clock, scan, r);
+            if (monitoring)
+                std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"status\",\"state\":\"%s\",\"zombies\":%zu}\n",
+                            clock.json().c_str(), static_cast<unsigned long long>(scan), plugin_state_name(state),
+                            zombies.size());
+        } else if (!s.interval) {
+            if (monitoring) std::printf("%s\n", status.c_str());
+            if (!monitoring || !zombies.empty()) print_table(zombies);
+        } else {
+            for (const Sighting& r : report)
+                if (r.event[0] != 's') print_event(clock, r, header);  // appeared and gone, not still
+            if (monitoring && status != last_status) std::printf("%s\n", status.c_str());
+        }
+        last_status = status;
+        std::fflush(stdout);
+        known = std::move(current);
+
+        if (!s.interval || (s.count && scan >= *s.count)) break;
+        double next = started + static_cast<double>(scan) * *s.interval;
+        if (sleep_until(Deadline::after(next - monotonic_seconds()), &stop) == Wait::stopped) stop.die_of_signal();
+    }
+    if (std::ferror(stdout)) throw Error(Exit::failure, "write standard output: " + reason(errno));
+    return monitoring ? static_cast<int>(state) : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_program_name("zombie-watch");
+    set_usage_status(static_cast<int>(PluginState::unknown));
+    Settings s = parse_args(argc, argv);
+    try {
+        if (s.subreaper) return run_subreaper(s.command, SubreaperOptions{s.group, s.verbose});
+        return watch(s);
+    } catch (const Error& e) {
+        warn("%s", e.what());
+        return static_cast<int>(PluginState::unknown);
+    }
+}
