@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# orphan-demo: orphans adopted, zombies made and reaped, every way of
+# reaping; each claim checked in /proc by the demo and again here.
+
+load helper
+
+setup() { D=$BATS_TEST_TMPDIR; }
+
+teardown() {
+    [ -z "${demo:-}" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
+}
+
+# True if every event named $1 (and at least one) in the JSON lines on
+# stdin satisfies the jq condition $2.
+every() { jq -s -e --arg e "$1" "map(select(.event == \$e)) | length > 0 and all($2)" > /dev/null; }
+
+# The field of the one event named $2 in the JSON lines of file $1.
+field() { jq -r --arg e "$2" "select(.event == \$e) | .$3" "$1"; }
+
+@test "orphan-demo: --help, --version; usage errors exit 2 with one reason" {
+    run orphan-demo --help
+    assert_success
+    assert_line --index 0 "usage: orphan-demo orphan [--json]"
+    run orphan-demo --version
+    assert_output --regexp '^orphan-demo \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
+    run --separate-stderr orphan-demo
+    assert_failure 2
+    assert_equal "${stderr_lines[0]}" "orphan-demo: a mode is needed: orphan, zombie or reap"
+    while IFS=$'\t' read -r args want; do
+        run --separate-stderr orphan-demo $args
+        assert_failure 2
+        [ "${stderr_lines[0]}" = "orphan-demo: $want" ] || { echo "$args: ${stderr_lines[0]}"; false; }
+    done <<'EOF'
+adopt	unknown mode 'adopt': expected orphan, zombie or reap
+reap	reap: --method is needed
+reap --method vfork	reap: unknown method 'vfork': expected wait, sigchld, ignore, double-fork or subreaper
+zombie -n 0	zombie: invalid count '0': expected a whole number from 1 to 1000
+zombie --hold x	zombie: invalid hold 'x': expected seconds, such as 5 or 0.25
+orphan -n 3	orphan: that option does not go with orphan
+reap --method wait --hold 1	reap: that option does not go with reap
+zombie --method wait	zombie: that option does not go with zombie
+zombie extra	zombie: unexpected operand 'extra'
+EOF
+}
+
+@test "orphan: the child outlives its parent and is adopted by the subreaper above it, which reaps it" {
+    zombie-watch --subreaper -- orphan-demo orphan --json > "$D/out" &
+    local zw=$!
+    wait "$zw"
+    demo_pid=$(field "$D/out" start pid)
+    parent=$(field "$D/out" parent pid)
+    child=$(field "$D/out" child pid)
+    # Before: the child's parent is the parent; the parent's, orphan-demo.
+    assert_equal "$(field "$D/out" parent ppid)" "$demo_pid"
+    assert_equal "$(field "$D/out" child ppid)" "$parent"
+    # The parent exits (a zombie until orphan-demo reaps it) ...
+    assert_equal "$(field "$D/out" parent-exited state)" Z
+    assert_equal "$(field "$D/out" parent-reaped state)" -
+    # ... and the kernel hands the child to zombie-watch, the subreaper.
+    assert_equal "$(field "$D/out" adopted ppid)" "$zw"
+    assert_equal "$(field "$D/out" adopted pid)" "$child"
+    assert_equal "$(field "$D/out" adopted note)" "by pid $zw (zombie-watch), a subreaper"
+    assert_equal "$(field "$D/out" reaped-by-adopter state)" -
+    assert_equal "$(field "$D/out" explained text)" \
+        "child $child outlived its parent $parent; the kernel gave it to pid $zw (zombie-watch), a subreaper, which reaped it when it exited"
+}
+
+@test "orphan: the text timeline has a header and one line per event" {
+    run zombie-watch --subreaper -- orphan-demo orphan
+    assert_success
+    assert_line --index 0 --regexp '^TIME +EVENT +PID +PPID  STATE  NOTE$'
+    assert_line --index 1 --regexp '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}  start +[0-9]+ +[0-9]+  R +orphan-demo, the observer$'
+    assert_line --index 4 --regexp '^[0-9:.]+  parent-exited +[0-9]+ +[0-9]+  Z +its child is now an orphan$'
+    assert_line --index 6 --regexp '^[0-9:.]+  adopted +[0-9]+ +[0-9]+  [RS] +by pid [0-9]+ \(zombie-watch\), a subreaper$'
+    assert_line --index 8 --regexp '^child [0-9]+ outlived its parent [0-9]+; the kernel gave it to pid [0-9]+ \(zombie-watch\)'
+    assert_equal "${#lines[@]}" 9
+}
+
+@test "zombie: the pids come first, stay zombies of orphan-demo while held, then are reaped and gone" {
+    orphan-demo zombie -n 4 --hold 60 --json > "$D/out" &
+    demo=$!
+    wait_until grep -q '"event":"holding"' "$D/out"
+    pids=$(jq -r 'select(.event == "zombie") | .pid' "$D/out")
+    assert_equal "$(wc -l <<< "$pids")" 4
+    for pid in $pids; do
+        assert_equal "$(proc_state "$pid")" Z
+        assert_equal "$(awk '{print $4}' "/proc/$pid/stat")" "$demo"
+    done
+    every zombie '.state == "Z" and .note == "exited; its parent has not waited for it"' < "$D/out"
+    # SIGTERM ends the hold: the zombies are reaped before orphan-demo dies of it.
+    kill -TERM "$demo"
+    local st=0
+    wait "$demo" || st=$?
+    demo=
+    assert_equal "$st" 143
+    assert_equal "$(jq -r 'select(.event == "reaped") | .pid' "$D/out")" "$pids"
+    for pid in $pids; do [ -z "$(proc_state "$pid")" ]; done
+}
+
+@test "zombie: after --hold they are reaped, and the explanation closes the timeline" {
+    run orphan-demo zombie -n 2 --hold 0.2 --json
+    assert_success
+    assert_equal "$(jq -r .event <<< "$output" | tr '\n' ' ')" "zombie zombie holding reaped reaped explained "
+    assert_equal "$(jq -r 'select(.event == "holding") | .note' <<< "$output")" "holding 2 zombies for 0.2 s"
+    every reaped '.state == "-" and .note == "waitpid: exit status 0"' <<< "$output"
+}
+
+# Runs `orphan-demo reap --method $1 -n 20` under a subreaper (so that the
+# double fork's orphans are reaped whatever init this machine has) and
+# checks that it held and left no zombie.
+check_reap() {
+    run zombie-watch --subreaper -- orphan-demo reap --method "$1" -n 20 --json
+    assert_success
+    assert_equal "$(jq -r 'select(.event == "checked") | .note' <<< "$output")" "0 zombies among the $2 processes made"
+    every explained '.text != ""' <<< "$output"
+    for pid in $(jq -r 'select(.event != "checked" and .pid != null) | .pid' <<< "$output" | sort -u); do
+        [ "$(proc_state "$pid")" != Z ]
+    done
+}
+
+@test "reap --method wait: every child reaped by waitpid, each with its exit status" {
+    check_reap wait 20
+    assert_equal "$(jq -r 'select(.event == "reaped") | .note' <<< "$output" | head -3)" \
+        "$(printf 'waitpid: exit status %s\n' 0 1 2)"
+}
+
+@test "reap --method sigchld: a SIGCHLD handler reaps every child" {
+    check_reap sigchld 20
+    assert_equal "$(jq -r 'select(.event == "reaped") | .pid' <<< "$output" | sort)" \
+        "$(jq -r 'select(.event == "forked") | .pid' <<< "$output" | sort)"
+}
+
+@test "reap --method ignore: with SIGCHLD ignored the kernel reaps them" {
+    check_reap ignore 20
+    assert_equal "$(jq -r 'select(.event == "vanished") | .state' <<< "$output" | sort -u)" -
+}
+
+@test "reap --method double-fork: the grandchildren go to the subreaper above, which reaps them" {
+    check_reap double-fork 40
+    assert_equal "$(jq -r 'select(.event == "adopted") | .note' <<< "$output" | sort -u)" \
+        "$(jq -r 'select(.event == "adopted") | "by pid \(.ppid) (zombie-watch), a subreaper"' <<< "$output" | sort -u)"
+    assert_equal "$(jq -r 'select(.event == "reaped-by-adopter") | .state' <<< "$output" | sort -u)" -
+}
+
+@test "reap --method subreaper: orphan-demo adopts its grandchildren and reaps them itself" {
+    check_reap subreaper 40
+    demo_pid=$(jq -r 'select(.event == "checked") | .pid' <<< "$output")
+    assert_equal "$(jq -r 'select(.event == "adopted") | .ppid' <<< "$output" | sort -u)" "$demo_pid"
+    assert_equal "$(jq -r 'select(.event == "reaped") | .note' <<< "$output" | sort -u | tail -1)" \
+        "the middle child, waited for at once"
+}

@@ -1,0 +1,415 @@
+// orphan-demo: show, with real processes, how orphans are adopted, how
+// zombies are made, and each way of never leaving one.
+//
+// Every claim is checked against /proc as it happens: each event line shows
+// the state and parent the kernel reports for that pid at that moment. The
+// children run only async-signal-safe code (read, write, _exit) after fork.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "deadline.h"
+#include "diag.h"
+#include "fd.h"
+#include "json.h"
+#include "options.h"
+#include "parse.h"
+#include "proc.h"
+#include "reaper.h"
+#include "signals.h"
+#include "version.h"
+
+using namespace prockit;
+
+namespace {
+
+const char kUsage[] =
+    "usage: orphan-demo orphan [--json]\n"
+    "       orphan-demo zombie [-n COUNT] [--hold SECONDS] [--json]\n"
+    "       orphan-demo reap --method wait|sigchld|ignore|double-fork|subreaper [-n COUNT] [--json]\n";
+
+const char kHelp[] =
+    "\n"
+    "  orphan   a child outlives its parent and is adopted by init or the nearest subreaper\n"
+    "  zombie   COUNT children (default 3) stay zombies for SECONDS (default 5), then are reaped\n"
+    "  reap     COUNT children (default 5) end without leaving a zombie, by the METHOD named:\n"
+    "           wait: waitpid for each; sigchld: a SIGCHLD handler reaping with WNOHANG;\n"
+    "           ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild is given to init;\n"
+    "           subreaper: PR_SET_CHILD_SUBREAPER adopts the grandchildren, which we reap\n"
+    "  --json   one JSON object per event instead of a text line\n"
+    "\n"
+    "Each event line shows the time, the event, and the pid's parent and state read from /proc.\n"
+    "Exit status: 0 what was shown held (checked in /proc); 1 it did not; 2 bad usage;\n"
+    "4 a system call failed; 128+N killed by signal N.\n";
+
+// The time limit for what the kernel does on its own: an adoption, or an
+// adopter reaping (init may reap only now and then).
+constexpr double kPatience = 10;
+
+class Timeline {
+public:
+    explicit Timeline(bool json) : json_(json) {
+        if (!json_) std::printf("%-12s  %-17s %7s %7s  %-5s  %s\n", "TIME", "EVENT", "PID", "PPID", "STATE", "NOTE");
+    }
+
+    // An event about `pid`, with its parent and state as /proc shows them now.
+    void event(const char* name, pid_t pid, const std::string& note = {}) {
+        ProcStat st;
+        bool alive = read_stat(pid, st);
+        timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        std::string state = alive ? std::string(1, st.state) : "-";
+        std::string ppid = alive ? std::to_string(st.ppid) : "-";
+        if (json_) {
+            std::printf("{\"time\":%lld.%03ld,\"event\":\"%s\",\"pid\":%d,\"ppid\":%s,\"state\":\"%s\",\"note\":%s}\n",
+                        static_cast<long long>(now.tv_sec), now.tv_nsec / 1000000, name, pid,
+                        alive ? ppid.c_str() : "null", state.c_str(), json_string(note).c_str());
+        } else {
+            tm local{};
+            localtime_r(&now.tv_sec, &local);
+            std::printf("%02d:%02d:%02d.%03ld  %-17s %7d %7s  %-5s  %s\n", local.tm_hour, local.tm_min, local.tm_sec,
+                        now.tv_nsec / 1000000, name, pid, ppid.c_str(), state.c_str(), note.c_str());
+        }
+        std::fflush(stdout);
+    }
+
+    // The one line that says what was shown; returns the exit status.
+    int explain(bool held, const std::string& text) {
+        if (json_)
+            std::printf("{\"event\":\"%s\",\"text\":%s}\n", held ? "explained" : "failed", json_string(text).c_str());
+        else
+            std::printf("%s%s\n", held ? "" : "FAILED: ", text.c_str());
+        std::fflush(stdout);
+        return held ? 0 : 1;
+    }
+
+private:
+    bool json_;
+};
+
+// fork(), or a one-line reason and exit 4.
+pid_t fork_or_die() {
+    pid_t pid = fork();
+    if (pid < 0) die(Exit::failure, "fork: %s", reason(errno).c_str());
+    return pid;
+}
+
+// In a child: blocks until every write end of the pipe is closed (the child
+// must have closed its own copy), then exits.
+[[noreturn]] void wait_for_release(int read_end) {
+    char c;
+    while (read(read_end, &c, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+}
+
+// Polls /proc every millisecond until `done()` or kPatience seconds.
+template <class F>
+bool poll_until(F done) {
+    Deadline limit = Deadline::after(kPatience);
+    while (!done()) {
+        if (limit.expired()) return false;
+        timespec ms{0, 1000000};
+        nanosleep(&ms, nullptr);
+    }
+    return true;
+}
+
+pid_t parent_of(pid_t pid) {
+    ProcStat st;
+    return read_stat(pid, st) ? st.ppid : 0;
+}
+
+std::string describe(pid_t pid) {
+    ProcStat st;
+    if (!read_stat(pid, st)) return "pid " + std::to_string(pid);
+    return "pid " + std::to_string(pid) + " (" + st.comm + ")";
+}
+
+// Who adopted an orphan: init of our pid namespace, or a subreaper above us.
+std::string adopter_kind(pid_t adopter) {
+    if (adopter == 1) return "init";
+    return is_ancestor(adopter, getpid()) || adopter == getpid() ? "a subreaper" : "not an ancestor of ours";
+}
+
+bool is_zombie(pid_t pid) { return process_state(pid) == 'Z'; }
+
+// A process gone from /proc, or one whose pid was reused by another parent.
+bool is_gone(pid_t pid, pid_t ppid) { return process_state(pid) == 0 || parent_of(pid) != ppid; }
+
+int show_orphan(Timeline& t) {
+    t.event("start", getpid(), "orphan-demo, the observer");
+    Pipe report = make_pipe(), go = make_pipe(), release = make_pipe();
+    pid_t parent = fork_or_die();
+    if (parent == 0) {
+        // Only orphan-demo may hold the write ends the two wait on.
+        close(go.write.get());
+        close(release.write.get());
+        pid_t child = fork();
+        if (child == 0) wait_for_release(release.read.get());
+        write(report.write.get(), &child, sizeof child);
+        wait_for_release(go.read.get());
+    }
+    report.write.reset();
+    go.read.reset();
+    release.read.reset();
+    pid_t child = -1;
+    if (read_some(report.read.get(), &child, sizeof child) != sizeof child || child < 0)
+        die(Exit::failure, "fork: the parent could not start its child");
+    t.event("parent", parent, "forked by orphan-demo");
+    t.event("child", child, "forked by the parent; waits on a pipe");
+
+    go.write.reset();  // the parent exits
+    poll_until([&] { return is_zombie(parent); });
+    t.event("parent-exited", parent, "its child is now an orphan");
+    int status = 0;
+    waitpid(parent, &status, 0);
+    t.event("parent-reaped", parent, "orphan-demo waited for it");
+
+    bool adopted = poll_until([&] { return parent_of(child) != parent; });
+    pid_t adopter = parent_of(child);
+    std::string kind = adopter_kind(adopter);
+    t.event("adopted", child, "by " + describe(adopter) + ", " + kind);
+    bool held = adopted && adopter > 0 && kind != "not an ancestor of ours";
+
+    release.write.reset();  // the orphan exits; its adopter must reap it
+    bool reaped = poll_until([&] { return is_gone(child, adopter); });
+    t.event(reaped ? "reaped-by-adopter" : "left-a-zombie", child,
+            reaped ? "its new parent waited for it"
+                   : describe(adopter) + " does not reap its adopted children; run under zombie-watch --subreaper");
+    std::string text = "child " + std::to_string(child) + " outlived its parent " + std::to_string(parent) +
+                       "; the kernel gave it to " + describe(adopter) + ", " + kind +
+                       (reaped ? ", which reaped it when it exited" : ", which left it a zombie");
+    return t.explain(held && reaped, text);
+}
+
+int show_zombies(Timeline& t, unsigned count, double hold) {
+    StopSignals stop;
+    std::vector<pid_t> children;
+    for (unsigned i = 0; i < count; ++i) {
+        pid_t pid = fork_or_die();
+        if (pid == 0) _exit(0);
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        poll_until([&] { return is_zombie(pid); });
+        t.event("zombie", pid, "exited; its parent has not waited for it");
+    }
+    char note[96];
+    std::snprintf(note, sizeof note, "holding %u zombies for %g s", count, hold);
+    t.event("holding", getpid(), note);
+    bool stopped = sleep_until(Deadline::after(hold), &stop) == Wait::stopped;
+    bool held = true;
+    for (pid_t pid : children) {
+        held &= is_zombie(pid);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        t.event("reaped", pid, "waitpid: " + describe_wait_status(status));
+        held &= is_gone(pid, getpid());
+    }
+    if (stopped) stop.die_of_signal();
+    return t.explain(held, std::to_string(count) + " children stayed zombies (state Z) while their parent did not wait "
+                                                   "for them; waitpid took their exit status and they were gone");
+}
+
+// The SIGCHLD handler's record of whom it reaped: only what a handler may
+// touch, a fixed array and a counter.
+constexpr unsigned kMaxChildren = 1000;
+volatile sig_atomic_t g_reaped = 0;
+pid_t g_reaped_pids[kMaxChildren];
+
+void on_sigchld(int) {
+    int saved = errno;
+    pid_t pid;
+    while ((pid = waitpid(-1, nullptr, WNOHANG)) > 0)
+        if (g_reaped < static_cast<sig_atomic_t>(kMaxChildren)) {
+            g_reaped_pids[g_reaped] = pid;
+            g_reaped = g_reaped + 1;
+        }
+    errno = saved;
+}
+
+// Forks a child that forks a grandchild and exits at once; the grandchild
+// waits for `release` to close. Returns {child, grandchild}.
+std::pair<pid_t, pid_t> double_fork(const Pipe& release) {
+    Pipe report = make_pipe();
+    pid_t child = fork_or_die();
+    if (child == 0) {
+        close(release.write.get());  // only orphan-demo may hold it
+        pid_t grandchild = fork();
+        if (grandchild == 0) wait_for_release(release.read.get());
+        write(report.write.get(), &grandchild, sizeof grandchild);
+        _exit(grandchild < 0 ? 1 : 0);
+    }
+    report.write.reset();
+    pid_t grandchild = -1;
+    if (read_some(report.read.get(), &grandchild, sizeof grandchild) != sizeof grandchild || grandchild < 0)
+        die(Exit::failure, "fork: a child could not start its grandchild");
+    return {child, grandchild};
+}
+
+int show_reaping(Timeline& t, const std::string& method, unsigned count) {
+    const pid_t self = getpid();
+    std::vector<pid_t> made;  // every process this demo made
+    std::string text;
+    bool held = true;
+    if (method == "wait" || method == "sigchld" || method == "ignore") {
+        if (method == "sigchld") {
+            struct sigaction sa {};
+            sa.sa_handler = on_sigchld;
+            sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+            sigaction(SIGCHLD, &sa, nullptr);
+        } else if (method == "ignore") {
+            signal(SIGCHLD, SIG_IGN);
+        }
+        sigset_t chld, old;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, &old);  // the handler runs only in sigsuspend, below
+        for (unsigned i = 0; i < count; ++i) {
+            pid_t pid = fork_or_die();
+            if (pid == 0) _exit(static_cast<int>(i % 256));
+            made.push_back(pid);
+            t.event("forked", pid, "exits at once with status " + std::to_string(i % 256));
+        }
+        if (method == "wait") {
+            for (pid_t pid : made) {
+                int status = 0;
+                waitpid(pid, &status, 0);
+                t.event("reaped", pid, "waitpid: " + describe_wait_status(status));
+            }
+            text = "waitpid for each child took its exit status, so none stayed a zombie";
+        } else if (method == "sigchld") {
+            while (g_reaped < static_cast<sig_atomic_t>(count)) sigsuspend(&old);
+            for (sig_atomic_t i = 0; i < g_reaped; ++i)
+                t.event("reaped", g_reaped_pids[i], "by the SIGCHLD handler's waitpid(-1, WNOHANG) loop");
+            text = "a SIGCHLD handler reaped every ended child with waitpid(-1, WNOHANG) in a loop, "
+                   "since one signal may stand for several children";
+        } else {
+            // With SIGCHLD ignored the kernel reaps at once, and waitpid
+            // blocks until every child is gone, then fails with ECHILD.
+            int r = waitpid(-1, nullptr, 0);
+            held &= r < 0 && errno == ECHILD;
+            for (pid_t pid : made) t.event("vanished", pid, "reaped by the kernel: SIGCHLD is SIG_IGN");
+            text = "with SIGCHLD set to SIG_IGN the kernel discarded each child's status itself; "
+                   "waitpid found nothing to wait for (ECHILD)";
+        }
+        sigprocmask(SIG_SETMASK, &old, nullptr);
+    } else if (method == "double-fork" || method == "subreaper") {
+        const bool subreaper = method == "subreaper";
+        if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+            die(Exit::failure, "become a subreaper: %s", reason(errno).c_str());
+        Pipe release = make_pipe();
+        std::vector<pid_t> grandchildren;
+        std::vector<pid_t> adopters;
+        for (unsigned i = 0; i < count; ++i) {
+            auto [child, grandchild] = double_fork(release);
+            made.push_back(child);
+            made.push_back(grandchild);
+            grandchildren.push_back(grandchild);
+            int status = 0;
+            waitpid(child, &status, 0);
+            t.event("reaped", child, "the middle child, waited for at once");
+            held &= poll_until([&, c = child, g = grandchild] { return parent_of(g) != c; });
+            pid_t adopter = parent_of(grandchild);
+            adopters.push_back(adopter);
+            held &= subreaper ? adopter == self : adopter != self;
+            t.event("adopted", grandchild, "by " + describe(adopter) + ", " + adopter_kind(adopter));
+        }
+        release.write.reset();  // every grandchild exits now
+        release.read.reset();
+        for (size_t i = 0; i < grandchildren.size(); ++i) {
+            pid_t g = grandchildren[i];
+            if (subreaper) {
+                int status = 0;
+                waitpid(g, &status, 0);
+                t.event("reaped", g, "by orphan-demo, its subreaper: " + describe_wait_status(status));
+            } else {
+                bool gone = poll_until([&] { return is_gone(g, adopters[i]); });
+                held &= gone;
+                t.event(gone ? "reaped-by-adopter" : "left-a-zombie", g,
+                        gone ? "by " + describe(adopters[i])
+                             : describe(adopters[i]) + " does not reap: run under zombie-watch --subreaper");
+            }
+        }
+        text = subreaper ? "as a subreaper, orphan-demo adopted each grandchild when its parent exited, "
+                           "and reaped it"
+                         : "each grandchild was orphaned at once and adopted by " + describe(adopters.front()) +
+                               ", which reaped it: orphan-demo had only the short-lived middle child to wait for";
+    } else {
+        usage_error(kUsage, "reap: unknown method '%s': expected wait, sigchld, ignore, double-fork or subreaper",
+                    method.c_str());
+    }
+
+    // The proof: none of the processes we made is a zombie now.
+    unsigned zombies = 0;
+    for (pid_t pid : made) zombies += is_zombie(pid);
+    t.event("checked", self, std::to_string(zombies) + " zombies among the " + std::to_string(made.size()) +
+                                 " processes made");
+    return t.explain(held && zombies == 0, method + ": " + text);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    set_program_name("orphan-demo");
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
+            std::puts("orphan-demo (prockit) " PROCKIT_VERSION);
+            return 0;
+        }
+        Options(argc, argv, "", nullptr, "", kUsage, kHelp).next();  // --help, or misuse
+        usage_error(kUsage, "a mode is needed: orphan, zombie or reap");
+    }
+    const std::string mode = argv[1];
+    if (mode != "orphan" && mode != "zombie" && mode != "reap")
+        usage_error(kUsage, "unknown mode '%s': expected orphan, zombie or reap", mode.c_str());
+    enum Long { kJson = 1000, kHold, kMethod };
+    const option longopts[] = {{"json", no_argument, nullptr, kJson},
+                               {"hold", required_argument, nullptr, kHold},
+                               {"method", required_argument, nullptr, kMethod},
+                               {"count", required_argument, nullptr, 'n'},
+                               {}};
+    Options o(argc - 1, argv + 1, "n:", longopts, mode, kUsage, kHelp, Options::Order::anywhere);
+    bool json = false, has_count = false, has_hold = false;
+    unsigned count = mode == "zombie" ? 3 : 5;
+    double hold = 5;
+    std::string method;
+    try {
+        for (int c; (c = o.next()) != -1;) {
+            switch (c) {
+                case kJson: json = true; break;
+                case kHold: hold = parse_seconds(optarg, "hold"), has_hold = true; break;
+                case kMethod: method = optarg; break;
+                case 'n':
+                    count = static_cast<unsigned>(parse_count(optarg, "count", 1, kMaxChildren));
+                    has_count = true;
+                    break;
+            }
+        }
+    } catch (const Error& e) {
+        o.fail("%s", e.what());
+    }
+    if (o.count() > 0) o.fail("unexpected operand '%s'", o.operand(0));
+    if ((mode == "orphan" && has_count) || (mode != "zombie" && has_hold) || (mode != "reap" && !method.empty()))
+        o.fail("that option does not go with %s", mode.c_str());
+    if (mode == "reap" && method.empty()) o.fail("--method is needed");
+
+    try {
+        Timeline t(json);
+        if (mode == "orphan") return show_orphan(t);
+        if (mode == "zombie") return show_zombies(t, count, hold);
+        return show_reaping(t, method, count);
+    } catch (const Error& e) {
+        die(e.status(), "%s", e.what());
+    }
+}
