@@ -9,7 +9,7 @@ MANDIR  ?= $(PREFIX)/share/man
 
 CXX     ?= g++
 BUILD   ?= build
-TOOLS   := shq pipe-cat pool-run
+TOOLS   := shq pipe-cat pool-run zombie-watch orphan-demo
 PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv parallel
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
@@ -37,6 +37,7 @@ LIB      := $(BUILD)/libprockit.a
 BINS     := $(TOOLS:%=$(BUILD)/bin/%)
 BENCH_BINS := $(BUILD)/bench/mq-raw $(BUILD)/bench/spawn-raw
 MANS     := $(TOOLS:%=man/%.1)
+MAN7     := man/prockit.7
 
 .PHONY: all check deps lint test sanitize bench demo install uninstall clean
 all: $(BINS) $(BENCH_BINS)
@@ -84,7 +85,7 @@ check: deps
 	@$(MAKE) --no-print-directory test
 
 lint:
-	mandoc -Tlint -Wwarning $(MANS)
+	mandoc -Tlint -Wwarning $(MANS) $(MAN7)
 
 test: $(BINS)
 	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/run
@@ -104,12 +105,14 @@ demo: deps all
 	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/demo.sh
 
 install: $(BINS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
 
 clean:
 	rm -rf build

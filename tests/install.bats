@@ -12,6 +12,7 @@ load helper
         assert_equal "$(stat -c %a "$dest/opt/pk/bin/$name")" 755
         assert_equal "$(stat -c %a "$dest/opt/pk/share/man/man1/$name.1")" 644
     done
+    assert_equal "$(stat -c %a "$dest/opt/pk/share/man/man7/prockit.7")" 644
     run "$dest/opt/pk/bin/shq" --version
     assert_success
     make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/opt/pk

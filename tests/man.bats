@@ -6,7 +6,7 @@ load helper
 teardown() { remove_test_queues; }
 
 @test "every man page passes mandoc -Tlint -Wwarning" {
-    run mandoc -Tlint -Wwarning "$BATS_TEST_DIRNAME"/../man/*.1
+    run mandoc -Tlint -Wwarning "$BATS_TEST_DIRNAME"/../man/*.[17]
     assert_success
     assert_output ""
 }
@@ -19,10 +19,10 @@ teardown() { remove_test_queues; }
     done
 }
 
-# The literal blocks of a page's EXAMPLES section, one file each, run as
+# The literal blocks of a page's EXAMPLES section (page: shq.1, prockit.7), one file each, run as
 # written in a scratch directory, queue names made unique to this test.
 run_examples() {
-    local page=$BATS_TEST_DIRNAME/../man/$1.1 prefix ex
+    local page=$BATS_TEST_DIRNAME/../man/$1 prefix ex
     prefix=$(qname "")
     mkdir -p "$BATS_TEST_TMPDIR/$1"
     awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
@@ -40,15 +40,27 @@ run_examples() {
 }
 
 @test "the EXAMPLES of shq(1) run and succeed" {
-    run_examples shq
+    run_examples shq.1
 }
 
 @test "the EXAMPLES of pipe-cat(1) run and succeed" {
-    run_examples pipe-cat
+    run_examples pipe-cat.1
 }
 
 @test "the EXAMPLES of pool-run(1) run and succeed" {
-    run_examples pool-run
+    run_examples pool-run.1
+}
+
+@test "the EXAMPLES of zombie-watch(1) run and succeed" {
+    run_examples zombie-watch.1
+}
+
+@test "the EXAMPLES of orphan-demo(1) run and succeed" {
+    run_examples orphan-demo.1
+}
+
+@test "the EXAMPLES of prockit(7) run and succeed" {
+    run_examples prockit.7
 }
 
 @test "--help of every tool matches the SYNOPSIS of its man page" {
