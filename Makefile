@@ -35,7 +35,7 @@ LIB_SRCS := $(wildcard lib/*.cpp)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libprockit.a
 BINS     := $(TOOLS:%=$(BUILD)/bin/%)
-BENCH_BINS := $(BUILD)/bench/mq-raw $(BUILD)/bench/spawn-raw
+BENCH_BINS := $(BUILD)/bench/mq-raw $(BUILD)/bench/spawn-raw $(BUILD)/bench/hold-procs
 MANS     := $(TOOLS:%=man/%.1)
 MAN7     := man/prockit.7
 
