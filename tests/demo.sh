@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # make demo: a producer and three workers sharing one queue, with an urgent
-# job jumping the line. Real processes, a real POSIX message queue.
+# job jumping the line; a ring with task counting; pipe-cat and pool-run;
+# zombies found and orphans reaped. Real processes, real queues.
 set -eu
 PATH="${PROCKIT_BIN:?}:$PATH"
 q=prockit-demo-$$
-trap 'shq rm -f "$q"' EXIT
+tmp=$(mktemp -d)
+trap 'shq rm -f "$q"; rm -rf "$tmp"' EXIT
 
 if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold= plain=; fi
 say() { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
@@ -58,5 +60,18 @@ pipe-cat -B 1M -c 1024 /dev/zero - | pipe-cat --stats | pipe-cat - /dev/null
 say "pool-run: eight jobs, four at a time, output kept in input order (-k), one failing on purpose"
 pool-run -j 4 -k --tag 'sleep 0.$((RANDOM % 3)); [ {} != 6 ] && echo "square $(( {} * {} ))"' ::: $(seq 8) ||
     echo "  pool-run exit status $?: the number of failed jobs, as GNU parallel"
+
+say "orphan-demo makes three zombies; zombie-watch finds them and the parent that must reap them"
+orphan-demo zombie -n 3 --hold 1 > "$tmp/zombies" &
+demo=$!
+until grep -q holding "$tmp/zombies"; do sleep 0.05; done
+zombie-watch -p "$demo" | sed 's/^/  /'
+zombie-watch -p "$demo" -w 2 -c 10 | head -n 1 | sed 's/^/  as a monitoring check: /' || true
+wait "$demo"
+echo "  after the hold orphan-demo reaped them: $(zombie-watch -p $$)"
+
+say "a pool whose jobs leave orphans, run under zombie-watch --subreaper: every orphan is reaped"
+zombie-watch --subreaper -v -- pool-run -j 2 'sleep 0.2 & echo job {} left a sleep behind' ::: 1 2 2>&1 |
+    sed 's/^/  /'
 
 say "done: the queue is removed on exit (shq rm $q)"
