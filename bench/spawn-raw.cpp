@@ -2,7 +2,12 @@
 //
 //     spawn-raw run N J CMD [ARG...]   run CMD N times, J at a time, with
 //                                      posix_spawn and waitpid: the least
-//                                      a process pool can do
+//                                      a process pool can do. Each run gets
+//                                      its number (1..N) as a last argument,
+//                                      as the pools given `seq N` do: the
+//                                      same commands, so that only the pool
+//                                      differs (coreutils' true with an
+//                                      argument loads its locale)
 //     spawn-raw maxrss CMD [ARG...]    run CMD and print its peak RSS in KiB
 //                                      on stderr (its output stays its own)
 #include <spawn.h>
@@ -12,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 extern char** environ;
 
@@ -30,10 +36,15 @@ int main(int argc, char** argv) {
         return 2;
     }
     long n = std::atol(argv[2]), j = std::atol(argv[3]), started = 0, running = 0;
+    std::vector<char*> args(argv + 4, argv + argc);
+    char number[24];
+    args.push_back(number);
+    args.push_back(nullptr);
     while (started < n || running > 0) {
         while (running < j && started < n) {
             pid_t pid;
-            if (posix_spawnp(&pid, argv[4], nullptr, nullptr, argv + 4, environ) != 0) return 127;
+            std::snprintf(number, sizeof number, "%ld", started + 1);
+            if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return 127;
             ++started;
             ++running;
         }
