@@ -168,6 +168,7 @@ private:
     void end_all(int sig);
     void draw_bar(bool last);
     int status() const;
+    double timeout() const;
 
     const CommandTemplate& cmd_;
     JobSource& source_;
@@ -185,7 +186,21 @@ private:
     unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
     int halt_status_ = -1;
     double started_ = monotonic_seconds(), next_bar_ = 0;
+    // --timeout N%: the runtimes of recent successful jobs, a bounded
+    // window so that memory does not grow with the number of jobs.
+    std::vector<double> runtimes_;
+    size_t next_runtime_ = 0;
+    double median_runtime_ = 0;
 };
+
+// The timeout in force: --timeout SECONDS, or N% of the median runtime of
+// the jobs that succeeded, once three have (as GNU parallel, which has no
+// timeout before its median means anything); 0 for none.
+double Pool::timeout() const {
+    if (opt_.timeout > 0) return opt_.timeout;
+    if (opt_.timeout_percent > 0 && runtimes_.size() >= 3) return median_runtime_ * opt_.timeout_percent / 100;
+    return 0;
+}
 
 int Pool::run() {
     if (opt_.resume || opt_.resume_failed) read_resume_log();
@@ -312,9 +327,10 @@ void Pool::wait_and_handle() {
 
     // The nearest timer: a timeout, a SIGKILL after the grace, the source's
     // next look, the bar.
+    const double limit = timeout();
     double now = monotonic_seconds(), wake = now + 3600;
     for (auto& j : running_) {
-        if (opt_.timeout > 0 && !j->timed_out) wake = std::min(wake, j->started + opt_.timeout);
+        if (limit > 0 && !j->timed_out) wake = std::min(wake, j->started + limit);
         if (j->kill_at > 0) wake = std::min(wake, j->kill_at);
     }
     if (want_input && source_.poll_ms() >= 0) wake = std::min(wake, now + source_.poll_ms() / 1000.0);
@@ -342,7 +358,7 @@ void Pool::wait_and_handle() {
 
     now = monotonic_seconds();
     for (auto& j : running_) {
-        if (opt_.timeout > 0 && !j->timed_out && now >= j->started + opt_.timeout) {
+        if (limit > 0 && !j->timed_out && now >= j->started + limit) {
             // Over time: the whole process group, TERM first, KILL after the grace.
             j->timed_out = true;
             ::kill(-j->pid, SIGTERM);
@@ -435,6 +451,15 @@ void Pool::finish(std::unique_ptr<Job> job) {
     }
     ++done_;
     (failed ? failed_ : succeeded_) += 1;
+    if (!failed && opt_.timeout_percent > 0 && job->pid > 0) {
+        constexpr size_t kWindow = 999;
+        double runtime = monotonic_seconds() - job->started;
+        if (runtimes_.size() < kWindow) runtimes_.push_back(runtime);
+        else runtimes_[next_runtime_++ % kWindow] = runtime;
+        std::vector<double> sorted = runtimes_;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2), sorted.end());
+        median_runtime_ = sorted[sorted.size() / 2];
+    }
     log(*job);
     source_.finished();
     check_halt(*job);
@@ -494,11 +519,19 @@ void Pool::draw_bar(bool last) {
     long long total = source_.total();
     char line[160];
     if (total > 0) {
-        double frac = static_cast<double>(done_) / static_cast<double>(total);
+        // [#########-----------]  45% 450/1000 jobs  ETA 12s
+        double frac = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total));
         double eta = done_ ? secs / static_cast<double>(done_) * static_cast<double>(total - static_cast<long long>(done_)) : 0;
-        std::snprintf(line, sizeof line, "\r%llu/%lld jobs %3.0f%% ETA %.0fs ", done_, total, frac * 100, eta);
+        char bar[21];
+        int filled = static_cast<int>(frac * 20);
+        for (int i = 0; i < 20; ++i) bar[i] = i < filled ? '#' : '-';
+        bar[20] = '\0';
+        std::snprintf(line, sizeof line, "\r[%s] %3.0f%% %llu/%lld jobs  ETA %.0fs\033[K", bar, frac * 100, done_, total,
+                      eta);
     } else {
-        std::snprintf(line, sizeof line, "\r%llu jobs done, %.1f/s ", done_, secs > 0 ? static_cast<double>(done_) / secs : 0.0);
+        // Streaming input: no total to measure against.
+        std::snprintf(line, sizeof line, "\r%llu jobs done  %.1f/s  %.0fs\033[K", done_,
+                      secs > 0 ? static_cast<double>(done_) / secs : 0.0, secs);
     }
     std::string s = line;
     if (last) s += "\n";

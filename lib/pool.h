@@ -50,7 +50,8 @@ struct Halt {
 struct PoolOptions {
     unsigned jobs = 1;
     bool keep_order = false, line_buffer = false, ungroup = false, tag = false;
-    double timeout = 0;  // seconds; 0: none
+    double timeout = 0;          // seconds; 0: none
+    double timeout_percent = 0;  // or this % of the median runtime of the jobs that succeeded
     unsigned retries = 1;  // attempts per job, as GNU parallel's --retries
     Halt halt;
     double term_grace = 1.0;

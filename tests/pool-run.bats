@@ -72,6 +72,27 @@ b-1
 b-2"
 }
 
+@test ":::: FILE...: each file's lines are one more group, mixed with ::: as GNU parallel does" {
+    printf 'a\nb\n' > "$D/letters"
+    printf '1\n2\n' > "$D/digits"
+    same_as_parallel -k echo :::: "$D/letters" "$D/digits"
+    same_as_parallel -k echo {2}{1} ::: x y :::: "$D/letters"
+    run pool-run -k echo :::: "$D/letters" "$D/digits"
+    assert_output "a 1
+a 2
+b 1
+b 2"
+    run pool-run -k echo ::: x :::: - < "$D/digits"
+    assert_output "x 1
+x 2"
+    run --separate-stderr pool-run echo :::: "$D/missing"
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: read $D/missing: no such file or directory"
+    run --separate-stderr pool-run echo ::: a ::::
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: :::: needs at least one argument after it"
+}
+
 @test "replacement strings mean what they mean in GNU parallel, on awkward paths" {
     run pool-run -k echo {/} {//} {.} {/.} ::: "/a b/c.txt" "x/" ".hidden" "a.b."
     assert_output "c.txt /a b /a b/c c
@@ -190,6 +211,37 @@ two"
     wait_until test ! -e "/proc/$(cat "$D/slow.bg")"
     run pool-run --timeout 5 'exit 0; : {}' ::: fast
     assert_success
+}
+
+@test "--timeout N%: a job over N% of the median runtime of the successful ones is ended" {
+    # Three jobs of 0.2 s set the median; at 1000% the fourth may run 2 s,
+    # and is ended long before its 30.
+    run pool-run -j 1 -k --timeout 1000% --joblog "$D/log" 'sleep {}; echo slept {}' ::: 0.2 0.2 0.2 30
+    assert_failure 1
+    assert_output "slept 0.2
+slept 0.2
+slept 0.2"
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $1, $8 }' "$D/log" | sort -n | tail -n 1)" "4 15"
+    # Before three jobs have succeeded there is no limit.
+    run pool-run -j 1 --timeout 1% 'sleep {}' ::: 0.1 0.1
+    assert_success
+    run --separate-stderr pool-run --timeout 0% true ::: 1
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: invalid timeout percentage '0': expected a whole number from 1 to 1000000"
+}
+
+@test "--bar draws a bar with ETA on a terminal, a count and rate when streaming, nothing otherwise" {
+    command -v script > /dev/null || skip "script(1) is not installed"
+    run script -qec "pool-run --bar -j 1 true ::: 1 2 3" /dev/null
+    assert_success
+    assert_output --partial "[####################] 100% 3/3 jobs  ETA 0s"
+    run script -qec "seq 4 | pool-run --bar -j 1 true" /dev/null
+    assert_success
+    assert_output --regexp "4 jobs done  [0-9.]+/s"
+    # Not a terminal: no bar, stderr stays clean.
+    run --separate-stderr pool-run --bar true ::: 1 2
+    assert_success
+    assert_equal "$stderr" ""
 }
 
 @test "--retries runs a failing job again; only the last attempt's output shows" {

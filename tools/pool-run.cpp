@@ -33,10 +33,12 @@ const char kUsage[] =
     "usage: pool-run [-j N | -j N%] [-0] [-a FILE] ... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
     "                [--retries N] [--halt WHEN,fail=N | WHEN,success=N] [--term-grace SECONDS]\n"
     "                [--joblog FILE [--resume | --resume-failed]] [--dry-run] [--bar] [--shell | --no-shell]\n"
-    "                [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]] [::: ARG... [::: ARG...]]\n";
+    "                [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]] [::: ARG... [::: ARG...]]\n"
+    "                [:::: FILE...]\n";
 
 const char kHelp[] =
     "\n"
+    ":::: FILE... gives the lines of each FILE as one more group of arguments.\n"
     "Replacement strings: {} the input, {.} without extension, {/} basename, {//} dirname,\n"
     "{/.} basename without extension, {#} job number, {%} slot (1..N), {N} the Nth input.\n"
     "Without one, the input is the last argument. COMMAND given as one word with spaces or\n"
@@ -46,7 +48,8 @@ const char kHelp[] =
     "  -0               input records end in NUL          -a FILE  read inputs from FILE\n"
     "  -k               output in input order              -u       output not grouped\n"
     "  --line-buffer    whole lines as they come           --tag    each line after its input and a tab\n"
-    "  --timeout S      end a job after S seconds (TERM, KILL after --term-grace, default 1)\n"
+    "  --timeout S      end a job after S seconds (TERM, KILL after --term-grace, default 1);\n"
+    "                   S% is that percentage of the median runtime of successful jobs\n"
     "  --retries N      run a failing job up to N times    --halt   now|soon,fail|success=N|N%\n"
     "  --joblog FILE    GNU parallel's joblog; --resume skips logged jobs, --resume-failed reruns failures\n"
     "  --dry-run        print the commands                 --bar    progress on stderr\n"
@@ -109,6 +112,19 @@ Halt parse_halt(const char* text) {
     return h;
 }
 
+// --timeout SECONDS, or N% of the median runtime of successful jobs.
+void parse_timeout(const char* text, PoolOptions& opt) {
+    std::string t = text;
+    if (!t.empty() && t.back() == '%') {
+        t.pop_back();
+        opt.timeout_percent = static_cast<double>(parse_count(t.c_str(), "timeout percentage", 1, 1000000));
+        opt.timeout = 0;
+    } else {
+        opt.timeout = parse_seconds(text, "timeout");
+        opt.timeout_percent = 0;
+    }
+}
+
 std::vector<std::string> read_lines(const std::string& path, char delim) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw system_error(errno, "read " + path);
@@ -140,7 +156,7 @@ int main(int argc, char** argv) {
                 case 'u': opt.ungroup = true; break;
                 case kLineBuffer: opt.line_buffer = true; break;
                 case kTag: opt.tag = true; break;
-                case kTimeout: opt.timeout = parse_seconds(optarg, "timeout"); break;
+                case kTimeout: parse_timeout(optarg, opt); break;
                 case kRetries: opt.retries = static_cast<unsigned>(parse_count(optarg, "retries", 1, 1000)); break;
                 case kHalt: opt.halt = parse_halt(optarg); break;
                 case kTermGrace: opt.term_grace = parse_seconds(optarg, "grace"); break;
@@ -161,18 +177,31 @@ int main(int argc, char** argv) {
         if ((opt.resume || opt.resume_failed) && opt.joblog.empty()) o.fail("--resume needs --joblog FILE");
         opt.bar = opt.bar && isatty(STDERR_FILENO);
 
-        // COMMAND [ARG...], then ::: groups.
+        // COMMAND [ARG...], then ::: groups of arguments and :::: files,
+        // each file one more input source, in the order given.
         std::vector<std::string> words;
         std::vector<std::vector<std::string>> groups;
+        bool files = false, separator_last = false;
         for (int i = 0; i < o.count(); ++i) {
             std::string a = o.operand(i);
-            if (a == ":::") groups.emplace_back();
-            else if (groups.empty()) words.push_back(a);
-            else groups.back().push_back(a);
+            if (a == ":::" || a == "::::") {
+                if (separator_last) o.fail("%s needs at least one argument after it", files ? "::::" : ":::");
+                files = a == "::::";
+                separator_last = true;
+                if (!files) groups.emplace_back();
+                continue;
+            }
+            if (groups.empty() && !files && !separator_last) {
+                words.push_back(a);
+            } else if (files) {
+                groups.push_back(read_lines(a == "-" ? "/dev/stdin" : a, delim));
+            } else {
+                groups.back().push_back(a);
+            }
+            separator_last = false;
         }
-        for (auto& g : groups)
-            if (g.empty()) o.fail("::: needs at least one argument after it");
-        if (from && (!groups.empty() || !arg_files.empty())) o.fail("--from excludes ::: and -a");
+        if (separator_last) o.fail("%s needs at least one argument after it", files ? "::::" : ":::");
+        if (from && (!groups.empty() || !arg_files.empty())) o.fail("--from excludes :::, :::: and -a");
         CommandTemplate cmd(words, shell);
 
         std::unique_ptr<JobSource> source;
