@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,14 +14,22 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "deadline.h"
 #include "diag.h"
 #include "fd.h"
-#include "spawn.h"
+#include "launcher.h"
 
 namespace prockit {
+
+namespace asio = boost::asio;
+using Descriptor = asio::posix::stream_descriptor;
 
 namespace {
 constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
@@ -134,7 +143,8 @@ struct Job {
     std::string command, tag;
     unsigned attempt = 1;
     pid_t pid = -1;
-    Fd pidfd, out, err;
+    std::optional<JobProcess> process;     // its Boost.Process handle, detached once reaped
+    std::optional<Descriptor> out, err;    // the read ends of its pipes, while open
     Capture cout, cerr;
     std::string partial_out, partial_err;  // --line-buffer: an unfinished line
     bool exited = false;
@@ -149,6 +159,14 @@ public:
     Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
         : cmd_(cmd), source_(source), opt_(opt), stop_(stop), out_(STDOUT_FILENO, stop), err_(STDERR_FILENO, stop) {
         for (unsigned s = opt.jobs; s >= 1; --s) free_slots_.push_back(s);
+        // The stop signals stay blocked; the signalfd says when one is pending.
+        sigset_t set;
+        sigemptyset(&set);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+        int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd < 0) throw system_error(errno, "signalfd");
+        signals_.emplace(io_, fd);
+        watch_stop_signals();
     }
 
     int run();
@@ -159,7 +177,11 @@ private:
     void start_jobs();
     bool start(Job& job);
     void wait_and_handle();
-    void read_pipe(Job& job, Fd& fd, bool is_out);
+    void watch_pipe(Job& job, bool is_out);
+    void read_pipe(Job& job, bool is_out);
+    void watch_exit(Job& job);
+    void watch_stop_signals();
+    void arm_timer(double wake);
     void finish(std::unique_ptr<Job> job);
     void release(Job& job);
     void release_ready();
@@ -169,6 +191,17 @@ private:
     void draw_bar(bool last);
     int status() const;
     double timeout() const;
+
+    // One asio loop waits for everything: each job's pidfd (through its
+    // Boost.Process handle) and pipes, the input, the stop signals (a
+    // signalfd) and one timer. Declared first, so that it outlives all
+    // that is registered with it.
+    asio::io_context io_{1};
+    asio::steady_timer timer_{io_};
+    bool timer_armed_ = false;
+    double timer_at_ = 0;
+    std::optional<Descriptor> input_, signals_;
+    bool input_armed_ = false;
 
     const CommandTemplate& cmd_;
     JobSource& source_;
@@ -292,12 +325,17 @@ bool Pool::start(Job& job) {
     if (!opt_.ungroup) {
         out = make_pipe();
         err = make_pipe();
+        // Our read ends only (the job's write ends stay blocking): the loop
+        // reads each pipe dry, as an edge-triggered wait needs.
+        ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
+        ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
         spec.out = out.write.get();
         spec.err = err.write.get();
     }
     job.started = monotonic_seconds();
     job.started_epoch = epoch_s();
-    Spawned s = spawn_job(spec);
+    Spawned s;
+    job.process = launch(io_.get_executor(), spec, s);
     if (s.error) {
         // As a shell says it, with the conventional statuses.
         job.exited = true;
@@ -307,54 +345,87 @@ bool Pool::start(Job& job) {
         return false;
     }
     job.pid = s.pid;
-    job.pidfd = Fd(s.pidfd);
-    job.out = std::move(out.read);
-    job.err = std::move(err.read);
+    watch_exit(job);
+    if (!opt_.ungroup) {
+        job.out.emplace(io_, out.read.release());
+        job.err.emplace(io_, err.read.release());
+        watch_pipe(job, true);
+        watch_pipe(job, false);
+    }
     return true;
 }
 
+// Jobs are heap objects that leave running_ only when their process is
+// reaped and both pipes are closed, that is, with no wait left pending on
+// them: the handlers' references stay good.
+void Pool::watch_exit(Job& job) {
+    job.process->async_wait([this, &job](const boost::system::error_code& ec, int) {
+        int st = job.process->native_exit_code();
+        job.process->detach();
+        job.exited = true;
+        if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
+        if (WIFEXITED(st)) job.exit_code = WEXITSTATUS(st);
+        if (WIFSIGNALED(st)) job.signal = WTERMSIG(st);
+    });
+}
+
+void Pool::watch_pipe(Job& job, bool is_out) {
+    (is_out ? job.out : job.err)->async_wait(Descriptor::wait_read, [this, &job, is_out](const boost::system::error_code& ec) {
+        if (ec != asio::error::operation_aborted) read_pipe(job, is_out);
+    });
+}
+
+void Pool::watch_stop_signals() {
+    signals_->async_wait(Descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec) return;
+        signalfd_siginfo info;
+        while (::read(signals_->native_handle(), &info, sizeof info) == sizeof info)
+            stop_.note(static_cast<int>(info.ssi_signo));
+        watch_stop_signals();
+    });
+}
+
+// One timer for the nearest of the timeouts, the SIGKILLs after a grace,
+// the source's next look and the bar. It is set again only when the wake
+// comes sooner, since each setting cancels a wait, and a wake that comes
+// too early only costs one more look.
+void Pool::arm_timer(double wake) {
+    if (timer_armed_ && timer_at_ <= wake) return;
+    timer_armed_ = true;
+    timer_at_ = wake;
+    timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, wake - monotonic_seconds()))));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec != asio::error::operation_aborted) timer_armed_ = false;
+    });
+}
+
 void Pool::wait_and_handle() {
-    std::vector<pollfd> fds;
-    std::vector<std::pair<Job*, int>> who;  // job, 0 pidfd / 1 out / 2 err
-    for (auto& j : running_) {
-        if (!j->exited) fds.push_back({j->pidfd.get(), POLLIN, 0}), who.push_back({j.get(), 0});
-        if (j->out) fds.push_back({j->out.get(), POLLIN, 0}), who.push_back({j.get(), 1});
-        if (j->err) fds.push_back({j->err.get(), POLLIN, 0}), who.push_back({j.get(), 2});
-    }
     bool want_input = !no_new_jobs_ && !source_ended_ && running_.size() < opt_.jobs;
     int input_fd = want_input ? source_.poll_fd() : -1;
-    if (input_fd >= 0) fds.push_back({input_fd, POLLIN, 0}), who.push_back({nullptr, 3});
+    if (input_fd >= 0 && !input_armed_) {
+        // The source said "later": its descriptor is drained, so the next
+        // data is a new edge. Ours is a duplicate, closed with the loop.
+        if (!input_) input_.emplace(io_, ::fcntl(input_fd, F_DUPFD_CLOEXEC, 0));
+        input_armed_ = true;
+        input_->async_wait(Descriptor::wait_read, [this](const boost::system::error_code&) { input_armed_ = false; });
+    }
 
-    // The nearest timer: a timeout, a SIGKILL after the grace, the source's
-    // next look, the bar.
     const double limit = timeout();
-    double now = monotonic_seconds(), wake = now + 3600;
+    double now = monotonic_seconds(), wake = -1;
+    auto sooner = [&](double t) { wake = wake < 0 ? t : std::min(wake, t); };
     for (auto& j : running_) {
-        if (limit > 0 && !j->timed_out) wake = std::min(wake, j->started + limit);
-        if (j->kill_at > 0) wake = std::min(wake, j->kill_at);
+        if (limit > 0 && !j->timed_out) sooner(j->started + limit);
+        if (j->kill_at > 0) sooner(j->kill_at);
     }
-    if (want_input && source_.poll_ms() >= 0) wake = std::min(wake, now + source_.poll_ms() / 1000.0);
-    if (opt_.bar) wake = std::min(wake, next_bar_);
-    double left = std::max(0.0, wake - now);
-    timespec ts{static_cast<time_t>(left), static_cast<long>((left - std::floor(left)) * 1e9)};
-    int n = ::ppoll(fds.data(), fds.size(), &ts, stop_.wait_mask());
-    if (n < 0 && errno != EINTR) throw system_error(errno, "poll");
+    if (want_input && source_.poll_ms() >= 0) sooner(now + source_.poll_ms() / 1000.0);
+    if (opt_.bar) sooner(next_bar_);
+    if (wake >= 0) arm_timer(wake);
 
-    for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
-        if (!fds[i].revents) continue;
-        auto [job, what] = who[i];
-        if (what == 1) read_pipe(*job, job->out, true);
-        if (what == 2) read_pipe(*job, job->err, false);
-        if (what == 0) {
-            int st = 0;
-            if (::waitpid(job->pid, &st, WNOHANG) == job->pid) {
-                job->exited = true;
-                job->pidfd.reset();
-                if (WIFEXITED(st)) job->exit_code = WEXITSTATUS(st);
-                if (WIFSIGNALED(st)) job->signal = WTERMSIG(st);
-            }
-        }
-    }
+    // At least one event, then every other one that is ready.
+    io_.restart();
+    io_.run_one();
+    io_.poll();
 
     now = monotonic_seconds();
     for (auto& j : running_) {
@@ -403,32 +474,41 @@ void Pool::end_all(int sig) {
     }
 }
 
-void Pool::read_pipe(Job& job, Fd& fd, bool is_out) {
+void Pool::read_pipe(Job& job, bool is_out) {
+    std::optional<Descriptor>& pipe = is_out ? job.out : job.err;
     char buf[kChunk];
-    ssize_t n = read_some(fd.get(), buf, sizeof buf);
-    if (n <= 0) {
-        fd.reset();
-        if (opt_.line_buffer) {
-            // The last line, even without its newline, once the job closed it.
-            std::string& partial = is_out ? job.partial_out : job.partial_err;
-            Tagger t(is_out ? out_ : err_, job.tag);
-            t.write(partial);
-            partial.clear();
+    for (int chunks = 0;; ++chunks) {
+        if (chunks == 16) {
+            // A job that writes without pause gets 1 MiB, then the others a turn.
+            asio::post(io_, [this, &job, is_out] { read_pipe(job, is_out); });
+            return;
         }
-        return;
+        ssize_t n = read_some(pipe->native_handle(), buf, sizeof buf);
+        if (n < 0 && errno == EAGAIN) return watch_pipe(job, is_out);  // dry: wait for the next edge
+        if (n <= 0) {
+            pipe.reset();
+            if (opt_.line_buffer) {
+                // The last line, even without its newline, once the job closed it.
+                std::string& partial = is_out ? job.partial_out : job.partial_err;
+                Tagger t(is_out ? out_ : err_, job.tag);
+                t.write(partial);
+                partial.clear();
+            }
+            return;
+        }
+        if (!opt_.line_buffer) {
+            (is_out ? job.cout : job.cerr).append(buf, static_cast<size_t>(n));
+            continue;
+        }
+        // --line-buffer: whole lines as they come, never a torn one.
+        std::string& partial = is_out ? job.partial_out : job.partial_err;
+        partial.append(buf, static_cast<size_t>(n));
+        size_t last = partial.rfind('\n');
+        if (last == std::string::npos) continue;
+        Tagger t(is_out ? out_ : err_, job.tag);
+        t.write(std::string_view(partial).substr(0, last + 1));
+        partial.erase(0, last + 1);
     }
-    if (!opt_.line_buffer) {
-        (is_out ? job.cout : job.cerr).append(buf, static_cast<size_t>(n));
-        return;
-    }
-    // --line-buffer: whole lines as they come, never a torn one.
-    std::string& partial = is_out ? job.partial_out : job.partial_err;
-    partial.append(buf, static_cast<size_t>(n));
-    size_t last = partial.rfind('\n');
-    if (last == std::string::npos) return;
-    Tagger t(is_out ? out_ : err_, job.tag);
-    t.write(std::string_view(partial).substr(0, last + 1));
-    partial.erase(0, last + 1);
 }
 
 void Pool::finish(std::unique_ptr<Job> job) {

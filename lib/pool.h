@@ -1,6 +1,7 @@
 // A process pool: runs a command once per input, N at a time, in one event
-// loop (ppoll over the jobs' output pipes, their pidfds, the input and the
-// timers), with GNU parallel's output, joblog, halt and exit-status rules.
+// loop (asio, over the jobs' Boost.Process handles on their pidfds, their
+// output pipes, the input, a signalfd and a timer), with GNU parallel's
+// output, joblog, halt and exit-status rules.
 #pragma once
 
 #include <cstdint>

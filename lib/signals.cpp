@@ -38,6 +38,8 @@ StopSignals::~StopSignals() {
 
 int StopSignals::received() const { return g_received; }
 
+void StopSignals::note(int sig) const { g_received = sig; }
+
 bool StopSignals::check() const {
     if (g_received) return true;
     sigset_t pending;

@@ -27,6 +27,9 @@ public:
     // For waits that cannot let signals in atomically (futex): lets a
     // pending stop signal be delivered now; true if one has arrived.
     bool check() const;
+    // For loops that take stop signals from a signalfd (the signals stay
+    // blocked and are read there): records that `sig` arrived.
+    void note(int sig) const;
     // The mask to wait with: the one in force before, so stop signals get in.
     const sigset_t* wait_mask() const { return &old_mask_; }
     // Restores the default action and raises the received signal, so the

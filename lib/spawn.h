@@ -1,12 +1,8 @@
 // Starting a job: posix_spawn in a process group of its own, with a pidfd
-// to wait on.
-//
-// Why not Boost.Process v2's launchers: measured on a 2-core machine with
-// Boost 1.81, its default launcher (fork + an error pipe) costs about 1.28x
-// a plain posix_spawn loop per job, and its vfork_launcher aborts with
-// "assign: Invalid argument". glibc's posix_spawn already runs on
-// clone(CLONE_VM | CLONE_VFORK) and reports exec failures to the caller,
-// which is the kernel's cost and gives 127/126 without an error pipe.
+// to wait on. glibc's posix_spawn runs on clone(CLONE_VM | CLONE_VFORK) and
+// reports exec failures to the caller, which is the kernel's cost and gives
+// 127/126 without an error pipe. lib/launcher.h wraps it as a launcher for
+// Boost.Process v2, and says why Boost's own launchers are not used.
 #pragma once
 
 #include <sys/types.h>

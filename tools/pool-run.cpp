@@ -3,8 +3,9 @@
 // Inputs come from stdin (a line or -0 record each), -a files, ::: groups
 // (their cross product) or a queue (--from). The job's command line is built
 // with GNU parallel's replacement strings (lib/command_template.h) and run
-// by the pool (lib/pool.h): posix_spawn into a process group of its own, one
-// ppoll loop over output pipes, pidfds and timers. Exit status as GNU
+// by the pool (lib/pool.h): posix_spawn into a process group of its own,
+// each job a Boost.Process v2 handle (lib/launcher.h), one asio loop over
+// their pidfds, output pipes, the input and the timers. Exit status as GNU
 // parallel's, so scripts port unchanged.
 #include <fcntl.h>
 #include <unistd.h>
