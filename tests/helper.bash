@@ -31,6 +31,18 @@ wait_until() {
     return 1
 }
 
+# Waits (the same way) until the shell condition, given as one string and
+# evaluated afresh each time, is true: wait_for '[ "$(count)" -ge 10 ]'.
+wait_for() {
+    local i
+    for i in $(seq 250); do
+        eval "$1" && return 0
+        sleep 0.02
+    done
+    echo "timed out waiting for: $1" >&2
+    return 1
+}
+
 # The one-letter state of a process from /proc/PID/stat ("" once it is gone).
 proc_state() {
     local stat

@@ -269,7 +269,7 @@ EOF
     wait_until test -s "$D/sleeper"
     sleeper=$(cat "$D/sleeper")
     wait_until grep -q . "/proc/$sleeper/stat"
-    wait_until [ "$(awk '{print $4}' "/proc/$sleeper/stat")" = "$zw" ]
+    wait_for '[ "$(awk '\''{print $4}'\'' "/proc/$sleeper/stat")" = "$zw" ]'
     kill -TERM "$zw"
     wait "$zw"
     [ -z "$(proc_state "$sleeper")" ]
