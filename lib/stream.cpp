@@ -88,7 +88,8 @@ Stream Stream::open(const Endpoint& e, Direction d, const StopSignals* stop) {
             return Stream(fd, Fd(fd), e.path, "");
         }
         case EndpointKind::mq:
-        case EndpointKind::shm: break;
+        case EndpointKind::shm:
+        case EndpointKind::redis: break;
     }
     throw Error(Exit::usage, e.str() + " is a queue, not a byte stream");
 }
