@@ -10,7 +10,7 @@ MANDIR  ?= $(PREFIX)/share/man
 CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat pool-run zombie-watch orphan-demo
-PACKAGES := g++ make libboost1.81-dev bats bats-assert bats-support bats-file mandoc jq pv parallel
+PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
             -Wcast-align -Wformat=2 -Wimplicit-fallthrough \
@@ -26,7 +26,7 @@ ALL_CXXFLAGS := -std=c++20 $(WARNINGS) -iquote lib -MMD -MP $(CXXFLAGS)
 # libstdc++ linked in statically: a tool that starts in a shell loop should
 # not pay for loading it on every call (bench/shq measures start-up).
 ALL_LDFLAGS  := -static-libstdc++ -static-libgcc -Wl,--as-needed $(LDFLAGS)
-LDLIBS       := -lrt
+LDLIBS       := -lrt -lhiredis
 
 ifeq ($(SANITIZE),1)
 ALL_CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

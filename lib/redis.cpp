@@ -1,0 +1,215 @@
+#include "redis.h"
+
+#include <hiredis/hiredis.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "diag.h"
+
+namespace prockit {
+
+void RedisReply::free_reply(redisReply* r) {
+    if (r) freeReplyObject(r);
+}
+
+bool RedisReply::is_nil() const { return r_->type == REDIS_REPLY_NIL; }
+bool RedisReply::is_array() const { return r_->type == REDIS_REPLY_ARRAY; }
+
+long long RedisReply::integer() const {
+    if (r_->type == REDIS_REPLY_INTEGER) return r_->integer;
+    if (r_->type == REDIS_REPLY_STRING) return std::strtoll(r_->str, nullptr, 10);
+    return 0;
+}
+
+std::string_view RedisReply::str() const {
+    if (r_->type == REDIS_REPLY_STRING || r_->type == REDIS_REPLY_STATUS || r_->type == REDIS_REPLY_ERROR)
+        return std::string_view(r_->str, r_->len);
+    return {};
+}
+
+size_t RedisReply::size() const { return r_->type == REDIS_REPLY_ARRAY ? r_->elements : 0; }
+
+RedisReply RedisReply::element(size_t i) const { return RedisReply(r_->element[i], true); }
+
+namespace {
+
+// How a person reads a hiredis error: "connection refused", not "Connection refused".
+std::string why(const redisContext* c) {
+    if (c->err == REDIS_ERR_IO && errno) return reason(errno);
+    if (c->err == REDIS_ERR_EOF) return "the server closed the connection";
+    std::string s = c->errstr;
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+timeval to_timeval(double seconds) {
+    timeval tv;
+    tv.tv_sec = static_cast<time_t>(seconds);
+    tv.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(tv.tv_sec)) * 1e6);
+    return tv;
+}
+
+// Connecting, and each command that is not blocking, may take this long
+// (PROCKIT_REDIS_TIMEOUT seconds, 30 by default); then the server is taken
+// for gone.
+double reply_timeout() {
+    static double t = [] {
+        const char* env = std::getenv("PROCKIT_REDIS_TIMEOUT");
+        double v = env ? std::strtod(env, nullptr) : 0;
+        return v > 0 ? v : 30.0;
+    }();
+    return t;
+}
+
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g s", s);
+    return buf;
+}
+
+}  // namespace
+
+Redis Redis::connect(const RedisServer& server) {
+    redisContext* c = redisConnectWithTimeout(server.host.c_str(), server.port, to_timeval(reply_timeout()));
+    if (!c) throw Error(Exit::failure, "cannot connect to " + server.str() + ": out of memory");
+    if (c->err) {
+        std::string w = why(c);
+        redisFree(c);
+        throw Error(Exit::failure, "cannot connect to " + server.str() + ": " + w);
+    }
+    redisSetTimeout(c, to_timeval(reply_timeout()));
+    Redis r(server, c);
+    if (!server.password.empty()) {
+        std::vector<std::string_view> auth{"AUTH"};
+        if (!server.user.empty()) auth.push_back(server.user);
+        auth.push_back(server.password);
+        try {
+            r.command(auth);
+        } catch (const Error&) {
+            throw Error(Exit::failure, server.str() + " refused the login" +
+                                           (server.user.empty() ? "" : " of user '" + server.user + "'") +
+                                           ": wrong password or user");
+        }
+    }
+    if (server.db != 0) {
+        std::string db = std::to_string(server.db);
+        r.command({"SELECT", db});
+    }
+    return r;
+}
+
+Redis::Redis(Redis&& o) noexcept : server_(std::move(o.server_)), c_(o.c_), shas_(std::move(o.shas_)) {
+    o.c_ = nullptr;
+}
+
+Redis& Redis::operator=(Redis&& o) noexcept {
+    if (this != &o) {
+        if (c_) redisFree(c_);
+        server_ = std::move(o.server_);
+        c_ = o.c_;
+        shas_ = std::move(o.shas_);
+        o.c_ = nullptr;
+    }
+    return *this;
+}
+
+Redis::~Redis() {
+    if (c_) redisFree(c_);
+}
+
+void Redis::lost(const char* what) {
+    int err = errno;
+    std::string w;
+    if (c_ && c_->err == REDIS_ERR_EOF) w = why(c_);
+    else if (err == EAGAIN || err == EWOULDBLOCK) w = "no reply within " + seconds_text(reply_timeout());
+    else w = c_ ? why(c_) : "the connection was closed";
+    throw Error(Exit::failure, "lost the connection to " + server_.str() + " (" + what + "): " + w);
+}
+
+RedisReply Redis::checked(void* reply, const char* what) {
+    if (!reply) lost(what);
+    RedisReply r(static_cast<redisReply*>(reply));
+    if (r.str().data() && static_cast<redisReply*>(reply)->type == REDIS_REPLY_ERROR) {
+        std::string e(r.str());
+        if (e.rfind("NOAUTH", 0) == 0)
+            throw Error(Exit::failure, server_.str() + " wants a password: put it in the endpoint or in "
+                                                       "PROCKIT_REDIS_PASSWORD");
+        throw Error(Exit::failure, server_.str() + " said: " + e);
+    }
+    return r;
+}
+
+RedisReply Redis::command(const std::vector<std::string_view>& argv) {
+    if (!c_) lost(argv.empty() ? "" : std::string(argv[0]).c_str());
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (std::string_view a : argv) {
+        ptrs.push_back(a.data());
+        lens.push_back(a.size());
+    }
+    std::string name(argv[0]);
+    return checked(redisCommandArgv(c_, static_cast<int>(argv.size()), ptrs.data(), lens.data()), name.c_str());
+}
+
+RedisReply Redis::eval(const RedisScript& script, const std::vector<std::string_view>& keys,
+                       const std::vector<std::string_view>& args) {
+    std::string* sha = nullptr;
+    for (auto& [s, h] : shas_)
+        if (s == &script) sha = &h;
+    if (!sha) {
+        RedisReply loaded = command({"SCRIPT", "LOAD", script.text});
+        shas_.emplace_back(&script, std::string(loaded.str()));
+        sha = &shas_.back().second;
+    }
+    std::string nkeys = std::to_string(keys.size());
+    std::vector<std::string_view> argv{"EVALSHA", *sha, nkeys};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    try {
+        return command(argv);
+    } catch (const Error& e) {
+        // A server restarted since (without its script cache): load it again.
+        if (std::string(e.what()).find("NOSCRIPT") == std::string::npos) throw;
+        shas_.clear();
+        return eval(script, keys, args);
+    }
+}
+
+std::optional<RedisReply> Redis::blocking(const std::vector<std::string_view>& argv, const Deadline& until,
+                                          const StopSignals* stop) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (std::string_view a : argv) {
+        ptrs.push_back(a.data());
+        lens.push_back(a.size());
+    }
+    std::string name(argv[0]);
+    if (!c_ || redisAppendCommandArgv(c_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK)
+        lost(name.c_str());
+    for (int done = 0; !done;)
+        if (redisBufferWrite(c_, &done) != REDIS_OK) lost(name.c_str());
+    // The server answers by the command's own timeout; a little more for the trip.
+    Deadline limit = until.is_never() ? Deadline::never() : Deadline::after(static_cast<double>(until.remaining_ns()) / 1e9 + reply_timeout());
+    for (;;) {
+        void* reply = nullptr;
+        if (redisGetReplyFromReader(c_, &reply) != REDIS_OK) lost(name.c_str());
+        if (reply) return checked(reply, name.c_str());
+        switch (wait_fd(c_->fd, POLLIN, limit, stop)) {
+            case Wait::ready: break;
+            case Wait::timed_out:
+                errno = EAGAIN;
+                lost(name.c_str());
+            case Wait::stopped:
+                redisFree(c_);
+                c_ = nullptr;
+                return std::nullopt;
+        }
+        if (redisBufferRead(c_) != REDIS_OK) lost(name.c_str());
+    }
+}
+
+}  // namespace prockit
