@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "json.h"
 #include "message_queue.h"
+#include "redis_queue.h"
 #include "shm_ring.h"
 
 namespace prockit {
@@ -56,12 +57,16 @@ std::string status_text(const QueueStatus& s) {
         line("recovered", std::to_string(s.recoveries));
     }
     line("msgsize", std::to_string(s.msgsize));
-    line("mode", mode_text(s.mode));
-    line("owner", owner(s.uid));
+    if (s.local) {
+        line("mode", mode_text(s.mode));
+        line("owner", owner(s.uid));
+    }
     line("put", std::to_string(s.puts));
     line("got", std::to_string(s.gets));
     line("done", std::to_string(s.dones));
     line("unfinished", std::to_string(s.puts - s.dones));
+    if (s.pending >= 0) line("pending", std::to_string(s.pending));
+    if (s.consumers >= 0) line("consumers", std::to_string(s.consumers));
     return t;
 }
 
@@ -76,13 +81,21 @@ std::string status_json(const QueueStatus& s) {
         add("recovered", s.recoveries);
     }
     add("msgsize", s.msgsize);
-    j += ",\"mode\":\"" + mode_text(s.mode) + "\"";
-    add("uid", s.uid);
+    if (s.local) {
+        j += ",\"mode\":\"" + mode_text(s.mode) + "\"";
+        add("uid", s.uid);
+    }
     add("put", s.puts);
     add("got", s.gets);
     add("done", s.dones);
     add("unfinished", s.puts - s.dones);
+    if (s.pending >= 0) add("pending", s.pending);
+    if (s.consumers >= 0) add("consumers", s.consumers);
     return j + "}";
+}
+
+std::vector<Recovered> Queue::recover(double) {
+    throw Error(Exit::usage, "only redis:// queues keep what a consumer took until it is done: there is nothing to recover");
 }
 
 size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait,
@@ -293,6 +306,7 @@ int oflag(Access a) {
 }  // namespace
 
 std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt) {
+    if (e.kind == EndpointKind::redis) return create_redis_queue(e, opt);
     if (e.kind == EndpointKind::shm) {
         if (opt.maxmsg) throw Error(Exit::usage, "shared-memory queues are sized in bytes: use -S, not -m");
         size_t bytes = opt.bytes ? static_cast<size_t>(opt.bytes) : ShmRing::kDefaultBytes;
@@ -306,11 +320,13 @@ std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt)
 }
 
 std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access) {
+    if (e.kind == EndpointKind::redis) return open_redis_queue(e);
     if (e.kind == EndpointKind::shm) return std::make_unique<ShmQueue>(e, ShmRing::open(e.path));
     return std::make_unique<MqQueue>(e, MessageQueue::open(e.path, oflag(access)));
 }
 
 void remove_queue(const Endpoint& e) {
+    if (e.kind == EndpointKind::redis) return remove_redis_queue(e);
     if (e.kind == EndpointKind::shm) {
         // Never remove another program's shared memory by mistake.
         ShmRing::open(e.path);
@@ -326,6 +342,8 @@ void remove_queue(const Endpoint& e) {
     }
     CounterSegment::remove(e.path);
 }
+
+std::vector<Endpoint> list_queues(const RedisServer& server) { return list_redis_queues(server); }
 
 std::vector<Endpoint> list_queues() {
     std::vector<Endpoint> out;

@@ -29,6 +29,16 @@ struct QueueStatus {
     unsigned mode;
     uid_t uid;
     uint64_t puts, gets, dones;  // task counts (shq done / join)
+    long pending = -1;    // redis: taken by consumers and not yet done
+    long consumers = -1;  // redis: consumers known to the queue
+    bool local = true;    // a file of this machine, with a mode and an owner (not redis)
+};
+
+// What `shq recover` returned to a queue: one consumer's unfinished messages.
+struct Recovered {
+    std::string consumer;
+    uint64_t messages;
+    std::string why;  // "its process is gone", "silent for 42 s"
 };
 
 struct CreateOptions {
@@ -81,8 +91,32 @@ public:
     virtual Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
                         const StopSignals* stop) = 0;
 
-    // The queue's task counts: every put adds one, done() finishes some,
-    // join() waits for all to finish.
+    // Task counting: every message put is a task until done() finishes it;
+    // join() waits until none is unfinished. More done than put is refused
+    // whole with Error(Exit::failure).
+    virtual void done(uint64_t n) { mark_done(tasks(), n); }
+    // Finishes the task of one message this process took (pool-run, after
+    // its job): backends that keep taken messages until they are done (redis)
+    // let go of that very message.
+    virtual void done_with(std::string_view /*msg*/) { done(1); }
+    virtual Joined join(const Deadline& deadline, const StopSignals* stop) {
+        return wait_joined(tasks(), deadline, stop);
+    }
+    // Says that the n oldest messages this consumer took and has not marked
+    // done were passed on whole (pipe-cat wrote them out): a backend that
+    // keeps taken messages until they are done (redis) lets them go, without
+    // counting them done.
+    virtual void delivered(uint64_t /*n*/) {}
+    // Says that this consumer is alive (redis: for recover --older-than).
+    virtual void heartbeat() {}
+    // Returns to the queue the unfinished messages of consumers that are gone:
+    // whose process has ended (on this machine), or, when older_than > 0,
+    // that have not been heard from for that many seconds. Only queues that
+    // keep taken messages (redis) have any; the others throw Error(usage).
+    virtual std::vector<Recovered> recover(double older_than);
+
+protected:
+    // The counts in shared memory behind done() and join().
     virtual TaskCounters& tasks() = 0;
 };
 
@@ -110,6 +144,8 @@ std::string status_json(const QueueStatus& s);
 std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt);
 std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access);
 void remove_queue(const Endpoint& e);
+// The queues of this machine, or those on one Redis server.
 std::vector<Endpoint> list_queues();
+std::vector<Endpoint> list_queues(const RedisServer& server);
 
 }  // namespace prockit

@@ -182,6 +182,7 @@ void Output::flush() {
     if (used_ == 0) return;
     write_through(std::string_view(buf_.data(), used_));
     used_ = 0;
+    if (flushed_) flushed_();
 }
 
 }  // namespace prockit

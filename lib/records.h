@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,8 @@ public:
     void commit(size_t n) { used_ += n; }
     // The free space at the end of the buffer (at least what was reserved).
     size_t room() const { return buf_.size() - used_; }
+    // Called after each flush has written everything out.
+    void on_flush(std::function<void()> f) { flushed_ = std::move(f); }
 
 private:
     void write_through(std::string_view data);
@@ -96,6 +99,7 @@ private:
     std::vector<char> buf_;
     size_t used_ = 0;
     const StopSignals* stop_;
+    std::function<void()> flushed_;
 };
 
 }  // namespace prockit

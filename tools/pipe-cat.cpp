@@ -168,6 +168,13 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     Stream out = open_endpoint_stream(dst, Stream::Direction::sink, stop);
     if (out.fd() < 0) return End::stopped;
     Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
+    // Messages count as delivered once they are written out, not before: a
+    // redis queue keeps them for recover until then.
+    uint64_t unsettled = 0;
+    buf.on_flush([&] {
+        q->delivered(unsettled);
+        unsettled = 0;
+    });
     // Chunks (-B) go out as they came in; lines and records get their delimiter.
     const RecordFormat format{c.delim, false, c.chunk == 0, true};
     End end = End::input_ended;
@@ -184,6 +191,7 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
         bool go_on = meter.allow(permit, &stop);
         meter.add(t.bytes - (format.delimit ? t.messages : 0), t.messages);
         records += t.messages;
+        unsettled += t.messages;
         if (!go_on) {
             end = End::stopped;
             break;

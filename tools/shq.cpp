@@ -19,7 +19,6 @@
 #include "queue.h"
 #include "records.h"
 #include "signals.h"
-#include "task_count.h"
 #include "version.h"
 
 using namespace prockit;
@@ -32,15 +31,18 @@ const char kUsage[] =
     "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE\n"
     "       shq done [-c COUNT] QUEUE\n"
     "       shq join [-t SECONDS] QUEUE\n"
+    "       shq recover [--older-than SECONDS] QUEUE\n"
     "       shq stat [--json] QUEUE\n"
-    "       shq ls [--json]\n"
+    "       shq ls [--json] [redis://HOST[:PORT][/DB]]\n"
     "       shq rm [-f] QUEUE ...\n"
     "       shq --help | --version\n";
 
 const char kHelp[] =
     "\n"
-    "QUEUE is NAME, /NAME or mq:/NAME (a POSIX message queue), or shm:/NAME\n"
-    "(a prockit ring in shared memory: faster, first in first out, no priorities).\n"
+    "QUEUE is NAME, /NAME or mq:/NAME (a POSIX message queue), shm:/NAME\n"
+    "(a prockit ring in shared memory: faster, first in first out, no priorities),\n"
+    "or redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME (a queue on a Redis server,\n"
+    "for many machines; the password also from PROCKIT_REDIS_PASSWORD).\n"
     "\n"
     "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1 MiB)\n"
     "          -s MSGSIZE largest message in bytes  -M MODE     octal permissions (0600)\n"
@@ -56,6 +58,8 @@ const char kHelp[] =
     "          -P         print the priority and a tab before each message\n"
     "  done    -c COUNT   mark COUNT fetched messages finished (1)\n"
     "  join    -t SECONDS wait at most this long for every message put to be done\n"
+    "  recover --older-than SECONDS  also take back from consumers silent that long\n"
+    "          (redis: returns to the queue what dead consumers took and did not finish)\n"
     "  rm      -f         a missing queue is not an error\n"
     "\n"
     "Exit status: 0 success; 1 nothing could be done in time (queue empty for get,\n"
@@ -230,7 +234,7 @@ int done(const Args& a) {
     VerbOptions o(a, "c:");
     for (int c; (c = o.next()) != -1;) count = parse_count(optarg, "count", 1, UINT64_MAX);
     if (o.count() > 1) o.fail("too many operands");
-    mark_done(open_queue(o.queue(), Access::read)->tasks(), count);
+    open_queue(o.queue(), Access::read)->done(count);
     return 0;
 }
 
@@ -242,11 +246,24 @@ int join(const Args& a) {
     Endpoint e = o.queue();
     StopSignals stop;
     auto q = open_queue(e, Access::read);
-    switch (wait_joined(q->tasks(), wait.policy.deadline(), &stop)) {
+    switch (q->join(wait.policy.deadline(), &stop)) {
         case Joined::yes: return 0;
         case Joined::timed_out: return code(Exit::timed_out);
         case Joined::stopped: stop.die_of_signal();
     }
+    return 0;
+}
+
+int recover(const Args& a) {
+    constexpr int kOlderThan = 1001;
+    const option longopts[] = {{"older-than", required_argument, nullptr, kOlderThan}, {}};
+    double older_than = 0;
+    VerbOptions o(a, "", longopts);
+    for (int c; (c = o.next()) != -1;) older_than = parse_seconds(optarg, "age");
+    if (o.count() > 1) o.fail("too many operands");
+    for (const Recovered& r : open_queue(o.queue(), Access::read_write)->recover(older_than))
+        std::printf("recovered %llu %s of consumer %s: %s\n", static_cast<unsigned long long>(r.messages),
+                    r.messages == 1 ? "message" : "messages", r.consumer.c_str(), r.why.c_str());
     return 0;
 }
 
@@ -264,8 +281,16 @@ int ls(const Args& a) {
     bool json = false;
     VerbOptions o(a, "", kJsonOpts);
     for (int c; (c = o.next()) != -1;) json = json || c == kJson;
-    if (o.count() > 0) o.fail("ls takes no operands");
-    for (const Endpoint& e : list_queues()) {
+    if (o.count() > 1) o.fail("too many operands");
+    std::vector<Endpoint> queues;
+    if (o.count() == 1) {
+        RedisServer server = parse_redis_server(o.operand(0));
+        g_object = server.str();
+        queues = list_queues(server);
+    } else {
+        queues = list_queues();
+    }
+    for (const Endpoint& e : queues) {
         if (!json) {
             std::printf("%s\n", e.display().c_str());
             continue;
@@ -304,8 +329,8 @@ struct Verb {
     const char* name;
     int (*run)(const Args&);
 };
-const Verb kVerbs[] = {{"create", create}, {"put", put},   {"get", get}, {"done", done},
-                       {"join", join},     {"stat", stat}, {"ls", ls},   {"rm", rm}};
+const Verb kVerbs[] = {{"create", create}, {"put", put},         {"get", get},   {"done", done}, {"join", join},
+                       {"recover", recover}, {"stat", stat}, {"ls", ls}, {"rm", rm}};
 
 }  // namespace
 

@@ -1,0 +1,433 @@
+#include "redis_queue.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "diag.h"
+#include "proc.h"
+#include "redis.h"
+
+namespace prockit {
+
+namespace {
+
+constexpr long kDefaultMsgsize = 1024 * 1024;
+
+pid_t g_consumer_pid = 0;
+
+std::string hostname() {
+    char h[256] = {};
+    if (gethostname(h, sizeof h - 1) != 0) return "localhost";
+    return h;
+}
+
+std::string consumer_id() {
+    if (const char* env = std::getenv("PROCKIT_CONSUMER"); env && *env) return env;
+    return hostname() + ":" + std::to_string(g_consumer_pid ? g_consumer_pid : getsid(0));
+}
+
+std::string now_text() {
+    timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%lld.%03ld", static_cast<long long>(t.tv_sec), t.tv_nsec / 1000000);
+    return buf;
+}
+
+double now_seconds() {
+    timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// The keys of queue "/NAME".
+struct Keys {
+    explicit Keys(const std::string& path) : base("prockit:{" + path.substr(1) + "}:") {}
+    std::string base;
+    std::string meta() const { return base + "meta"; }
+    std::string items() const { return base + "items"; }
+    std::string consumers() const { return base + "consumers"; }
+    std::string pending(const std::string& consumer) const { return base + "pending:" + consumer; }
+};
+
+// A Redis glob pattern that matches `text` literally.
+std::string glob_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+const RedisScript kCreate{R"(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'maxmsg', ARGV[1], 'msgsize', ARGV[2], 'put', 0, 'got', 0, 'done', 0, 'created', ARGV[3])
+return 1)"};
+
+// Pushes as many of ARGV[2..] as there is room for; counts all but the
+// end-of-stream marker (ARGV[1]) as tasks. -1: no such queue.
+const RedisScript kPut{R"(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local n = #ARGV - 1
+local cap = tonumber(redis.call('HGET', KEYS[1], 'maxmsg') or '0')
+if cap > 0 then
+  local room = cap - redis.call('LLEN', KEYS[2])
+  if room < n then n = math.max(room, 0) end
+end
+local tasks = 0
+for i = 2, n + 1 do
+  redis.call('LPUSH', KEYS[2], ARGV[i])
+  if ARGV[i] ~= ARGV[1] then tasks = tasks + 1 end
+end
+if tasks > 0 then redis.call('HINCRBY', KEYS[1], 'put', tasks) end
+return n)"};
+
+// Takes up to ARGV[1] messages, as many as fit in ARGV[5] bytes (each with
+// 8 more for its framing; the first always), onto the consumer's pending
+// list; the end-of-stream marker (ARGV[2]) ends the batch and is not kept
+// pending. The consumer is marked as heard from (ARGV[4]) when it took
+// something or ARGV[6] is 1: an empty look writes nothing, so a waiting
+// consumer costs the server no append-only-file fsync.
+const RedisScript kTake{R"(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local out = {}
+local tasks = 0
+local budget = tonumber(ARGV[5])
+for i = 1, tonumber(ARGV[1]) do
+  local v = redis.call('RPOP', KEYS[2])
+  if not v then break end
+  if #out > 0 and #v + 8 > budget then
+    redis.call('RPUSH', KEYS[2], v)
+    break
+  end
+  budget = budget - #v - 8
+  out[#out + 1] = v
+  if v == ARGV[2] then break end
+  redis.call('LPUSH', KEYS[3], v)
+  tasks = tasks + 1
+end
+if tasks > 0 then redis.call('HINCRBY', KEYS[1], 'got', tasks) end
+if tasks > 0 or ARGV[6] == '1' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
+return out)"};
+
+// After a BLMOVE put message ARGV[1] on the pending list: count it, or
+// drop it from there if it is the end-of-stream marker.
+const RedisScript kTook{R"(
+if ARGV[1] == ARGV[2] then redis.call('LREM', KEYS[2], 1, ARGV[1])
+else redis.call('HINCRBY', KEYS[1], 'got', 1) end
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+return 1)"};
+
+// Marks the ARGV[1] oldest pending messages done; {have} if fewer are pending.
+const RedisScript kDone{R"(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local n = tonumber(ARGV[1])
+local have = redis.call('LLEN', KEYS[2])
+if have < n then return {have} end
+for i = 1, n do redis.call('RPOP', KEYS[2]) end
+redis.call('HINCRBY', KEYS[1], 'done', n)
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+return n)"};
+
+// Marks one pending message, by its content, done; 0 if it is not pending.
+const RedisScript kDoneWith{R"(
+if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'done', 1)
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+return 1)"};
+
+// Puts a consumer's pending messages back at the head of the queue, in the
+// order they were taken, and forgets the consumer.
+const RedisScript kRecover{R"(
+local n = 0
+while redis.call('LMOVE', KEYS[2], KEYS[1], 'LEFT', 'RIGHT') do n = n + 1 end
+redis.call('HDEL', KEYS[3], ARGV[1])
+return n)"};
+
+class RedisQueue final : public Queue {
+public:
+    RedisQueue(Endpoint e, Redis r) : endpoint_(std::move(e)), redis_(std::move(r)), keys_(endpoint_.path),
+                                       consumer_(consumer_id()) {
+        RedisReply m = redis_.command({"HGET", keys_.meta(), "msgsize"});
+        if (m.is_nil()) throw Error(Exit::missing, "queue does not exist");
+        msgsize_ = static_cast<size_t>(m.integer());
+    }
+
+    const Endpoint& endpoint() const override { return endpoint_; }
+    size_t max_message() const override { return msgsize_; }
+
+    QueueStatus status() const override {
+        RedisReply m = redis_.command({"HMGET", keys_.meta(), "maxmsg", "msgsize", "put", "got", "done"});
+        if (m.element(1).is_nil()) throw Error(Exit::missing, "queue does not exist");
+        QueueStatus s{};
+        s.queue = endpoint_.str();
+        s.local = false;
+        long cap = static_cast<long>(m.element(0).integer());
+        s.capacity = cap > 0 ? cap : -1;
+        s.bytes = s.used = s.recoveries = -1;
+        s.msgsize = static_cast<long>(m.element(1).integer());
+        s.puts = static_cast<uint64_t>(m.element(2).integer());
+        s.gets = static_cast<uint64_t>(m.element(3).integer());
+        s.dones = static_cast<uint64_t>(m.element(4).integer());
+        s.depth = static_cast<long>(redis_.command({"LLEN", keys_.items()}).integer());
+        RedisReply consumers = redis_.command({"HKEYS", keys_.consumers()});
+        s.consumers = static_cast<long>(consumers.size());
+        s.pending = 0;
+        for (size_t i = 0; i < consumers.size(); ++i)
+            s.pending += redis_.command({"LLEN", keys_.pending(std::string(consumers.element(i).str()))}).integer();
+        return s;
+    }
+
+    bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
+        return send_many(&msg, 1, prio, deadline, stop) == 1;
+    }
+
+    size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const WaitPolicy& wait,
+                     const StopSignals* stop) override {
+        return send_many(msgs, n, prio, wait.deadline(), stop);
+    }
+
+    bool try_receive(char* buf, size_t& len, unsigned& prio) override {
+        prio = 0;
+        std::string max = "1";
+        std::string now = now_text();
+        RedisReply r = take(max, now, msgsize_);
+        if (r.size() == 0) return false;
+        std::string_view m = r.element(0).str();
+        std::memcpy(buf, m.data(), m.size());
+        len = m.size();
+        return true;
+    }
+
+    size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
+                            bool* ended) override {
+        used = 0;
+        if (cap < msgsize_ + 8) return 0;
+        std::string count = std::to_string(std::min<uint64_t>(max, 10000));
+        std::string now = now_text();
+        RedisReply r = take(count, now, cap);
+        size_t n = 0;
+        for (size_t i = 0; i < r.size(); ++i) {
+            std::string_view m = r.element(i).str();
+            if (is_end_of_stream(m.data(), m.size())) {
+                // Only a reader that stops there takes it; for the others it
+                // is not a message: put it back where it was.
+                if (f.until_end) {
+                    if (ended) *ended = true;
+                } else {
+                    put_back_end_marker();
+                }
+                break;
+            }
+            std::memcpy(buf + used, m.data(), m.size());
+            used += format_record(buf + used, m.size(), 0, f);
+            ++n;
+        }
+        return n;
+    }
+
+    Got receive(char* buf, size_t& len, unsigned& prio, const Deadline& deadline,
+                const StopSignals* stop) override {
+        prio = 0;
+        if (try_receive(buf, len, prio)) return Got::message;
+        if (deadline.expired()) return Got::timed_out;
+        // BLMOVE's timeout is in seconds, 0 meaning forever.
+        char timeout[32] = "0";
+        if (!deadline.is_never())
+            std::snprintf(timeout, sizeof timeout, "%.3f", std::max(0.001, static_cast<double>(deadline.remaining_ns()) / 1e9));
+        std::string pending = keys_.pending(consumer_);
+        std::optional<RedisReply> r =
+            redis_.blocking({"BLMOVE", keys_.items(), pending, "RIGHT", "LEFT", timeout}, deadline, stop);
+        if (!r) return Got::stopped;
+        if (r->is_nil()) return Got::timed_out;
+        std::string_view m = r->str();
+        std::string now = now_text();
+        redis_.eval(kTook, {keys_.meta(), pending, keys_.consumers()},
+                    {m, std::string_view(kEndOfStream), consumer_, now});
+        std::memcpy(buf, m.data(), m.size());
+        len = m.size();
+        return Got::message;
+    }
+
+    void done(uint64_t n) override {
+        std::string count = std::to_string(n), now = now_text();
+        RedisReply r = redis_.eval(kDone, {keys_.meta(), keys_.pending(consumer_), keys_.consumers()},
+                                   {count, consumer_, now});
+        if (r.is_array())
+            throw Error(Exit::failure, "cannot mark " + count + " done: consumer " + consumer_ + " has only " +
+                                           std::to_string(r.element(0).integer()) + " unfinished");
+        if (r.integer() < 0) throw Error(Exit::missing, "queue does not exist");
+    }
+
+    void done_with(std::string_view msg) override {
+        std::string now = now_text();
+        // 0: not pending any more, because recover gave it to someone else
+        // while its job ran; that one will count it.
+        redis_.eval(kDoneWith, {keys_.meta(), keys_.pending(consumer_), keys_.consumers()}, {msg, consumer_, now});
+    }
+
+    Joined join(const Deadline& deadline, const StopSignals* stop) override {
+        // Redis cannot wake us when a count changes: look, with a growing pause.
+        double pause = 0.005;
+        for (;;) {
+            RedisReply m = redis_.command({"HMGET", keys_.meta(), "put", "done"});
+            if (m.element(0).is_nil()) throw Error(Exit::missing, "queue does not exist");
+            if (m.element(1).integer() >= m.element(0).integer()) return Joined::yes;
+            if (deadline.expired()) return Joined::timed_out;
+            Deadline next = Deadline::after(std::min(pause, static_cast<double>(deadline.remaining_ns()) / 1e9));
+            if (sleep_until(next, stop) == Wait::stopped) return Joined::stopped;
+            pause = std::min(pause * 2, 0.1);
+        }
+    }
+
+    void delivered(uint64_t n) override {
+        if (n == 0) return;
+        std::string count = std::to_string(n);
+        redis_.command({"RPOP", keys_.pending(consumer_), count});
+    }
+
+    void heartbeat() override {
+        std::string now = now_text();
+        redis_.command({"HSET", keys_.consumers(), consumer_, now});
+    }
+
+    std::vector<Recovered> recover(double older_than) override {
+        std::vector<Recovered> out;
+        const std::string host = hostname();
+        const double now = now_seconds();
+        RedisReply all = redis_.command({"HGETALL", keys_.consumers()});
+        for (size_t i = 0; i + 1 < all.size(); i += 2) {
+            std::string consumer(all.element(i).str());
+            double seen = std::strtod(std::string(all.element(i + 1).str()).c_str(), nullptr);
+            std::string why;
+            size_t colon = consumer.rfind(':');
+            if (colon != std::string::npos && consumer.substr(0, colon) == host) {
+                pid_t pid = static_cast<pid_t>(std::atol(consumer.c_str() + colon + 1));
+                char state = pid > 0 ? process_state(pid) : 0;
+                if (pid > 0 && (state == 0 || state == 'Z')) why = "its process is gone";
+            }
+            if (why.empty() && older_than > 0 && now - seen > older_than)
+                why = "silent for " + std::to_string(static_cast<long>(now - seen)) + " s";
+            if (why.empty()) continue;
+            RedisReply n = redis_.eval(kRecover, {keys_.items(), keys_.pending(consumer), keys_.consumers()}, {consumer});
+            if (n.integer() > 0) out.push_back(Recovered{consumer, static_cast<uint64_t>(n.integer()), why});
+        }
+        return out;
+    }
+
+protected:
+    TaskCounters& tasks() override { throw Error(Exit::failure, "redis queues count tasks on the server"); }
+
+private:
+    size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const Deadline& deadline,
+                     const StopSignals* stop) {
+        if (prio != 0) throw Error(Exit::usage, "redis queues are first in, first out: priorities need an mq:/ queue");
+        size_t sent = 0;
+        double pause = 0.005;
+        while (sent < n) {
+            std::vector<std::string_view> args{kEndOfStream};
+            for (size_t i = sent; i < n; ++i) {
+                if (msgs[i].size() > msgsize_)
+                    throw Error(Exit::failure, "message of " + std::to_string(msgs[i].size()) +
+                                                   " bytes exceeds the queue's " + std::to_string(msgsize_) + "; " +
+                                                   std::to_string(sent) + " messages before it were sent");
+                args.push_back(msgs[i]);
+            }
+            RedisReply r = redis_.eval(kPut, {keys_.meta(), keys_.items()}, args);
+            if (r.integer() < 0) throw Error(Exit::missing, "queue does not exist");
+            sent += static_cast<size_t>(r.integer());
+            if (sent == n) break;
+            // Full (create -m): wait for room, looking again with a growing pause.
+            if (deadline.expired()) break;
+            Deadline next = Deadline::after(std::min(pause, static_cast<double>(deadline.remaining_ns()) / 1e9));
+            if (sleep_until(next, stop) == Wait::stopped) break;
+            pause = std::min(pause * 2, 0.1);
+        }
+        return sent;
+    }
+
+    RedisReply take(const std::string& max, const std::string& now, size_t budget) {
+        std::string bytes = std::to_string(budget);
+        double t = monotonic_seconds();
+        bool beat = t - last_beat_ >= 1;
+        if (beat) last_beat_ = t;
+        RedisReply r = redis_.eval(kTake, {keys_.meta(), keys_.items(), keys_.pending(consumer_), keys_.consumers()},
+                                   {max, kEndOfStream, consumer_, now, bytes, beat ? "1" : "0"});
+        if (!r.is_array()) throw Error(Exit::missing, "queue does not exist");
+        return r;
+    }
+
+    void put_back_end_marker() { redis_.command({"RPUSH", keys_.items(), kEndOfStream}); }
+
+    Endpoint endpoint_;
+    mutable Redis redis_;
+    Keys keys_;
+    std::string consumer_;
+    size_t msgsize_ = kDefaultMsgsize;
+    double last_beat_ = -1;
+};
+
+}  // namespace
+
+void set_consumer_pid(pid_t pid) { g_consumer_pid = pid; }
+
+std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions& opt) {
+    if (opt.bytes) throw Error(Exit::usage, "redis queues are sized in messages: use -m and -s, not -S");
+    if (opt.mode != 0600) throw Error(Exit::usage, "redis queues have no file mode: the server's ACLs say who may use them");
+    Redis r = Redis::connect(e.redis);
+    Keys k(e.path);
+    std::string maxmsg = std::to_string(opt.maxmsg), msgsize = std::to_string(opt.msgsize ? opt.msgsize : kDefaultMsgsize);
+    std::string now = now_text();
+    RedisReply made = r.eval(kCreate, {k.meta()}, {maxmsg, msgsize, now});
+    if (made.integer() == 0 && !opt.exist_ok) throw Error(Exit::failure, "queue already exists");
+    return std::make_unique<RedisQueue>(e, std::move(r));
+}
+
+std::unique_ptr<Queue> open_redis_queue(const Endpoint& e) {
+    return std::make_unique<RedisQueue>(e, Redis::connect(e.redis));
+}
+
+void remove_redis_queue(const Endpoint& e) {
+    Redis r = Redis::connect(e.redis);
+    Keys k(e.path);
+    if (r.command({"EXISTS", k.meta()}).integer() == 0) throw Error(Exit::missing, "queue does not exist");
+    std::vector<std::string> doomed{k.meta(), k.items(), k.consumers()};
+    std::string pattern = glob_escape(k.pending("")) + "*";
+    std::string cursor = "0";
+    do {
+        RedisReply page = r.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+        cursor = std::string(page.element(0).str());
+        RedisReply keys = page.element(1);
+        for (size_t i = 0; i < keys.size(); ++i) doomed.emplace_back(keys.element(i).str());
+    } while (cursor != "0");
+    std::vector<std::string_view> argv{"DEL"};
+    for (const std::string& key : doomed) argv.push_back(key);
+    r.command(argv);
+}
+
+std::vector<Endpoint> list_redis_queues(const RedisServer& server) {
+    Redis r = Redis::connect(server);
+    std::vector<Endpoint> out;
+    std::string cursor = "0";
+    do {
+        RedisReply page = r.command({"SCAN", cursor, "MATCH", "prockit:{*}:meta", "COUNT", "1000"});
+        cursor = std::string(page.element(0).str());
+        RedisReply keys = page.element(1);
+        for (size_t i = 0; i < keys.size(); ++i) {
+            std::string_view key = keys.element(i).str();
+            // prockit:{NAME}:meta
+            std::string_view name = key.substr(9, key.size() - 9 - 6);
+            Endpoint e(EndpointKind::redis, "/" + std::string(name));
+            e.redis = server;
+            out.push_back(std::move(e));
+        }
+    } while (cursor != "0");
+    std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) { return a.path < b.path; });
+    return out;
+}
+
+}  // namespace prockit
