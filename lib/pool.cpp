@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -191,6 +192,8 @@ private:
     void draw_bar(bool last);
     int status() const;
     double timeout() const;
+    void source_failed();
+    void source_finished(const std::vector<std::string>& args);
 
     // One asio loop waits for everything: each job's pidfd (through its
     // Boost.Process handle) and pipes, the input, the stop signals (a
@@ -218,6 +221,7 @@ private:
     Fd joblog_;
     unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
     int halt_status_ = -1;
+    std::exception_ptr source_error_;
     double started_ = monotonic_seconds(), next_bar_ = 0;
     // --timeout N%: the runtimes of recent successful jobs, a bounded
     // window so that memory does not grow with the number of jobs.
@@ -244,6 +248,7 @@ int Pool::run() {
         wait_and_handle();
     }
     draw_bar(true);
+    if (source_error_) std::rethrow_exception(source_error_);
     if (out_.broken() || err_.broken()) exit_broken_pipe();
     if (seen_signal_ && seen_signal_ != SIGHUP) stop_.die_of_signal();
     return status();
@@ -274,10 +279,32 @@ void Pool::open_joblog() {
     }
 }
 
+// A source that fails (a queue server gone) starts no more jobs; the
+// running ones finish, and then run() reports the failure.
+void Pool::source_failed() {
+    if (!source_error_) source_error_ = std::current_exception();
+    no_new_jobs_ = true;
+}
+
+void Pool::source_finished(const std::vector<std::string>& args) {
+    if (source_error_) return;  // the source is gone: what it gave stays unacknowledged
+    try {
+        source_.finished(args);
+    } catch (const Error&) {
+        source_failed();
+    }
+}
+
 void Pool::start_jobs() {
-    while (running_.size() < opt_.jobs && !source_ended_) {
+    while (running_.size() < opt_.jobs && !source_ended_ && !no_new_jobs_) {
         std::vector<std::string> args;
-        JobSource::Next n = source_.next(args);
+        JobSource::Next n;
+        try {
+            n = source_.next(args);
+        } catch (const Error&) {
+            source_failed();
+            return;
+        }
         if (n == JobSource::Next::end) source_ended_ = true;
         if (n != JobSource::Next::job) return;
         auto job = std::make_unique<Job>();
@@ -291,13 +318,13 @@ void Pool::start_jobs() {
                 finished_[job->input.seq] = nullptr;
                 release_ready();
             }
-            source_.finished();
+            source_finished(job->input.args);
             continue;
         }
         job->input.slot = free_slots_.back();
         if (opt_.dry_run) {
             out_.write(cmd_.display(job->input) + "\n");
-            source_.finished();
+            source_finished(job->input.args);
             continue;
         }
         free_slots_.pop_back();
@@ -541,7 +568,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
         median_runtime_ = sorted[sorted.size() / 2];
     }
     log(*job);
-    source_.finished();
+    source_finished(job->input.args);
     check_halt(*job);
     if (!opt_.keep_order) return release(*job);
     unsigned long long seq = job->input.seq;
@@ -694,13 +721,43 @@ private:
 
 class QueueSource final : public JobSource {
 public:
-    QueueSource(std::unique_ptr<Queue> q, double idle_s) : q_(std::move(q)), idle_s_(idle_s), buf_(q_->max_message()) {}
+    QueueSource(std::unique_ptr<Queue> q, double idle_s)
+        : q_(std::move(q)), idle_s_(idle_s), buf_(q_->max_message()),
+          recovers_(q_->endpoint().kind == EndpointKind::redis) {}
     Next next(std::vector<std::string>& args) override {
+        try {
+            return take(args);
+        } catch (const Error& e) {
+            throw Error(e.status(), "--from " + q_->endpoint().str() + ": " + e.what());
+        }
+    }
+    int poll_ms() const override { return 10; }
+    // The job made from a message finished: the message's task is done.
+    void finished(const std::vector<std::string>& args) override {
+        try {
+            q_->done_with(args.at(0));
+        } catch (const Error& e) {
+            throw Error(e.status(), "--from " + q_->endpoint().str() + ": " + e.what());
+        }
+    }
+
+private:
+    Next take(std::vector<std::string>& args) {
         if (ended_) return Next::end;
         size_t len = 0;
         unsigned prio = 0;
         if (!q_->try_receive(buf_.data(), len, prio)) {
-            if (idle_s_ > 0 && monotonic_seconds() - last_ >= idle_s_) return Next::end;
+            double now = monotonic_seconds();
+            if (recovers_ && now >= next_recover_) {
+                // Idle: take back what dead consumers of this machine left
+                // unfinished (a worker killed with SIGKILL), to run it here.
+                next_recover_ = now + 1;
+                for (const Recovered& r : q_->recover(0))
+                    warn("--from %s: recovered %llu unfinished messages of consumer %s (%s)",
+                         q_->endpoint().str().c_str(), static_cast<unsigned long long>(r.messages),
+                         r.consumer.c_str(), r.why.c_str());
+            }
+            if (idle_s_ > 0 && now - last_ >= idle_s_) return Next::end;
             return Next::later;
         }
         last_ = monotonic_seconds();
@@ -711,17 +768,16 @@ public:
         args.assign(1, std::string(buf_.data(), len));
         return Next::job;
     }
-    int poll_ms() const override { return 10; }
-    // The job made from a message finished: the message's task is done.
-    void finished() override { mark_done(q_->tasks(), 1); }
 
-private:
     std::unique_ptr<Queue> q_;
     double idle_s_;
     std::vector<char> buf_;
     double last_ = monotonic_seconds();
     bool ended_ = false;
+    bool recovers_;
+    double next_recover_ = 0;
 };
+
 }  // namespace
 
 std::unique_ptr<JobSource> records_source(int fd, char delim) { return std::make_unique<RecordsSource>(fd, delim); }

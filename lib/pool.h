@@ -29,8 +29,9 @@ public:
     virtual int poll_ms() const { return -1; }
     // The total number of jobs, when known in advance (for --bar).
     virtual long long total() const { return -1; }
-    // Called when the job made from this source's input has finished.
-    virtual void finished() {}
+    // Called when the job made from these inputs has finished (after its
+    // retries), or was skipped.
+    virtual void finished(const std::vector<std::string>& /*args*/) {}
 };
 
 // Records of a descriptor (lines, or NUL records), read as they come.

@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "pool.h"
 #include "queue.h"
+#include "redis_queue.h"
 #include "signals.h"
 #include "version.h"
 
@@ -208,6 +209,7 @@ int main(int argc, char** argv) {
         std::unique_ptr<JobSource> source;
         if (from) {
             Endpoint e = parse_queue(from);
+            set_consumer_pid(getpid());  // a redis consumer: this pool-run, not its parent
             source = queue_source(open_queue(e, Access::read), idle);
         } else if (groups.empty() && arg_files.size() <= 1) {
             int fd = STDIN_FILENO;

@@ -1,0 +1,328 @@
+#!/usr/bin/env bats
+# redis:// queues: shq, pipe-cat and pool-run against a real redis-server
+# that each test starts on 127.0.0.1, on a free port, in its own directory,
+# and stops afterwards. At-least-once delivery, recover, a worker killed
+# with SIGKILL, a server restarted mid-stream, logins and timeouts.
+
+load helper
+
+setup() {
+    D=$BATS_TEST_TMPDIR
+    command -v redis-server > /dev/null || skip "redis-server is not installed (apt-get install redis-server)"
+    start_redis
+    Q=redis://127.0.0.1:$REDIS_PORT/0/$(qname q)
+}
+
+teardown() {
+    for pid in ${workers[@]:-}; do kill "$pid" 2> /dev/null || true; done
+    stop_redis
+}
+
+# Starts redis-server (with the given extra arguments) on a free port, with
+# its append-only file fsynced on every write: $REDIS_PORT, $REDIS_PID.
+start_redis() {
+    local try
+    mkdir -p "$D/redis"
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        REDIS_PORT=$((20000 + (RANDOM * 3 + try) % 40000))
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$D/redis" --save '' \
+            --appendonly yes --appendfsync always --logfile "$D/redis/log" "$@" 3>&- &
+        REDIS_PID=$!
+        if wait_for_redis; then return 0; fi
+        wait "$REDIS_PID" 2> /dev/null || true  # it could not listen there: another port
+    done
+    echo "could not start redis-server" >&2
+    return 1
+}
+
+# Waits until the server answers, or has died (false).
+wait_for_redis() {
+    local i
+    for i in $(seq 250); do
+        kill -0 "$REDIS_PID" 2> /dev/null || return 1
+        [ "$(redis-cli -p "$REDIS_PORT" ${REDIS_AUTH:-} ping 2> /dev/null)" = PONG ] && return 0
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2> /dev/null)" = "NOAUTH Authentication required." ] && return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+# Stops the server: SIGTERM, which makes it finish its append-only file.
+stop_redis() {
+    [ -n "${REDIS_PID:-}" ] || return 0
+    kill "$REDIS_PID" 2> /dev/null || true
+    wait "$REDIS_PID" 2> /dev/null || true
+    REDIS_PID=
+}
+
+# A field of shq stat --json.
+stat_of() { shq stat --json "$Q" | jq -r ".$1"; }
+
+@test "redis: create, put, get, done, join, stat, ls and rm, with the exit statuses of the other queues" {
+    shq create "$Q"
+    run --separate-stderr shq create "$Q"
+    assert_failure 4
+    assert_equal "$stderr" "shq: create $Q: queue already exists"
+    shq create -x "$Q"
+    shq put "$Q" one "two lines
+here"
+    printf 'three\nfour\n' | shq put "$Q"
+    run shq stat "$Q"
+    assert_output "queue       $Q
+depth       4
+msgsize     1048576
+put         4
+got         0
+done        0
+unfinished  4
+pending     0
+consumers   0"
+    run shq get -c 2 "$Q"
+    assert_output "one
+two lines
+here"
+    assert_equal "$(stat_of pending) $(stat_of got) $(stat_of consumers)" "2 2 1"
+    shq done -c 2 "$Q"
+    run shq join -t 0 "$Q"
+    assert_failure 1
+    run shq get -a "$Q"
+    assert_output "three
+four"
+    shq done -c 2 "$Q"
+    shq join -t 0 "$Q"
+    run shq ls "redis://127.0.0.1:$REDIS_PORT"
+    assert_output "$Q"
+    run shq ls --json "redis://127.0.0.1:$REDIS_PORT/0"
+    assert_equal "$(jq -r '"\(.queue) \(.put) \(.done) \(.unfinished)"' <<< "$output")" "$Q 4 4 0"
+    shq rm "$Q"
+    run redis-cli -p "$REDIS_PORT" --scan --pattern "prockit:*"
+    assert_output ""
+    run --separate-stderr shq stat "$Q"
+    assert_failure 3
+    assert_equal "$stderr" "shq: stat $Q: queue does not exist"
+    run --separate-stderr shq get -n "$Q"
+    assert_failure 3
+    shq rm -f "$Q"
+}
+
+@test "redis: empty and full queues, -t and -n; capacity from create -m; message size from -s" {
+    shq create -m 2 -s 10 "$Q"
+    run shq get -n "$Q"
+    assert_failure 1
+    run shq get -t 0.1 "$Q"
+    assert_failure 1
+    shq put "$Q" a b
+    run --separate-stderr shq put -n "$Q" c
+    assert_failure 1
+    assert_equal "$stderr" "shq: put $Q: queue is full; 0 messages were sent, the rest were not"
+    run --separate-stderr shq put -t 0.1 "$Q" c
+    assert_failure 1
+    # A waiting put goes on when a get makes room.
+    shq put "$Q" c &
+    local putter=$!
+    wait_for '[ "$(stat_of depth)" = 2 ]'
+    shq get "$Q" > /dev/null
+    wait "$putter"
+    assert_equal "$(shq get -a "$Q")" "b
+c"
+    run --separate-stderr shq put "$Q" 12345678901
+    assert_failure 4
+    assert_equal "$stderr" "shq: put $Q: message of 11 bytes exceeds the queue's 10; 0 messages before it were sent"
+}
+
+@test "redis: what the backend cannot do is refused with a reason; bad endpoints are usage errors" {
+    while IFS=$'\t' read -r args want; do
+        run --separate-stderr shq $args
+        assert_failure 2
+        [ "$stderr" = "shq: $want" ] || { echo "$args: $stderr"; false; }
+    done <<EOF
+create -M 644 $Q	create $Q: redis queues have no file mode: the server's ACLs say who may use them
+create -S 4096 $Q	create $Q: redis queues are sized in messages: use -m and -s, not -S
+get redis://127.0.0.1:$REDIS_PORT	get: invalid redis endpoint 'redis://127.0.0.1:$REDIS_PORT': the queue NAME is missing (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
+get redis://:6379/q	get: invalid redis endpoint 'redis://:6379/q': the host is empty (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
+get redis://h:99999/q	get: invalid redis endpoint 'redis://h:99999/q': port '99999' is not a number from 1 to 65535 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
+get redis://h/x/q	get: invalid redis endpoint 'redis://h/x/q': database 'x' is not a number (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
+get redis://h/0/a/b	get: invalid queue name '/a/b': it has a second '/' (a valid name is '/' and 1 to 255 characters other than '/', such as /jobs)
+EOF
+    shq create "$Q"
+    run --separate-stderr shq put -p 5 "$Q" urgent
+    assert_failure 2
+    assert_equal "$stderr" "shq: put $Q: redis queues are first in, first out: priorities need an mq:/ queue"
+    run --separate-stderr shq recover "$(qname local)"
+    assert_failure 3
+}
+
+@test "redis: a server that is not there, and one that does not answer, each give one line and status 4" {
+    stop_redis
+    run --separate-stderr shq put "$Q" x
+    assert_failure 4
+    assert_equal "$stderr" "shq: put $Q: cannot connect to redis://127.0.0.1:$REDIS_PORT/0: connection refused"
+    start_redis
+    Q=redis://127.0.0.1:$REDIS_PORT/0/$(qname q)
+    shq create "$Q"
+    kill -STOP "$REDIS_PID"
+    PROCKIT_REDIS_TIMEOUT=0.3 run --separate-stderr shq stat "$Q"
+    kill -CONT "$REDIS_PID"
+    assert_failure 4
+    assert_equal "$stderr" "shq: stat $Q: lost the connection to redis://127.0.0.1:$REDIS_PORT/0 (HGET): no reply within 0.3 s"
+}
+
+@test "redis: a password from the endpoint or PROCKIT_REDIS_PASSWORD; a wrong or missing one is one line, never shown" {
+    stop_redis
+    REDIS_AUTH="-a s3cret --no-auth-warning"
+    start_redis --requirepass s3cret
+    local host=127.0.0.1:$REDIS_PORT name
+    name=$(qname q)
+    run --separate-stderr shq create "redis://$host/$name"
+    assert_failure 4
+    assert_equal "$stderr" "shq: create redis://$host/0/$name: redis://$host/0 wants a password: put it in the endpoint or in PROCKIT_REDIS_PASSWORD"
+    run --separate-stderr shq create "redis://:wrong@$host/$name"
+    assert_failure 4
+    assert_equal "$stderr" "shq: create redis://$host/0/$name: redis://$host/0 refused the login: wrong password or user"
+    shq create "redis://:s3cret@$host/$name"
+    PROCKIT_REDIS_PASSWORD=s3cret shq put "redis://$host/$name" hello
+    run shq stat "redis://:s3cret@$host/$name"
+    refute_output --partial s3cret
+    assert_line "depth       1"
+    PROCKIT_REDIS_PASSWORD=s3cret shq rm "redis://$host/$name"
+}
+
+@test "redis: a 1,000,000-line stream and random binary records arrive whole and in order" {
+    shq create "$Q"
+    check_million_line_stream "$Q"
+    shq done -c 1000000 "$Q"
+    shq rm "$Q"
+    shq create "$Q"
+    check_binary_round_trip "$Q"
+}
+
+@test "redis: a get waits for a put, and dies of SIGTERM while it waits, taking nothing" {
+    shq create "$Q"
+    shq get "$Q" > "$D/got" &
+    local getter=$!
+    wait_for '[ "$(redis-cli -p "$REDIS_PORT" client list | grep -c '\''cmd=blmove'\'')" = 1 ]'
+    shq put "$Q" hello
+    wait "$getter"
+    assert_equal "$(cat "$D/got")" hello
+    shq get "$Q" > "$D/got" &
+    getter=$!
+    wait_for '[ "$(redis-cli -p "$REDIS_PORT" client list | grep -c '\''cmd=blmove'\'')" = 1 ]'
+    kill -TERM "$getter"
+    local st=0
+    wait "$getter" || st=$?
+    assert_equal "$st" 143
+    shq put "$Q" after
+    assert_equal "$(shq get -n "$Q")" after
+}
+
+@test "redis: get moves a message to its consumer's pending list; recover returns those of dead consumers" {
+    shq create "$Q"
+    shq put "$Q" first second third
+    # A consumer (a session of its own) takes one and dies without done.
+    setsid --wait bash -c 'shq get "$1" > /dev/null; echo "$(hostname):$$"' _ "$Q" > "$D/consumer"
+    consumer=$(cat "$D/consumer")
+    assert_equal "$(stat_of depth) $(stat_of pending)" "2 1"
+    run shq recover "$Q"
+    assert_success
+    assert_output "recovered 1 message of consumer $consumer: its process is gone"
+    # It is back at the head of the queue, delivered again.
+    assert_equal "$(shq get -a "$Q")" "first
+second
+third"
+    shq done -c 3 "$Q"
+    shq join -t 0 "$Q"
+    assert_equal "$(stat_of got)" 4
+    # A consumer elsewhere is judged by how long it has been silent.
+    shq put "$Q" fourth
+    PROCKIT_CONSUMER=otherhost:1 shq get "$Q" > /dev/null
+    run shq recover "$Q"
+    assert_output ""
+    wait_for '[ -n "$(shq recover --older-than 0.05 "$Q")" ]'
+    assert_equal "$(shq get "$Q")" fourth
+    shq done "$Q"
+    run --separate-stderr shq done "$Q"
+    assert_failure 4
+    assert_equal "$stderr" "shq: done $Q: cannot mark 1 done: consumer $(hostname):$(ps -o sid= -p $$ | tr -d ' ') has only 0 unfinished"
+}
+
+@test "redis: pipe-cat to and from a queue, ending with the marker; what it wrote out is not kept pending" {
+    shq create "$Q"
+    seq 10000 | pipe-cat -E - "$Q"
+    run pipe-cat "$Q" -
+    assert_success
+    assert_equal "$output" "$(seq 10000)"
+    assert_equal "$(stat_of put) $(stat_of got) $(stat_of pending) $(stat_of depth)" "10000 10000 0 0"
+    # A reader without -E semantics (shq get) leaves the marker for the next one.
+    pipe-cat -E /dev/null "$Q"
+    run shq get -n "$Q"
+    assert_failure 1
+}
+
+@test "redis: pool-run workers share a queue; one killed with SIGKILL loses nothing; shq join returns" {
+    shq create "$Q"
+    seq 60 | shq put "$Q"
+    workers=()
+    for w in 1 2 3; do
+        pool-run -j 2 --from "$Q" --idle 3 'echo {} >> '"$D"'/ran; sleep 0.05' 2> "$D/worker$w.err" &
+        workers+=($!)
+    done
+    wait_for '[ "$(wc -l < "$D/ran" 2> /dev/null || echo 0)" -ge 10 ]'
+    kill -KILL "${workers[0]}"
+    # The others take back what it had in hand, once the queue is empty.
+    shq join -t 60 "$Q"
+    for pid in "${workers[@]}"; do wait "$pid" || true; done
+    workers=()
+    assert_equal "$(sort -n "$D/ran" | uniq)" "$(seq 60)"
+    assert_equal "$(stat_of done) $(stat_of pending) $(stat_of depth)" "60 0 0"
+    cat "$D"/worker*.err | grep -q "recovered [0-9]* unfinished messages of consumer $(hostname):"
+}
+
+@test "redis: a restart mid-stream: clients fail with one line, nothing acknowledged is lost, recover resumes" {
+    shq create "$Q"
+    seq 100 | shq put "$Q"
+    # Two jobs in hand, held until $D/go exists.
+    pool-run -j 2 --from "$Q" 'until [ -e '"$D"'/go ]; do sleep 0.01; done; echo {} >> '"$D"'/ran' \
+        2> "$D/worker.err" &
+    local worker=$!
+    wait_for '[ "$(stat_of pending)" = 2 ]'
+    # A producer in the middle of its stream.
+    mkfifo "$D/feed"
+    shq put "$Q" < "$D/feed" 2> "$D/put.err" &
+    local producer=$!
+    exec 5> "$D/feed"
+    seq 101 150 >&5
+    wait_for '[ "$(stat_of put)" = 150 ]'
+
+    stop_redis
+    start_redis_again
+    touch "$D/go"
+    local st=0
+    wait "$worker" || st=$?
+    assert_equal "$st" 255
+    run cat "$D/worker.err"
+    assert_output --regexp "^pool-run: --from $Q: lost the connection to redis://127.0.0.1:$REDIS_PORT/0 \([A-Z]+\): the server closed the connection$"
+    seq 151 160 >&5
+    exec 5>&-
+    st=0
+    wait "$producer" || st=$?
+    assert_equal "$st" 4
+    run cat "$D/put.err"
+    assert_output --regexp "^shq: put $Q: lost the connection to redis://127.0.0.1:$REDIS_PORT/0 \([A-Z]+\): "
+
+    # Everything acknowledged before the restart is still there.
+    assert_equal "$(stat_of put)" 150
+    run shq recover "$Q"
+    assert_output --regexp "^recovered 2 messages of consumer $(hostname):$worker: its process is gone$"
+    pool-run -j 4 --from "$Q" --idle 1 'echo {} >> '"$D"'/ran'
+    shq join -t 0 "$Q"
+    assert_equal "$(sort -n "$D/ran" | uniq)" "$(seq 150)"
+}
+
+# Starts the server again on the same port and directory, from its
+# append-only file.
+start_redis_again() {
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$D/redis" --save '' \
+        --appendonly yes --appendfsync always --logfile "$D/redis/log" 3>&- &
+    REDIS_PID=$!
+    wait_for_redis
+}
