@@ -68,7 +68,7 @@ usage: shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]" ]
     [ "${stderr_lines[0]}" = "shq: get: too many operands" ]
     run --separate-stderr shq ls "$Q"
     assert_failure 2
-    [ "${stderr_lines[0]}" = "shq: ls: ls takes no operands" ]
+    [ "${stderr_lines[0]}" = "shq: ls: ls lists this machine's queues, or those of a Redis server such as redis://127.0.0.1:6379" ]
 }
 
 @test "options that exclude each other are usage errors" {

@@ -284,6 +284,8 @@ int ls(const Args& a) {
     if (o.count() > 1) o.fail("too many operands");
     std::vector<Endpoint> queues;
     if (o.count() == 1) {
+        if (std::strncmp(o.operand(0), "redis://", 8) != 0)
+            o.fail("ls lists this machine's queues, or those of a Redis server such as redis://127.0.0.1:6379");
         RedisServer server = parse_redis_server(o.operand(0));
         g_object = server.str();
         queues = list_queues(server);
