@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,11 @@ int Options::next() {
     }
     if (c == '?' && optopt) fail("invalid option -%c", optopt);
     if (c == '?') fail("invalid option %s", argv_[optind - 1]);
-    if (c == ':') fail("option -%c needs a value", optopt);
+    if (c == ':') {
+        // A long option (or one without a letter) is named as it was written.
+        if (optopt > 0 && optopt < 128 && std::isalnum(optopt)) fail("option -%c needs a value", optopt);
+        fail("option %s needs a value", argv_[optind - 1]);
+    }
     return c;
 }
 

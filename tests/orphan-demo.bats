@@ -23,6 +23,10 @@ field() { jq -r --arg e "$2" "select(.event == \$e) | .$3" "$1"; }
     assert_line --index 0 "usage: orphan-demo orphan [--json]"
     run orphan-demo --version
     assert_output --regexp '^orphan-demo \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
+    # A bad method is refused before anything is printed on standard output.
+    run --separate-stderr orphan-demo reap --method vfork
+    assert_failure 2
+    assert_equal "$output" ""
     run --separate-stderr orphan-demo
     assert_failure 2
     assert_equal "${stderr_lines[0]}" "orphan-demo: a mode is needed: orphan, zombie or reap"
@@ -36,9 +40,10 @@ reap	reap: --method is needed
 reap --method vfork	reap: unknown method 'vfork': expected wait, sigchld, ignore, double-fork or subreaper
 zombie -n 0	zombie: invalid count '0': expected a whole number from 1 to 1000
 zombie --hold x	zombie: invalid hold 'x': expected seconds, such as 5 or 0.25
-orphan -n 3	orphan: that option does not go with orphan
-reap --method wait --hold 1	reap: that option does not go with reap
-zombie --method wait	zombie: that option does not go with zombie
+orphan -n 3	orphan: -n does not go with orphan
+reap --method wait --hold 1	reap: --hold goes only with zombie
+zombie --method wait	zombie: --method goes only with reap
+zombie --hold	zombie: option --hold needs a value
 zombie extra	zombie: unexpected operand 'extra'
 EOF
 }

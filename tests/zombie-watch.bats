@@ -85,6 +85,13 @@ EOF
     run --separate-stderr zombie-watch -p "$gone"
     assert_failure 3
     assert_equal "$stderr" "zombie-watch: -p $gone: no such process"
+    # A monitor reads standard output: UNKNOWN is said there too.
+    run --separate-stderr zombie-watch -p "$gone" -w 5
+    assert_failure 3
+    assert_equal "$output" "ZOMBIES UNKNOWN: -p $gone: no such process"
+    run --separate-stderr zombie-watch -w 5 -c abc
+    assert_failure 3
+    assert_equal "$output" "ZOMBIES UNKNOWN: invalid range 'abc': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20"
 }
 
 @test "-w and -c: plugin status line and exit 0 OK, 1 WARNING, 2 CRITICAL" {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,7 +44,8 @@ const char kHelp[] =
     "  zombie   COUNT children (default 3) stay zombies for SECONDS (default 5), then are reaped\n"
     "  reap     COUNT children (default 5) end without leaving a zombie, by the METHOD named:\n"
     "           wait: waitpid for each; sigchld: a SIGCHLD handler reaping with WNOHANG;\n"
-    "           ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild is given to init;\n"
+    "           ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild is given to init\n"
+    "           (or the nearest subreaper);\n"
     "           subreaper: PR_SET_CHILD_SUBREAPER adopts the grandchildren, which we reap\n"
     "  --json   one JSON object per event instead of a text line\n"
     "\n"
@@ -112,10 +114,10 @@ pid_t fork_or_die() {
     _exit(0);
 }
 
-// Polls /proc every millisecond until `done()` or kPatience seconds.
+// Polls /proc every millisecond until `done()`, or until `limit` (by
+// default kPatience seconds from now).
 template <class F>
-bool poll_until(F done) {
-    Deadline limit = Deadline::after(kPatience);
+bool poll_until(F done, const Deadline& limit = Deadline::after(kPatience)) {
     while (!done()) {
         if (limit.expired()) return false;
         timespec ms{0, 1000000};
@@ -304,7 +306,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
                    "waitpid found nothing to wait for (ECHILD)";
         }
         sigprocmask(SIG_SETMASK, &old, nullptr);
-    } else if (method == "double-fork" || method == "subreaper") {
+    } else {  // double-fork or subreaper
         const bool subreaper = method == "subreaper";
         if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
             die(Exit::failure, "become a subreaper: %s", reason(errno).c_str());
@@ -327,6 +329,8 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
         }
         release.write.reset();  // every grandchild exits now
         release.read.reset();
+        const Deadline reaped_by = Deadline::after(kPatience);  // for all of them together
+        bool all_reaped = true;
         for (size_t i = 0; i < grandchildren.size(); ++i) {
             pid_t g = grandchildren[i];
             if (subreaper) {
@@ -334,8 +338,9 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
                 waitpid(g, &status, 0);
                 t.event("reaped", g, "by orphan-demo, its subreaper: " + describe_wait_status(status));
             } else {
-                bool gone = poll_until([&] { return is_gone(g, adopters[i]); });
+                bool gone = poll_until([&] { return is_gone(g, adopters[i]); }, reaped_by);
                 held &= gone;
+                all_reaped &= gone;
                 t.event(gone ? "reaped-by-adopter" : "left-a-zombie", g,
                         gone ? "by " + describe(adopters[i])
                              : describe(adopters[i]) + " does not reap: run under zombie-watch --subreaper");
@@ -344,10 +349,9 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
         text = subreaper ? "as a subreaper, orphan-demo adopted each grandchild when its parent exited, "
                            "and reaped it"
                          : "each grandchild was orphaned at once and adopted by " + describe(adopters.front()) +
-                               ", which reaped it: orphan-demo had only the short-lived middle child to wait for";
-    } else {
-        usage_error(kUsage, "reap: unknown method '%s': expected wait, sigchld, ignore, double-fork or subreaper",
-                    method.c_str());
+                               (all_reaped ? ", which reaped it: orphan-demo had only the short-lived middle child "
+                                             "to wait for"
+                                           : ", which did not reap them all within 10 s: they are its zombies now");
     }
 
     // The proof: none of the processes we made is a zombie now.
@@ -373,8 +377,9 @@ int main(int argc, char** argv) {
     const std::string mode = argv[1];
     if (mode != "orphan" && mode != "zombie" && mode != "reap")
         usage_error(kUsage, "unknown mode '%s': expected orphan, zombie or reap", mode.c_str());
-    enum Long { kJson = 1000, kHold, kMethod };
+    enum Long { kJson = 1000, kHold, kMethod, kVersion };
     const option longopts[] = {{"json", no_argument, nullptr, kJson},
+                               {"version", no_argument, nullptr, kVersion},
                                {"hold", required_argument, nullptr, kHold},
                                {"method", required_argument, nullptr, kMethod},
                                {"count", required_argument, nullptr, 'n'},
@@ -390,6 +395,7 @@ int main(int argc, char** argv) {
                 case kJson: json = true; break;
                 case kHold: hold = parse_seconds(optarg, "hold"), has_hold = true; break;
                 case kMethod: method = optarg; break;
+                case kVersion: std::puts("orphan-demo (prockit) " PROCKIT_VERSION); return 0;
                 case 'n':
                     count = static_cast<unsigned>(parse_count(optarg, "count", 1, kMaxChildren));
                     has_count = true;
@@ -400,9 +406,13 @@ int main(int argc, char** argv) {
         o.fail("%s", e.what());
     }
     if (o.count() > 0) o.fail("unexpected operand '%s'", o.operand(0));
-    if ((mode == "orphan" && has_count) || (mode != "zombie" && has_hold) || (mode != "reap" && !method.empty()))
-        o.fail("that option does not go with %s", mode.c_str());
+    if (mode == "orphan" && has_count) o.fail("-n does not go with orphan");
+    if (mode != "zombie" && has_hold) o.fail("--hold goes only with zombie");
+    if (mode != "reap" && !method.empty()) o.fail("--method goes only with reap");
     if (mode == "reap" && method.empty()) o.fail("--method is needed");
+    const char* const kMethods[] = {"wait", "sigchld", "ignore", "double-fork", "subreaper"};
+    if (mode == "reap" && std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods))
+        o.fail("unknown method '%s': expected wait, sigchld, ignore, double-fork or subreaper", method.c_str());
 
     try {
         Timeline t(json);

@@ -43,14 +43,18 @@ const char kHelp[] =
     "  --json         a JSON object per zombie per scan\n"
     "  -w RANGE, -c RANGE\n"
     "                 warning and critical ranges for the number of zombies, as monitoring\n"
-    "                 plugins take them (N is 0..N, N: at least N, ~:N at most N, @ inverts);\n"
+    "                 plugins take them: the counts that are OK (N is 0..N, N: at least N,\n"
+    "                 '~:N' at most N, START:END; @ makes them the alerts);\n"
     "                 prints one status line: ZOMBIES OK: 0 zombie processes | zombies=0;5;10;0\n"
     "  -p PID         only zombies descended from PID\n"
     "  --subreaper    run COMMAND as our child, reap every orphan below it, forward signals to it\n"
-    "  -g             forward signals to COMMAND's process group   -v  report reaped orphans\n"
+    "  -g             forward signals to COMMAND's process group\n"
+    "  -v             report each orphan reaped and each signal forwarded\n"
+    "Long forms: --interval --count --warning --critical --pid --group --verbose.\n"
     "\n"
     "Exit status: with -w or -c, 0 OK, 1 WARNING, 2 CRITICAL; otherwise 0 after the scans;\n"
-    "3 bad usage or /proc unreadable (UNKNOWN); 128+N ended by signal N.\n"
+    "3 bad usage, a -p PID that names no process, /proc unreadable (UNKNOWN);\n"
+    "128+N ended by signal N.\n"
     "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if it could not run.\n";
 
 enum Long { kOnce = 1000, kJson, kSubreaper, kVersion };
@@ -79,8 +83,9 @@ struct Settings {
 Settings parse_args(int argc, char** argv) {
     Settings s;
     Options o(argc, argv, "+i:n:w:c:p:gv", kLongOptions, "", kUsage, kHelp);
+    int c = 0;
     try {
-        for (int c; (c = o.next()) != -1;) {
+        while ((c = o.next()) != -1) {
             switch (c) {
                 case kOnce: s.once = true; break;
                 case kJson: s.json = true; break;
@@ -96,6 +101,9 @@ Settings parse_args(int argc, char** argv) {
             }
         }
     } catch (const Error& e) {
+        // A monitor reads standard output: a bad range is UNKNOWN there too.
+        if (c == 'w' || c == 'c') std::printf("ZOMBIES UNKNOWN: %s\n", e.what());
+        std::fflush(stdout);
         o.fail("%s", e.what());
     }
     for (int i = 0; i < o.count(); ++i) s.command.emplace_back(o.operand(i));
@@ -260,6 +268,7 @@ int main(int argc, char** argv) {
         if (s.subreaper) return run_subreaper(s.command, SubreaperOptions{s.group, s.verbose});
         return watch(s);
     } catch (const Error& e) {
+        if (s.warning || s.critical) std::printf("ZOMBIES UNKNOWN: %s\n", e.what());
         warn("%s", e.what());
         return static_cast<int>(PluginState::unknown);
     }
