@@ -71,6 +71,21 @@ std::string seconds_text(double s) {
     return buf;
 }
 
+// A command's words as hiredis takes them: pointers and lengths, so that
+// any byte may be in a message.
+struct Argv {
+    explicit Argv(const std::vector<std::string_view>& words) : name(words.empty() ? "" : words[0]) {
+        for (std::string_view w : words) {
+            ptrs.push_back(w.data());
+            lens.push_back(w.size());
+        }
+    }
+    int count() const { return static_cast<int>(ptrs.size()); }
+    std::string name;  // for messages: "lost the connection (BLMOVE)"
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+};
+
 }  // namespace
 
 Redis Redis::connect(const RedisServer& server) {
@@ -143,16 +158,10 @@ RedisReply Redis::checked(void* reply, const char* what) {
     return r;
 }
 
-RedisReply Redis::command(const std::vector<std::string_view>& argv) {
-    if (!c_) lost(argv.empty() ? "" : std::string(argv[0]).c_str());
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (std::string_view a : argv) {
-        ptrs.push_back(a.data());
-        lens.push_back(a.size());
-    }
-    std::string name(argv[0]);
-    return checked(redisCommandArgv(c_, static_cast<int>(argv.size()), ptrs.data(), lens.data()), name.c_str());
+RedisReply Redis::command(const std::vector<std::string_view>& words) {
+    Argv a(words);
+    if (!c_) lost(a.name.c_str());
+    return checked(redisCommandArgv(c_, a.count(), a.ptrs.data(), a.lens.data()), a.name.c_str());
 }
 
 RedisReply Redis::eval(const RedisScript& script, const std::vector<std::string_view>& keys,
@@ -179,17 +188,11 @@ RedisReply Redis::eval(const RedisScript& script, const std::vector<std::string_
     }
 }
 
-std::optional<RedisReply> Redis::blocking(const std::vector<std::string_view>& argv, const Deadline& until,
+std::optional<RedisReply> Redis::blocking(const std::vector<std::string_view>& words, const Deadline& until,
                                           const StopSignals* stop) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (std::string_view a : argv) {
-        ptrs.push_back(a.data());
-        lens.push_back(a.size());
-    }
-    std::string name(argv[0]);
-    if (!c_ || redisAppendCommandArgv(c_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK)
-        lost(name.c_str());
+    Argv a(words);
+    const std::string& name = a.name;
+    if (!c_ || redisAppendCommandArgv(c_, a.count(), a.ptrs.data(), a.lens.data()) != REDIS_OK) lost(name.c_str());
     for (int done = 0; !done;)
         if (redisBufferWrite(c_, &done) != REDIS_OK) lost(name.c_str());
     // The server answers by the command's own timeout; a little more for the trip.
