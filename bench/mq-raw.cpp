@@ -4,17 +4,55 @@
 //
 //     mq-raw send /NAME COUNT SIZE    send COUNT messages of SIZE bytes
 //     mq-raw recv /NAME COUNT         receive COUNT messages
+//     mq-raw lines /NAME              send each line of standard input: the
+//                                     same work as `shq put`, done by a
+//                                     plain read / memchr / mq_send loop
 #include <fcntl.h>
 #include <mqueue.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+namespace {
+int send_lines(mqd_t q) {
+    std::vector<char> buf(64 * 1024);
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = read(0, buf.data() + have, buf.size() - have);
+        if (n < 0) {
+            std::perror("mq-raw: read");
+            return 4;
+        }
+        have += static_cast<size_t>(n);
+        char* at = buf.data();
+        char* end = buf.data() + have;
+        for (char* nl; (nl = static_cast<char*>(std::memchr(at, '\n', static_cast<size_t>(end - at)))); at = nl + 1) {
+            if (mq_send(q, at, static_cast<size_t>(nl - at), 0) == -1) {
+                std::perror("mq-raw: mq_send");
+                return 4;
+            }
+        }
+        have = static_cast<size_t>(end - at);
+        std::memmove(buf.data(), at, have);
+        if (n == 0) return 0;
+    }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (argc == 3 && std::strcmp(argv[1], "lines") == 0) {
+        mqd_t q = mq_open(argv[2], O_WRONLY);
+        if (q == static_cast<mqd_t>(-1)) {
+            std::perror("mq-raw: mq_open");
+            return 4;
+        }
+        return send_lines(q);
+    }
     if (argc < 4) {
-        std::fprintf(stderr, "usage: mq-raw send /NAME COUNT SIZE | recv /NAME COUNT\n");
+        std::fprintf(stderr, "usage: mq-raw send /NAME COUNT SIZE | recv /NAME COUNT | lines /NAME\n");
         return 2;
     }
     bool sending = std::strcmp(argv[1], "send") == 0;
