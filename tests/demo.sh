@@ -74,4 +74,30 @@ say "a pool whose jobs leave orphans, run under zombie-watch --subreaper: every 
 zombie-watch --subreaper -v -- pool-run -j 2 'sleep 0.2 & echo job {} left a sleep behind' ::: 1 2 2>&1 |
     sed 's/^/  /'
 
+if command -v redis-server > /dev/null; then
+    say "beyond one machine: two pool-run workers share a queue on a Redis server; one is killed with SIGKILL"
+    port=$((20000 + RANDOM % 20000))
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp" --save '' --appendonly no > /dev/null &
+    server=$!
+    until redis-cli -p "$port" ping > /dev/null 2>&1; do sleep 0.05; done
+    rq=redis://127.0.0.1:$port/0/demo
+    shq create "$rq"
+    seq 12 | shq put "$rq"
+    workers=()
+    for w in 1 2; do
+        pool-run -j 2 --from "$rq" --idle 1 "sleep 0.1; echo '  worker $w did job' {}" 2> >(sed "s/^pool-run: /  worker $w: /") &
+        workers+=($!)
+    done
+    sleep 0.15
+    kill -KILL "${workers[0]}"
+    { wait "${workers[0]}"; } 2> /dev/null || true
+    echo "  worker 1 (pid ${workers[0]}) killed with SIGKILL, two jobs in hand"
+    shq join "$rq"
+    wait "${workers[@]}" 2> /dev/null || true
+    echo "  shq join returned: $(shq stat --json "$rq" | jq -r '"\(.put) put, \(.done) done, \(.pending) pending"')"
+    shq rm "$rq"
+    kill "$server"
+    wait "$server" 2> /dev/null || true
+fi
+
 say "done: the queue is removed on exit (shq rm $q)"
