@@ -1,9 +1,34 @@
 #include "deadline.h"
 
+#include <cstdio>
+
 #include <climits>
 #include <cmath>
 
 namespace prockit {
+
+WallTime WallTime::now() {
+    WallTime w;
+    clock_gettime(CLOCK_REALTIME, &w.at);
+    return w;
+}
+
+double WallTime::seconds() const { return static_cast<double>(at.tv_sec) + static_cast<double>(at.tv_nsec) / 1e9; }
+
+std::string WallTime::epoch_text() const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%lld.%03ld", static_cast<long long>(at.tv_sec), at.tv_nsec / 1000000);
+    return buf;
+}
+
+std::string WallTime::clock_text() const {
+    tm local{};
+    localtime_r(&at.tv_sec, &local);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03ld", local.tm_hour, local.tm_min, local.tm_sec,
+                  at.tv_nsec / 1000000);
+    return buf;
+}
 
 namespace {
 constexpr int64_t kNs = 1'000'000'000;

@@ -8,8 +8,18 @@
 #include <time.h>
 
 #include <cstdint>
+#include <string>
 
 namespace prockit {
+
+// The wall clock, for timestamps people and other machines read.
+struct WallTime {
+    timespec at;
+    static WallTime now();
+    double seconds() const;          // since the epoch
+    std::string epoch_text() const;  // "1795322649.520": seconds since the epoch, to the ms
+    std::string clock_text() const;  // "12:00:01.234", local time
+};
 
 // Now on CLOCK_MONOTONIC, for measuring how long things take.
 int64_t monotonic_ns();

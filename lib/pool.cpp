@@ -36,12 +36,6 @@ namespace {
 constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
 constexpr size_t kChunk = 64 * 1024;
 
-double epoch_s() {
-    timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 // pool-run's own stdout or stderr. Writes let stop signals in; a reader
 // that has gone away is remembered, so the pool ends its jobs before dying.
 class Sink {
@@ -360,7 +354,7 @@ bool Pool::start(Job& job) {
         spec.err = err.write.get();
     }
     job.started = monotonic_seconds();
-    job.started_epoch = epoch_s();
+    job.started_epoch = WallTime::now().seconds();
     Spawned s;
     job.process = launch(io_.get_executor(), spec, s);
     if (s.error) {

@@ -103,6 +103,17 @@ char process_state(pid_t pid) {
     return read_stat(pid, st) ? st.state : 0;
 }
 
+pid_t parent_of(pid_t pid) {
+    ProcStat st;
+    return read_stat(pid, st) ? st.ppid : 0;
+}
+
+std::string describe_process(pid_t pid) {
+    ProcStat st;
+    if (!read_stat(pid, st)) return "pid " + std::to_string(pid);
+    return "pid " + std::to_string(pid) + " (" + st.comm + ")";
+}
+
 std::string read_command(pid_t pid, std::string_view comm) {
     char path[32];
     std::snprintf(path, sizeof path, "%d/cmdline", static_cast<int>(pid));

@@ -32,6 +32,12 @@ bool read_stat(pid_t pid, ProcStat& out);
 // The one-letter state of PID, or 0 if it does not exist.
 char process_state(pid_t pid);
 
+// The parent of PID, or 0 if it does not exist.
+pid_t parent_of(pid_t pid);
+
+// "pid 4242 (sleep)", or "pid 4242" once it is gone: for messages.
+std::string describe_process(pid_t pid);
+
 // The command line of PID, its arguments joined by spaces; "[comm]" when it
 // has none (a kernel thread, a zombie), as ps shows it. "" once it is gone.
 std::string read_command(pid_t pid, std::string_view comm);

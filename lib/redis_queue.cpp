@@ -29,20 +29,6 @@ std::string consumer_id() {
     return hostname() + ":" + std::to_string(g_consumer_pid ? g_consumer_pid : getsid(0));
 }
 
-std::string now_text() {
-    timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%lld.%03ld", static_cast<long long>(t.tv_sec), t.tv_nsec / 1000000);
-    return buf;
-}
-
-double now_seconds() {
-    timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 // The keys of queue "/NAME".
 struct Keys {
     explicit Keys(const std::string& path) : base("prockit:{" + path.substr(1) + "}:") {}
@@ -194,7 +180,7 @@ public:
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
         prio = 0;
         std::string max = "1";
-        std::string now = now_text();
+        std::string now = WallTime::now().epoch_text();
         RedisReply r = take(max, now, msgsize_);
         if (r.size() == 0) return false;
         std::string_view m = r.element(0).str();
@@ -208,7 +194,7 @@ public:
         used = 0;
         if (cap < msgsize_ + 8) return 0;
         std::string count = std::to_string(std::min<uint64_t>(max, 10000));
-        std::string now = now_text();
+        std::string now = WallTime::now().epoch_text();
         RedisReply r = take(count, now, cap);
         size_t n = 0;
         for (size_t i = 0; i < r.size(); ++i) {
@@ -245,7 +231,7 @@ public:
         if (!r) return Got::stopped;
         if (r->is_nil()) return Got::timed_out;
         std::string_view m = r->str();
-        std::string now = now_text();
+        std::string now = WallTime::now().epoch_text();
         redis_.eval(kTook, {keys_.meta(), pending, keys_.consumers()},
                     {m, std::string_view(kEndOfStream), consumer_, now});
         std::memcpy(buf, m.data(), m.size());
@@ -254,7 +240,7 @@ public:
     }
 
     void done(uint64_t n) override {
-        std::string count = std::to_string(n), now = now_text();
+        std::string count = std::to_string(n), now = WallTime::now().epoch_text();
         RedisReply r = redis_.eval(kDone, {keys_.meta(), keys_.pending(consumer_), keys_.consumers()},
                                    {count, consumer_, now});
         if (r.is_array())
@@ -264,7 +250,7 @@ public:
     }
 
     void done_with(std::string_view msg) override {
-        std::string now = now_text();
+        std::string now = WallTime::now().epoch_text();
         // 0: not pending any more, because recover gave it to someone else
         // while its job ran; that one will count it.
         redis_.eval(kDoneWith, {keys_.meta(), keys_.pending(consumer_), keys_.consumers()}, {msg, consumer_, now});
@@ -291,14 +277,14 @@ public:
     }
 
     void heartbeat() override {
-        std::string now = now_text();
+        std::string now = WallTime::now().epoch_text();
         redis_.command({"HSET", keys_.consumers(), consumer_, now});
     }
 
     std::vector<Recovered> recover(double older_than) override {
         std::vector<Recovered> out;
         const std::string host = hostname();
-        const double now = now_seconds();
+        const double now = WallTime::now().seconds();
         RedisReply all = redis_.command({"HGETALL", keys_.consumers()});
         for (size_t i = 0; i + 1 < all.size(); i += 2) {
             std::string consumer(all.element(i).str());
@@ -381,7 +367,7 @@ std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions
     Redis r = Redis::connect(e.redis);
     Keys k(e.path);
     std::string maxmsg = std::to_string(opt.maxmsg), msgsize = std::to_string(opt.msgsize ? opt.msgsize : kDefaultMsgsize);
-    std::string now = now_text();
+    std::string now = WallTime::now().epoch_text();
     RedisReply made = r.eval(kCreate, {k.meta()}, {maxmsg, msgsize, now});
     if (made.integer() == 0 && !opt.exist_ok) throw Error(Exit::failure, "queue already exists");
     return std::make_unique<RedisQueue>(e, std::move(r));

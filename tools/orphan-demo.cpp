@@ -67,19 +67,16 @@ public:
     void event(const char* name, pid_t pid, const std::string& note = {}) {
         ProcStat st;
         bool alive = read_stat(pid, st);
-        timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
+        WallTime now = WallTime::now();
         std::string state = alive ? std::string(1, st.state) : "-";
         std::string ppid = alive ? std::to_string(st.ppid) : "-";
         if (json_) {
-            std::printf("{\"time\":%lld.%03ld,\"event\":\"%s\",\"pid\":%d,\"ppid\":%s,\"state\":\"%s\",\"note\":%s}\n",
-                        static_cast<long long>(now.tv_sec), now.tv_nsec / 1000000, name, pid,
-                        alive ? ppid.c_str() : "null", state.c_str(), json_string(note).c_str());
+            std::printf("{\"time\":%s,\"event\":\"%s\",\"pid\":%d,\"ppid\":%s,\"state\":\"%s\",\"note\":%s}\n",
+                        now.epoch_text().c_str(), name, pid, alive ? ppid.c_str() : "null", state.c_str(),
+                        json_string(note).c_str());
         } else {
-            tm local{};
-            localtime_r(&now.tv_sec, &local);
-            std::printf("%02d:%02d:%02d.%03ld  %-17s %7d %7s  %-5s  %s\n", local.tm_hour, local.tm_min, local.tm_sec,
-                        now.tv_nsec / 1000000, name, pid, ppid.c_str(), state.c_str(), note.c_str());
+            std::printf("%s  %-17s %7d %7s  %-5s  %s\n", now.clock_text().c_str(), name, pid, ppid.c_str(),
+                        state.c_str(), note.c_str());
         }
         std::fflush(stdout);
     }
@@ -126,17 +123,6 @@ bool poll_until(F done, const Deadline& limit = Deadline::after(kPatience)) {
     return true;
 }
 
-pid_t parent_of(pid_t pid) {
-    ProcStat st;
-    return read_stat(pid, st) ? st.ppid : 0;
-}
-
-std::string describe(pid_t pid) {
-    ProcStat st;
-    if (!read_stat(pid, st)) return "pid " + std::to_string(pid);
-    return "pid " + std::to_string(pid) + " (" + st.comm + ")";
-}
-
 // Who adopted an orphan: init of our pid namespace, or a subreaper above us.
 std::string adopter_kind(pid_t adopter) {
     if (adopter == 1) return "init";
@@ -180,16 +166,16 @@ int show_orphan(Timeline& t) {
     bool adopted = poll_until([&] { return parent_of(child) != parent; });
     pid_t adopter = parent_of(child);
     std::string kind = adopter_kind(adopter);
-    t.event("adopted", child, "by " + describe(adopter) + ", " + kind);
+    t.event("adopted", child, "by " + describe_process(adopter) + ", " + kind);
     bool held = adopted && adopter > 0 && kind != "not an ancestor of ours";
 
     release.write.reset();  // the orphan exits; its adopter must reap it
     bool reaped = poll_until([&] { return is_gone(child, adopter); });
     t.event(reaped ? "reaped-by-adopter" : "left-a-zombie", child,
             reaped ? "its new parent waited for it"
-                   : describe(adopter) + " does not reap its adopted children; run under zombie-watch --subreaper");
+                   : describe_process(adopter) + " does not reap its adopted children; run under zombie-watch --subreaper");
     std::string text = "child " + std::to_string(child) + " outlived its parent " + std::to_string(parent) +
-                       "; the kernel gave it to " + describe(adopter) + ", " + kind +
+                       "; the kernel gave it to " + describe_process(adopter) + ", " + kind +
                        (reaped ? ", which reaped it when it exited" : ", which left it a zombie");
     return t.explain(held && reaped, text);
 }
@@ -325,7 +311,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
             pid_t adopter = parent_of(grandchild);
             adopters.push_back(adopter);
             held &= subreaper ? adopter == self : adopter != self;
-            t.event("adopted", grandchild, "by " + describe(adopter) + ", " + adopter_kind(adopter));
+            t.event("adopted", grandchild, "by " + describe_process(adopter) + ", " + adopter_kind(adopter));
         }
         release.write.reset();  // every grandchild exits now
         release.read.reset();
@@ -342,13 +328,13 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
                 held &= gone;
                 all_reaped &= gone;
                 t.event(gone ? "reaped-by-adopter" : "left-a-zombie", g,
-                        gone ? "by " + describe(adopters[i])
-                             : describe(adopters[i]) + " does not reap: run under zombie-watch --subreaper");
+                        gone ? "by " + describe_process(adopters[i])
+                             : describe_process(adopters[i]) + " does not reap: run under zombie-watch --subreaper");
             }
         }
         text = subreaper ? "as a subreaper, orphan-demo adopted each grandchild when its parent exited, "
                            "and reaped it"
-                         : "each grandchild was orphaned at once and adopted by " + describe(adopters.front()) +
+                         : "each grandchild was orphaned at once and adopted by " + describe_process(adopters.front()) +
                                (all_reaped ? ", which reaped it: orphan-demo had only the short-lived middle child "
                                              "to wait for"
                                            : ", which did not reap them all within 10 s: they are its zombies now");

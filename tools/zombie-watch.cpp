@@ -121,25 +121,6 @@ Settings parse_args(int argc, char** argv) {
     return s;
 }
 
-// "12:00:01.234" for text; seconds since the epoch for JSON.
-struct Clock {
-    timespec now{};
-    Clock() { clock_gettime(CLOCK_REALTIME, &now); }
-    std::string text() const {
-        tm local{};
-        localtime_r(&now.tv_sec, &local);
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03ld", local.tm_hour, local.tm_min, local.tm_sec,
-                      now.tv_nsec / 1000000);
-        return buf;
-    }
-    std::string json() const {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%lld.%03ld", static_cast<long long>(now.tv_sec), now.tv_nsec / 1000000);
-        return buf;
-    }
-};
-
 // One scan's report. `seen` is how long each zombie has been seen, in
 // the same order; `event` is "present" (--once), "appeared", "still" or "gone".
 struct Sighting {
@@ -148,11 +129,11 @@ struct Sighting {
     double seen;
 };
 
-void print_json(const Clock& clock, uint64_t scan, const Sighting& s) {
+void print_json(const WallTime& clock, uint64_t scan, const Sighting& s) {
     const Zombie& z = *s.zombie;
     std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"%s\",\"pid\":%d,\"ppid\":%d,\"command\":%s,"
                 "\"parent_command\":%s,\"parent_zombies\":%u,\"seen_seconds\":%.3f}\n",
-                clock.json().c_str(), static_cast<unsigned long long>(scan), s.event, z.proc.pid, z.proc.ppid,
+                clock.epoch_text().c_str(), static_cast<unsigned long long>(scan), s.event, z.proc.pid, z.proc.ppid,
                 json_string(z.proc.comm).c_str(), json_string(z.parent_command).c_str(), z.parent_zombies, s.seen);
 }
 
@@ -177,14 +158,14 @@ void print_table(const std::vector<Zombie>& zombies) {
         std::printf("%7d %7u  %s\n", p->proc.ppid, p->parent_zombies, p->parent_command.c_str());
 }
 
-void print_event(const Clock& clock, const Sighting& s, bool& header) {
+void print_event(const WallTime& clock, const Sighting& s, bool& header) {
     if (!header) {
         std::printf("%-12s  %-8s %7s %7s %8s  %-16s %s\n", "TIME", "EVENT", "PID", "PPID", "SEEN", "COMMAND",
                     "PARENT COMMAND (ZOMBIES)");
         header = true;
     }
     const Zombie& z = *s.zombie;
-    std::printf("%-12s  %-8s %7d %7d %7.1fs  %-16s %s (%u)\n", clock.text().c_str(), s.event, z.proc.pid,
+    std::printf("%-12s  %-8s %7d %7d %7.1fs  %-16s %s (%u)\n", clock.clock_text().c_str(), s.event, z.proc.pid,
                 z.proc.ppid, s.seen, z.proc.comm.c_str(), z.parent_command.c_str(), z.parent_zombies);
 }
 
@@ -212,7 +193,7 @@ int watch(const Settings& s) {
     PluginState state = PluginState::ok;
     const double started = monotonic_seconds();
     for (uint64_t scan = 1;; ++scan) {
-        Clock clock;
+        WallTime clock = WallTime::now();
         double now = monotonic_seconds();
         std::vector<Zombie> zombies = find_zombies(s.under);
         std::vector<Sighting> report;
@@ -236,7 +217,7 @@ int watch(const Settings& s) {
             for (const Sighting& r : report) print_json(clock, scan, r);
             if (monitoring)
                 std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"status\",\"state\":\"%s\",\"zombies\":%zu}\n",
-                            clock.json().c_str(), static_cast<unsigned long long>(scan), plugin_state_name(state),
+                            clock.epoch_text().c_str(), static_cast<unsigned long long>(scan), plugin_state_name(state),
                             zombies.size());
         } else if (!s.interval) {
             if (monitoring) std::printf("%s\n", status.c_str());
