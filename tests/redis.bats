@@ -16,6 +16,7 @@ setup() {
 teardown() {
     for pid in ${workers[@]:-}; do kill "$pid" 2> /dev/null || true; done
     stop_redis
+    remove_test_queues
 }
 
 # Starts redis-server (with the given extra arguments) on a free port, with
@@ -249,6 +250,13 @@ third"
     assert_success
     assert_equal "$output" "$(seq 10000)"
     assert_equal "$(stat_of put) $(stat_of got) $(stat_of pending) $(stat_of depth)" "10000 10000 0 0"
+    # Queue to queue: what reached the other queue is not kept pending either.
+    seq 100 | shq put "$Q"
+    shq create "shm:/$(qname ring)"
+    pipe-cat -c 100 "$Q" "shm:/$(qname ring)"
+    assert_equal "$(stat_of pending)" 0
+    assert_equal "$(shq get -a "shm:/$(qname ring)")" "$(seq 100)"
+    shq rm "shm:/$(qname ring)"
     # A reader without -E semantics (shq get) leaves the marker for the next one.
     pipe-cat -E /dev/null "$Q"
     run shq get -n "$Q"

@@ -226,6 +226,7 @@ End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
             end = End::stopped;
             break;
         }
+        in->delivered(1);  // in the other queue now: a redis source lets it go
         meter.add(len, 1);
         ++records;
     }
