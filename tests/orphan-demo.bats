@@ -154,3 +154,13 @@ check_reap() {
     assert_equal "$(jq -r 'select(.event == "reaped") | .note' <<< "$output" | sort -u | tail -1)" \
         "the middle child, waited for at once"
 }
+
+@test "a fork refused half way (ulimit -u): status 4, one line, and the children made are reaped, not orphaned" {
+    [ "$(id -u)" = 0 ] || skip "needs root to run as nobody under a process limit"
+    # Under a subreaper: a child orphan-demo left behind would be reaped, and reported, there.
+    for mode in "zombie -n 50 --hold 0.1" "reap --method wait -n 50" "reap --method sigchld -n 50"; do
+        run --separate-stderr as_nobody bash -c "ulimit -u 8; exec zombie-watch --subreaper -v -- orphan-demo $mode"
+        assert_failure 4
+        assert_equal "$stderr" "orphan-demo: fork: resource temporarily unavailable"
+    done
+}

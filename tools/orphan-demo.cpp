@@ -95,10 +95,11 @@ private:
     bool json_;
 };
 
-// fork(), or a one-line reason and exit 4.
-pid_t fork_or_die() {
+// fork(), or Error: main then reaps the children already made before it
+// exits 4, so that a fork refused half way (ulimit -u) leaves no zombie.
+pid_t fork_child() {
     pid_t pid = fork();
-    if (pid < 0) die(Exit::failure, "fork: %s", reason(errno).c_str());
+    if (pid < 0) throw system_error(errno, "fork");
     return pid;
 }
 
@@ -137,7 +138,7 @@ bool is_gone(pid_t pid, pid_t ppid) { return process_state(pid) == 0 || parent_o
 int show_orphan(Timeline& t) {
     t.event("start", getpid(), "orphan-demo, the observer");
     Pipe report = make_pipe(), go = make_pipe(), release = make_pipe();
-    pid_t parent = fork_or_die();
+    pid_t parent = fork_child();
     if (parent == 0) {
         // Only orphan-demo may hold the write ends the two wait on.
         close(go.write.get());
@@ -152,7 +153,7 @@ int show_orphan(Timeline& t) {
     release.read.reset();
     pid_t child = -1;
     if (read_some(report.read.get(), &child, sizeof child) != sizeof child || child < 0)
-        die(Exit::failure, "fork: the parent could not start its child");
+        throw Error(Exit::failure, "fork: the parent could not start its child");
     t.event("parent", parent, "forked by orphan-demo");
     t.event("child", child, "forked by the parent; waits on a pipe");
 
@@ -184,7 +185,7 @@ int show_zombies(Timeline& t, unsigned count, double hold) {
     StopSignals stop;
     std::vector<pid_t> children;
     for (unsigned i = 0; i < count; ++i) {
-        pid_t pid = fork_or_die();
+        pid_t pid = fork_child();
         if (pid == 0) _exit(0);
         children.push_back(pid);
     }
@@ -230,7 +231,7 @@ void on_sigchld(int) {
 // waits for `release` to close. Returns {child, grandchild}.
 std::pair<pid_t, pid_t> double_fork(const Pipe& release) {
     Pipe report = make_pipe();
-    pid_t child = fork_or_die();
+    pid_t child = fork_child();
     if (child == 0) {
         close(release.write.get());  // only orphan-demo may hold it
         pid_t grandchild = fork();
@@ -241,7 +242,7 @@ std::pair<pid_t, pid_t> double_fork(const Pipe& release) {
     report.write.reset();
     pid_t grandchild = -1;
     if (read_some(report.read.get(), &grandchild, sizeof grandchild) != sizeof grandchild || grandchild < 0)
-        die(Exit::failure, "fork: a child could not start its grandchild");
+        throw Error(Exit::failure, "fork: a child could not start its grandchild");
     return {child, grandchild};
 }
 
@@ -264,7 +265,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
         sigaddset(&chld, SIGCHLD);
         sigprocmask(SIG_BLOCK, &chld, &old);  // the handler runs only in sigsuspend, below
         for (unsigned i = 0; i < count; ++i) {
-            pid_t pid = fork_or_die();
+            pid_t pid = fork_child();
             if (pid == 0) _exit(static_cast<int>(i % 256));
             made.push_back(pid);
             t.event("forked", pid, "exits at once with status " + std::to_string(i % 256));
@@ -295,7 +296,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
     } else {  // double-fork or subreaper
         const bool subreaper = method == "subreaper";
         if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-            die(Exit::failure, "become a subreaper: %s", reason(errno).c_str());
+            throw system_error(errno, "become a subreaper");
         Pipe release = make_pipe();
         std::vector<pid_t> grandchildren;
         std::vector<pid_t> adopters;
@@ -406,6 +407,10 @@ int main(int argc, char** argv) {
         if (mode == "zombie") return show_zombies(t, count, hold);
         return show_reaping(t, method, count);
     } catch (const Error& e) {
+        // The pipes the children wait on are closed by now: they end, and
+        // are reaped here rather than left to init.
+        while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+        }
         die(e.status(), "%s", e.what());
     }
 }
