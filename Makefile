@@ -11,6 +11,8 @@ CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat pool-run zombie-watch orphan-demo
 PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel
+# `make fuzz` alone needs these: clang and its libFuzzer runtime.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
             -Wcast-align -Wformat=2 -Wimplicit-fallthrough \
@@ -40,9 +42,15 @@ BINS     := $(TOOLS:%=$(BUILD)/bin/%)
 BENCH_BINS := $(BUILD)/bench/mq-raw $(BUILD)/bench/spawn-raw $(BUILD)/bench/hold-procs
 MANS     := $(TOOLS:%=man/%.1)
 MAN7     := man/prockit.7
+# Fuzz targets: fuzz/NAME.cpp defines LLVMFuzzerTestOneInput; the inputs
+# that once failed are kept in fuzz/regress/NAME/. `make check` replays them
+# through a plain main (fuzz/replay.cpp); `make fuzz` runs libFuzzer.
+FUZZ_TARGETS := $(filter-out replay,$(basename $(notdir $(wildcard fuzz/*.cpp))))
+REPLAYS  := $(FUZZ_TARGETS:%=$(BUILD)/replay/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all check deps lint test sanitize bench demo install uninstall clean
-all: $(BINS) $(BENCH_BINS)
+.PHONY: all check deps deps-fuzz lint test sanitize fuzz bench demo install uninstall clean
+all: $(BINS) $(BENCH_BINS) $(REPLAYS)
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -56,6 +64,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_LDFLAGS) $< $(LDLIBS) -o $@
@@ -63,9 +75,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o
 # Installs the Debian packages the build and the tests need: as root with
 # apt-get (refreshing the package lists when a package is not found);
 # otherwise it prints the exact command and stops.
-deps:
+deps deps-fuzz: DEPS = $(if $(filter deps-fuzz,$@),$(FUZZ_PACKAGES),$(PACKAGES))
+deps deps-fuzz:
 	@missing=""; \
-	for p in $(PACKAGES); do \
+	for p in $(DEPS); do \
 	  dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
 	done; \
 	[ -z "$$missing" ] && exit 0; \
@@ -89,12 +102,42 @@ check: deps
 lint:
 	mandoc -Tlint -Wwarning $(MANS) $(MAN7)
 
-test: $(BINS)
-	@PROCKIT_BIN=$(abspath $(BUILD)/bin) tests/run
+test: $(BINS) $(REPLAYS)
+	@PROCKIT_BIN=$(abspath $(BUILD)/bin) PROCKIT_REPLAY=$(abspath $(BUILD)/replay) tests/run
 
 # The same tests against a build with AddressSanitizer and UBSan.
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=1 test
+
+# libFuzzer over every target for FUZZ_SECONDS each (FUZZ=NAME for one),
+# starting from its kept inputs. A crash or sanitizer report stops it and
+# fails; the input is left in build/fuzz/crash/ to be added to
+# fuzz/regress/NAME/ once fixed.
+FUZZ ?= $(FUZZ_TARGETS)
+FUZZ_CXX := clang++
+FUZZ_FLAGS := -std=c++20 -iquote lib -O1 -g -fno-omit-frame-pointer \
+              -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cpp=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/bin/%: build/fuzz/obj/fuzz/%.o $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ:%=build/fuzz/bin/%)
+	@set -e; mkdir -p build/fuzz/crash; for t in $(FUZZ); do \
+	  mkdir -p build/fuzz/corpus/$$t fuzz/regress/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash/$$t- \
+	    build/fuzz/corpus/$$t fuzz/regress/$$t 2>build/fuzz/$$t.log \
+	    || { tail -n 40 build/fuzz/$$t.log; echo "fuzz: $$t failed; the input is in build/fuzz/crash/" >&2; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log || true; \
+	done
 
 # Each bench/ script runs a tool beside its peers and a baseline and prints
 # the ratios its issue asks for.
@@ -119,4 +162,5 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj build/fuzz/obj -name '*.d' 2>/dev/null)
+.SECONDARY:

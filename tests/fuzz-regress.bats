@@ -1,0 +1,29 @@
+#!/usr/bin/env bats
+# Every input kept in fuzz/regress/TARGET/ (a crash `make fuzz` once found,
+# or a seed) is run again through its target, built with the normal
+# compiler: a fixed crash stays fixed. One test per target.
+
+load helper
+
+replay() {
+    local target=$1 dir
+    dir="$BATS_TEST_DIRNAME/../fuzz/regress/$target"
+    [ -x "${PROCKIT_REPLAY:?}/$target" ] || fail "no replay binary for $target"
+    run "$PROCKIT_REPLAY/$target" "$dir"/*
+    assert_success
+    assert_output ""
+}
+
+@test "fuzz regressions: json_string" { replay json_string; }
+
+@test "fuzz regressions: every fuzz target has its test above" {
+    local f t
+    for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
+        t=$(basename "$f" .cpp)
+        [ "$t" = replay ] && continue
+        grep -q "^@test \"fuzz regressions: $t\" { replay $t; }" "$BATS_TEST_FILENAME" \
+            || fail "fuzz/$t.cpp has no test in tests/fuzz-regress.bats"
+        [ -n "$(ls -A "$BATS_TEST_DIRNAME/../fuzz/regress/$t" 2>/dev/null)" ] \
+            || fail "fuzz/regress/$t/ keeps no input"
+    done
+}
