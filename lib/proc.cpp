@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 
 #include "diag.h"
@@ -32,18 +33,29 @@ ssize_t read_small(int dirfd, const char* path, char* buf, size_t cap) {
     return static_cast<ssize_t>(used);
 }
 
-// The next space-separated field of `s` as a number, advancing s.
-bool next_number(std::string_view& s, int64_t& value) {
+// The next space-separated field of `s` as a decimal number of at most
+// `max`, advancing s. The kernel writes these fields, but the text is
+// checked as if anyone had: digits only, and no overflow.
+bool next_number(std::string_view& s, uint64_t max, uint64_t& value) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    bool negative = !s.empty() && s.front() == '-';
-    if (negative) s.remove_prefix(1);
     if (s.empty() || s.front() < '0' || s.front() > '9') return false;
-    int64_t v = 0;
+    uint64_t v = 0;
     while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
-        v = v * 10 + (s.front() - '0');
+        auto digit = static_cast<uint64_t>(s.front() - '0');
+        if (v > (max - digit) / 10) return false;
+        v = v * 10 + digit;
         s.remove_prefix(1);
     }
-    value = negative ? -v : v;
+    if (!s.empty() && s.front() != ' ') return false;
+    value = v;
+    return true;
+}
+
+// The same for a pid (and a parent or group id, which may be 0).
+bool next_pid(std::string_view& s, pid_t& pid) {
+    uint64_t v = 0;
+    if (!next_number(s, std::numeric_limits<pid_t>::max(), v)) return false;
+    pid = static_cast<pid_t>(v);
     return true;
 }
 
@@ -67,28 +79,22 @@ bool parse_stat(std::string_view text, ProcStat& out) {
     // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt
     // majflt cmajflt utime stime cutime cstime priority nice num_threads
     // itrealvalue starttime ...
-    int64_t v = 0;
     size_t open = text.find(" (");
     size_t close = text.rfind(')');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return false;
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open + 2) return false;
     std::string_view head = text.substr(0, open);
-    if (!next_number(head, v)) return false;
-    out.pid = static_cast<pid_t>(v);
+    if (!next_pid(head, out.pid) || !head.empty()) return false;
     out.comm.assign(text.substr(open + 2, close - open - 2));
     std::string_view s = text.substr(close + 1);
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    if (s.empty()) return false;
-    out.state = s.front();
-    s.remove_prefix(1);
-    if (!next_number(s, v)) return false;
-    out.ppid = static_cast<pid_t>(v);
-    if (!next_number(s, v)) return false;
-    out.pgid = static_cast<pid_t>(v);
+    s = s.substr(0, s.find('\n'));  // one line; the name alone may hold a newline
+    // The state is a letter: R S D Z T t X I ...
+    if (s.size() < 2 || s[0] != ' ' || !((s[1] >= 'A' && s[1] <= 'Z') || (s[1] >= 'a' && s[1] <= 'z'))) return false;
+    out.state = s[1];
+    s.remove_prefix(2);
+    if (!next_pid(s, out.ppid) || !next_pid(s, out.pgid)) return false;
     for (int field = 6; field < 22; ++field)
         if (!skip_field(s)) return false;
-    if (!next_number(s, v)) return false;
-    out.start_ticks = static_cast<uint64_t>(v);
-    return true;
+    return next_number(s, UINT64_MAX, out.start_ticks);
 }
 
 bool read_stat(pid_t pid, ProcStat& out) {
