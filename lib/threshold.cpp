@@ -10,12 +10,25 @@ namespace prockit {
 
 namespace {
 
+// A strict decimal, as the plugin guidelines write thresholds: an optional
+// minus, digits, optionally a point and more digits. strtod alone would
+// also take leading spaces, hex, exponents and "inf".
 bool parse_number(const std::string& s, double& out) {
-    if (s.empty()) return false;
-    char* end = nullptr;
+    size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+    auto digits = [&] {
+        size_t from = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        return i > from;
+    };
+    if (!digits()) return false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (!digits()) return false;
+    }
+    if (i != s.size()) return false;
     errno = 0;
-    out = std::strtod(s.c_str(), &end);
-    return errno == 0 && *end == '\0' && std::isfinite(out);
+    out = std::strtod(s.c_str(), nullptr);
+    return errno == 0 && std::isfinite(out);
 }
 
 }  // namespace
@@ -31,19 +44,19 @@ Range Range::parse(const std::string& text) {
         r.inside_ = true;
         t.erase(0, 1);
     }
+    // N, or START:END where START is a number or ~ and END a number or
+    // nothing (no upper bound): a bare ":" or ":N" is neither.
     size_t colon = t.find(':');
-    std::string start = colon == std::string::npos ? "" : t.substr(0, colon);
+    std::string start = colon == std::string::npos ? "0" : t.substr(0, colon);
     std::string end = colon == std::string::npos ? t : t.substr(colon + 1);
     if (start == "~") {
         r.low_infinite_ = true;
-    } else if (!start.empty() && !parse_number(start, r.low_)) {
+    } else if (!parse_number(start, r.low_)) {
         throw bad();
     }
-    if (!end.empty()) {
+    if (!end.empty() || colon == std::string::npos) {
         if (!parse_number(end, r.high_)) throw bad();
         r.high_infinite_ = false;
-    } else if (colon == std::string::npos) {
-        throw bad();  // "" or "@"
     }
     if (!r.low_infinite_ && !r.high_infinite_ && r.low_ > r.high_)
         throw Error(Exit::usage, "invalid range '" + text + "': its start is greater than its end");
