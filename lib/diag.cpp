@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
+
+#include "text.h"
 
 namespace prockit {
 
@@ -14,14 +17,19 @@ const char* g_program = "prockit";
 int g_usage_status = 2;
 
 void vwarn(const char* fmt, va_list ap) {
-    // One fprintf per piece would let another process's line interleave with
-    // ours on a shared stderr; format the whole line first, then write once.
-    char line[4096];
+    // A message may quote a name or a command from someone else: escaped,
+    // it stays one line and sends no control to the terminal. One fprintf
+    // per piece would let another process's line interleave with ours on a
+    // shared stderr; make the whole line first, then write once. Fixed
+    // buffers: the message may be that memory ran out.
+    char message[4096], line[4096];
+    int m = std::vsnprintf(message, sizeof message, fmt, ap);
+    if (m < 0) return;
     int n = std::snprintf(line, sizeof line, "%s: ", g_program);
     if (n < 0) return;
-    int m = std::vsnprintf(line + n, sizeof line - static_cast<size_t>(n), fmt, ap);
-    if (m < 0) return;
-    size_t len = std::min(sizeof line - 2, static_cast<size_t>(n) + static_cast<size_t>(m));
+    size_t len = std::min(sizeof line - 1, static_cast<size_t>(n));
+    len += escape_text(std::string_view(message, std::min(sizeof message - 1, static_cast<size_t>(m))), line + len,
+                       sizeof line - 1 - len);
     line[len] = '\n';
     std::fwrite(line, 1, len + 1, stderr);
     std::fflush(stderr);

@@ -16,6 +16,12 @@ replay() {
 
 @test "fuzz regressions: json_string" { replay json_string; }
 
+@test "fuzz regressions: proc_stat" { replay proc_stat; }
+
+@test "fuzz regressions: threshold" { replay threshold; }
+
+@test "fuzz regressions: escape_text" { replay escape_text; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
