@@ -98,7 +98,7 @@ MessageQueue::MessageQueue(std::string name, mqd_t mqd) : name_(std::move(name))
 
 MessageQueue::MessageQueue(MessageQueue&& o) noexcept
     : name_(std::move(o.name_)), mqd_(std::exchange(o.mqd_, static_cast<mqd_t>(-1))),
-      msgsize_(o.msgsize_) {}
+      msgsize_(o.msgsize_), created_(o.created_) {}
 
 MessageQueue::~MessageQueue() {
     if (mqd_ != static_cast<mqd_t>(-1)) mq_close(mqd_);
@@ -130,7 +130,9 @@ MessageQueue MessageQueue::create(const std::string& name, Attributes attr, unsi
         mq_unlink(name.c_str());
         throw system_error(err, "set mode");
     }
-    return MessageQueue(name, q);
+    MessageQueue made(name, q);
+    made.created_ = true;
+    return made;
 }
 
 MessageQueue MessageQueue::open(const std::string& name, int oflag) {
@@ -186,6 +188,12 @@ unsigned MessageQueue::mode() const {
     struct stat st{};
     if (fstat(mqd_, &st) == -1) throw system_error(errno);
     return st.st_mode & 07777u;
+}
+
+uid_t MessageQueue::uid() const {
+    struct stat st{};
+    if (fstat(mqd_, &st) == -1) throw system_error(errno);
+    return st.st_uid;
 }
 
 bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& deadline) {

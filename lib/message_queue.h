@@ -47,6 +47,9 @@ public:
     long msgsize() const { return msgsize_; }
     Status status() const;
     unsigned mode() const;  // the permission bits, from one fstat
+    uid_t uid() const;      // the owner, from one fstat
+    // True if create() made it; false if it opened one that existed (exist_ok).
+    bool created() const { return created_; }
 
     // Sends one message; false if the queue stayed full until the deadline.
     // A message longer than msgsize() throws, naming both sizes.
@@ -62,6 +65,7 @@ private:
     std::string name_;
     mqd_t mqd_;
     long msgsize_;
+    bool created_ = false;
 };
 
 }  // namespace prockit

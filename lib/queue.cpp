@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -58,6 +59,7 @@ std::string status_text(const QueueStatus& s) {
     }
     line("msgsize", std::to_string(s.msgsize));
     if (s.local) {
+    if (!s.lock.empty()) line("lock", s.lock);
         line("mode", mode_text(s.mode));
         line("owner", owner(s.uid));
     }
@@ -82,6 +84,7 @@ std::string status_json(const QueueStatus& s) {
     }
     add("msgsize", s.msgsize);
     if (s.local) {
+    if (!s.lock.empty()) j += ",\"lock\":" + json_string(s.lock);
         j += ",\"mode\":\"" + mode_text(s.mode) + "\"";
         add("uid", s.uid);
     }
@@ -123,8 +126,9 @@ size_t Queue::try_receive_many(char* buf, size_t cap, uint64_t max, const Record
     return n;
 }
 
-Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
-                const StopSignals* stop) {
+Taken Queue::take(Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+                  const StopSignals* stop) {
+    Queue& q = *this;
     const size_t room = q.max_message() + 8;  // a message, its prefix and delimiter
     Taken t;
     char* at = out.reserve(room);
@@ -157,8 +161,9 @@ namespace {
 // A POSIX message queue, with its task counts in a companion segment.
 class MqQueue final : public Queue {
 public:
-    MqQueue(Endpoint e, MessageQueue q)
-        : endpoint_(std::move(e)), q_(std::move(q)), counts_(CounterSegment::open(q_.name(), q_.mode())) {}
+    MqQueue(Endpoint e, MessageQueue q, bool fresh = false)
+        : endpoint_(std::move(e)), q_(std::move(q)),
+          counts_(CounterSegment::open(q_.name(), q_.mode(), q_.uid(), fresh)) {}
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return static_cast<size_t>(q_.msgsize()); }
@@ -177,7 +182,7 @@ public:
     // the two leaves one task counted that never arrives (see shq(1)).
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
         const bool task = counts_as_task(msg.data(), msg.size());
-        if (task) tasks().puts.fetch_add(1);
+        if (task) writable_tasks("count the message put").puts.fetch_add(1);
         bool sent = false;
         try {
             sent = send_counted(msg, prio, deadline, stop);
@@ -190,8 +195,10 @@ public:
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
+    // Who may only read the queue reads the counts read-only: their gets
+    // are not counted (see CounterSegment).
         if (!q_.try_receive(buf, len, prio)) return false;
-        if (counts_as_task(buf, len)) tasks().gets.fetch_add(1);
+        if (counts_.writable() && counts_as_task(buf, len)) tasks().gets.fetch_add(1);
         return true;
     }
 
@@ -210,7 +217,19 @@ public:
     }
 
 private:
+    void done(uint64_t n) override { mark_done(writable_tasks("mark tasks done"), n); }
+    Joined join(const Deadline& deadline, const StopSignals* stop) override {
+        return wait_joined(tasks(), deadline, stop, counts_.writable());
+    }
+
     bool send_counted(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) {
+    TaskCounters& writable_tasks(const char* action) {
+        if (!counts_.writable())
+            throw Error(Exit::failure, std::string("cannot ") + action + ": only users who may write the queue may (" +
+                                           CounterSegment::path(q_.name()) + " is read-only to you)");
+        return tasks();
+    }
+
         if (!stop) return q_.send(msg, prio, deadline);
         // Wait in poll, where stop signals get in, not in mq_send.
         while (!q_.send(msg, prio, Deadline::now())) {
@@ -233,19 +252,22 @@ public:
     size_t max_message() const override { return ring_.max_message(); }
     TaskCounters& tasks() override { return ring_.counters(); }
 
+    std::string blocked_by() const override { return ring_.blocked_by(); }
     QueueStatus status() const override {
         ShmRing::Status s = ring_.status();
         TaskCounters& c = ring_.counters();
-        return QueueStatus{endpoint_.str(),
-                           -1,
-                           static_cast<long>(s.bytes),
-                           static_cast<long>(s.used),
-                           static_cast<long>(s.recoveries),
-                           static_cast<long>(s.msgsize),
-                           static_cast<long>(s.depth),
-                           s.mode,
-                           s.uid,
-                           c.puts.load(), c.gets.load(), c.dones.load()};
+        QueueStatus q{endpoint_.str(),
+                      -1,
+                      static_cast<long>(s.bytes),
+                      static_cast<long>(s.used),
+                      static_cast<long>(s.recoveries),
+                      static_cast<long>(s.msgsize),
+                      static_cast<long>(s.depth),
+                      s.mode,
+                      s.uid,
+                      c.puts.load(), c.gets.load(), c.dones.load()};
+        q.lock = s.lock.empty() ? "free" : s.lock;
+        return q;
     }
 
     bool send(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) override {
@@ -266,7 +288,34 @@ public:
 
     size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
                             bool* ended) override {
-        return ring_.take_many(buf, cap, max, f, used, ended);
+        ShmRing::Batch b = ring_.take_many(buf, cap, max, f, Deadline::now(), nullptr);
+        used = b.used;
+        if (b.ended && ended) *ended = true;
+        return b.messages;
+    }
+
+    // Grows out's buffer to the size of the message at hand, so that a ring
+    // made for huge messages costs memory only when one comes.
+    Taken take(Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+               const StopSignals* stop) override {
+        size_t need = 0;
+        for (bool flushed = false;;) {
+            char* at = out.reserve(need);
+            // Only an empty ring is waited for, and only with out flushed.
+            ShmRing::Batch b = ring_.take_many(at, out.room(), max, f, flushed ? deadline : Deadline::now(), stop);
+            if (b.messages || b.ended) {
+                out.commit(b.used);
+                return Taken{b.messages, b.used, b.ended, Got::message};
+            }
+            if (b.need) {
+                need = b.need;
+                continue;
+            }
+            if (b.got != ShmRing::Got::message && (flushed || deadline.expired()))
+                return Taken{0, 0, false, b.got == ShmRing::Got::stopped ? Got::stopped : Got::timed_out};
+            out.flush();
+            flushed = true;
+        }
     }
 
     bool try_receive(char* buf, size_t& len, unsigned& prio) override {
@@ -296,6 +345,16 @@ private:
 };
 
 int oflag(Access a) {
+// create -x: a queue another user made first is not ours to adopt. It may
+// be shared with us, but it may as well be a trap (a 0666 ring that user
+// reads every job from).
+void refuse_foreign(const CreateOptions& opt, bool created, uid_t owner) {
+    if (created || !opt.mine_only || owner == ::geteuid()) return;
+    const passwd* pw = getpwuid(owner);
+    throw Error(Exit::failure, "exists and belongs to " + (pw ? std::string(pw->pw_name) : "uid " + std::to_string(owner)) +
+                                   ", not to you: -x uses only a queue of your own");
+}
+
     switch (a) {
         case Access::read: return O_RDONLY;
         case Access::write: return O_WRONLY;
@@ -312,11 +371,21 @@ std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt)
         size_t bytes = opt.bytes ? static_cast<size_t>(opt.bytes) : ShmRing::kDefaultBytes;
         size_t msgsize = opt.msgsize ? static_cast<size_t>(opt.msgsize)
                                      : std::min(ShmRing::kDefaultMsgsize, bytes - 4);
-        return std::make_unique<ShmQueue>(e, ShmRing::create(e.path, bytes, msgsize, opt.mode, opt.exist_ok));
+        ShmRing ring = ShmRing::create(e.path, bytes, msgsize, opt.mode, opt.exist_ok);
+        refuse_foreign(opt, ring.segment().created(), ring.segment().uid());
+        return std::make_unique<ShmQueue>(e, std::move(ring));
     }
     if (opt.bytes) throw Error(Exit::usage, "message queues are sized in messages: use -m and -s, not -S");
     MessageQueue q = MessageQueue::create(e.path, {opt.maxmsg, opt.msgsize}, opt.mode, opt.exist_ok);
-    return std::make_unique<MqQueue>(e, std::move(q));
+    const bool created = q.created();
+    refuse_foreign(opt, created, q.uid());
+    try {
+        return std::make_unique<MqQueue>(e, std::move(q), created);
+    } catch (...) {
+        // Never half a create: a queue whose counts could not be made goes.
+        if (created) ::mq_unlink(e.path.c_str());
+        throw;
+    }
 }
 
 std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access) {
@@ -328,8 +397,9 @@ std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access) {
 void remove_queue(const Endpoint& e) {
     if (e.kind == EndpointKind::redis) return remove_redis_queue(e);
     if (e.kind == EndpointKind::shm) {
-        // Never remove another program's shared memory by mistake.
-        ShmRing::open(e.path);
+        // Never remove another program's shared memory by mistake; but a
+        // ring whose header is damaged goes like any other.
+        if (!ShmRing::is_ring(e.path)) ShmRing::open(e.path);  // throws why it is not one
         ShmRing::remove(e.path);
         return;
     }

@@ -32,6 +32,7 @@ struct QueueStatus {
     long pending = -1;    // redis: taken by consumers and not yet done
     long consumers = -1;  // redis: consumers known to the queue
     bool local = true;    // a file of this machine, with a mode and an owner (not redis)
+    std::string lock = {};  // ring: "free", or "locked by 1234 (stopped)" (then read unlocked); else ""
 };
 
 // What `shq recover` returned to a queue: one consumer's unfinished messages.
@@ -47,13 +48,26 @@ struct CreateOptions {
     long bytes = 0;    // shm: ring size in bytes; 0: the default
     unsigned mode = 0600;
     bool exist_ok = false;
+    // With exist_ok: an existing queue is used only if it belongs to the
+    // caller (create -x), not one another user made first.
+    bool mine_only = false;
 };
 
 enum class Access { read, write, read_write };
 
+enum class QueueGot { message, timed_out, stopped };
+
+// What one take_into() took (see there).
+struct Taken {
+    uint64_t messages = 0;
+    size_t bytes = 0;  // written to out, delimiters included
+    bool ended = false;
+    QueueGot got = QueueGot::message;  // timed_out or stopped: nothing came
+};
+
 class Queue {
 public:
-    enum class Got { message, timed_out, stopped };
+    using Got = QueueGot;
 
     virtual ~Queue() = default;
     virtual const Endpoint& endpoint() const = 0;
@@ -115,6 +129,17 @@ public:
     // keep taken messages (redis) have any; the others throw Error(usage).
     virtual std::vector<Recovered> recover(double older_than);
 
+    // See take_into(). A backend that can tell a message's size before it
+    // takes it (a ring) grows out's buffer to what the messages need, not
+    // to what max_message() allows.
+    virtual Taken take(Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+                       const StopSignals* stop);
+
+    // Why the last send or receive gave up before its deadline's work was
+    // done, when it was not because the queue was full or empty: "the
+    // queue's lock is held by process 1234 (stopped)"; else "".
+    virtual std::string blocked_by() const { return ""; }
+
 protected:
     // The counts in shared memory behind done() and join().
     virtual TaskCounters& tasks() = 0;
@@ -125,14 +150,10 @@ protected:
 // is never kept waiting on our buffer) and waits for one until the
 // deadline, unless it has passed already. With f.until_end, the
 // end-of-stream marker is taken, not written, and `ended` set.
-struct Taken {
-    uint64_t messages = 0;
-    size_t bytes = 0;  // written to out, delimiters included
-    bool ended = false;
-    Queue::Got got = Queue::Got::message;  // timed_out or stopped: nothing came
-};
-Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
-                const StopSignals* stop);
+inline Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t max, const Deadline& deadline,
+                       const StopSignals* stop) {
+    return q.take(out, f, max, deadline, stop);
+}
 
 // The status as shq prints it: "key  value" lines, or one JSON object
 // (no newline) whose keys the shq(1) page lists.

@@ -1,5 +1,6 @@
 #include "shm_ring.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "diag.h"
 #include "futex.h"
+#include "proc.h"
 
 namespace prockit {
 
@@ -16,10 +18,15 @@ namespace {
 // "PKRING" and the layout version in the top 16 bits.
 constexpr uint64_t kMagic = 0x474E49524B50 | (uint64_t{1} << 48);
 constexpr size_t kLength = sizeof(uint32_t);  // each message's length prefix
+constexpr size_t kDataAlign = 64;
 
 struct State {
     uint64_t head, tail, count, puts, gets;
 };
+
+Error damaged(const std::string& what) {
+    return Error(Exit::failure, "the queue's header is damaged (" + what + "; not written by this prockit?)");
+}
 }  // namespace
 
 struct ShmRing::Header {
@@ -41,115 +48,249 @@ struct ShmRing::Header {
 // The tests find the lock's owner at this offset (tests/shq-crash.bats).
 static_assert(offsetof(ShmRing::Header, lock) == 32);
 
+namespace {
+// The state another user may have written, copied once and checked
+// without overflow: a wrong one is never used, not even to compute a
+// position. Every message costs at least its length prefix.
+State checked(const volatile State& in, uint64_t bytes) {
+    State s{in.head, in.tail, in.count, in.puts, in.gets};
+    if (s.tail < s.head || s.tail - s.head > bytes) throw damaged("head and tail");
+    uint64_t used = s.tail - s.head;
+    if (s.count > used / kLength || (s.count == 0) != (used == 0)) throw damaged("message count");
+    return s;
+}
+
+// The mutex kind glibc gives a robust process-shared mutex, to compare with
+// the one in a segment: another kind (a forged priority-inheritance one,
+// say) would make the locking calls act on forged values.
+int robust_kind() {
+    static const int kind = [] {
+        pthread_mutex_t m;
+        pthread_mutexattr_t attr;
+        pthread_mutexattr_init(&attr);
+        pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+        pthread_mutex_init(&m, &attr);
+        pthread_mutexattr_destroy(&attr);
+        return m.__data.__kind;
+    }();
+    return kind;
+}
+
+void init_lock(pthread_mutex_t* m) {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(m, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+size_t data_offset() { return (sizeof(ShmRing::Header) + kDataAlign - 1) / kDataAlign * kDataAlign; }
+
+timespec monotonic_after(int64_t ns) {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+    t.tv_nsec += static_cast<long>(ns % 1'000'000'000);
+    if (t.tv_nsec >= 1'000'000'000) {
+        t.tv_sec += 1;
+        t.tv_nsec -= 1'000'000'000;
+    }
+    return t;
+}
+
+// A wait that would not wait still gives a held lock kLockGrace.
+Deadline lock_limit(const Deadline& d) {
+    constexpr auto grace_ns = static_cast<int64_t>(ShmRing::kLockGrace * 1e9);
+    return d.remaining_ns() >= grace_ns ? d : Deadline::after(ShmRing::kLockGrace);
+}
+
+std::string process_text(pid_t pid) {
+    switch (process_state(pid)) {
+        case 0: return "gone";
+        case 'T': return "stopped";
+        case 't': return "stopped by a debugger";
+        case 'R': return "running";
+        case 'Z': return "a zombie";
+        default: return "sleeping";
+    }
+}
+}  // namespace
+
 // Holds the ring's lock; finishes the change a dead owner left half-done.
 class ShmRing::Lock {
 public:
-    explicit Lock(Header* h) : h_(h) {
-        int r = pthread_mutex_lock(&h_->lock);
-        if (r == EOWNERDEAD) {
-            replay(h_);
-            ++h_->recoveries;
-            pthread_mutex_consistent(&h_->lock);
-        } else if (r != 0) {
-            throw Error(Exit::failure, "lock the queue: " + reason(r));
-        }
+    enum class Got { held, timed_out, stopped };
+    explicit Lock(ShmRing& r) : r_(r), h_(r.header()) {}
+    ~Lock() {
+        if (held_) pthread_mutex_unlock(&h_->lock);
     }
-    ~Lock() { pthread_mutex_unlock(&h_->lock); }
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
+
+    // Waits for the lock until `limit`, in slices of at most 100 ms between
+    // which a stop signal gets in. On timed_out the ring's blocked_by() says
+    // who held it.
+    Got acquire(const Deadline& limit, const StopSignals* stop) {
+        constexpr int64_t kSliceNs = 100'000'000;
+        for (;;) {
+            if (stop && stop->check()) return Got::stopped;
+            timespec at = monotonic_after(std::min(limit.remaining_ns(), kSliceNs));
+            int r = pthread_mutex_clocklock(&h_->lock, CLOCK_MONOTONIC, &at);
+            if (r == 0 || r == EOWNERDEAD) {
+                held_ = true;
+                if (r == EOWNERDEAD) recover();
+                return Got::held;
+            }
+            if (r == ENOTRECOVERABLE) throw damaged("its lock cannot be recovered");
+            if (r != ETIMEDOUT) throw Error(Exit::failure, "lock the queue: " + reason(r));
+            if (limit.expired()) {
+                std::string who = r_.lock_holder();
+                r_.blocked_by_ = who.empty() ? "the queue's lock was held until the deadline"
+                                             : "the queue's lock is held by process " + who;
+                return Got::timed_out;
+            }
+        }
+    }
 
     // Steps 2 and 3 of the commit protocol (see shm_ring.h).
     void commit(const State& next) {
         h_->journal.next = next;
         h_->journal.valid.store(1, std::memory_order_release);
-        replay(h_);
+        apply(next);
     }
 
 private:
-    static void replay(Header* h) {
-        if (!h->journal.valid.load(std::memory_order_acquire)) return;
-        const State& n = h->journal.next;
-        h->state = n;
-        h->tasks.puts.store(n.puts);
-        h->tasks.gets.store(n.gets);
-        h->journal.valid.store(0, std::memory_order_release);
+    // The owner died holding the lock: finish its change if it got as far
+    // as the journal (a journal that does not check out is never applied:
+    // unlocked inconsistent, the mutex then refuses everyone, "damaged").
+    void recover() {
+        if (h_->journal.valid.load(std::memory_order_acquire))
+            apply(checked(h_->journal.next, r_.bytes_));
+        ++h_->recoveries;
+        pthread_mutex_consistent(&h_->lock);
     }
+
+    void apply(const State& n) {
+        h_->state = n;
+        h_->tasks.puts.store(n.puts);
+        h_->tasks.gets.store(n.gets);
+        h_->journal.valid.store(0, std::memory_order_release);
+    }
+
+    ShmRing& r_;
     Header* h_;
+    bool held_ = false;
 };
 
-ShmRing::Header* ShmRing::header() const { return static_cast<Header*>(segment_.base()); }
-
-void ShmRing::check_layout() const {
-    const Header* h = header();
-    bool sane = h->data_offset >= sizeof(Header) && h->data_offset + h->bytes <= segment_.size() &&
-                h->msgsize + kLength <= h->bytes && h->state.head <= h->state.tail &&
-                h->state.tail - h->state.head <= h->bytes;
-    if (!sane) throw Error(Exit::failure, "the queue's header is damaged (not written by this prockit?)");
+// The geometry is read once, checked against the mapping's real size
+// without overflow, and kept: another user rewriting it later changes
+// nothing we compute.
+ShmRing::ShmRing(SharedSegment s, void* base, size_t size)
+    : segment_(std::move(s)), header_(static_cast<Header*>(base)) {
+    if (size < sizeof(Header)) throw damaged("smaller than its header");
+    const volatile Header* h = header_;
+    uint64_t bytes = h->bytes, msgsize = h->msgsize, offset = h->data_offset;
+    if (offset < sizeof(Header) || offset % alignof(uint64_t) != 0 || offset > size) throw damaged("data offset");
+    if (bytes == 0 || bytes > size - offset) throw damaged("ring size");
+    if (bytes < kLength || msgsize > bytes - kLength || msgsize > UINT32_MAX) throw damaged("message size");
+    if (header_->lock.__data.__kind != robust_kind()) throw damaged("its lock is not a robust shared mutex");
+    data_ = static_cast<char*>(base) + offset;
+    bytes_ = bytes;
+    msgsize_ = msgsize;
 }
 
+size_t ShmRing::image_size(size_t bytes) { return data_offset() + bytes; }
+
+void ShmRing::format(void* base, size_t bytes, size_t msgsize) {
+    auto* h = static_cast<Header*>(base);
+    h->bytes = bytes;
+    h->msgsize = msgsize;
+    h->data_offset = data_offset();
+    init_lock(&h->lock);
+}
+
+ShmRing ShmRing::over(void* base, size_t size) { return ShmRing(SharedSegment(), base, size); }
+
 // The data area is a ring: a position past its end wraps to the start.
+// n never passes bytes_ (a message and its prefix fit the ring).
 void ShmRing::copy_in(uint64_t pos, const void* src, size_t n) {
-    Header* h = header();
-    char* data = static_cast<char*>(segment_.base()) + h->data_offset;
-    size_t at = pos % h->bytes, first = std::min(n, h->bytes - at);
-    std::memcpy(data + at, src, first);
-    std::memcpy(data, static_cast<const char*>(src) + first, n - first);
+    size_t at = pos % bytes_, first = std::min<size_t>(n, bytes_ - at);
+    std::memcpy(data_ + at, src, first);
+    std::memcpy(data_, static_cast<const char*>(src) + first, n - first);
 }
 
 void ShmRing::copy_out(uint64_t pos, void* dst, size_t n) const {
-    const Header* h = header();
-    const char* data = static_cast<const char*>(segment_.base()) + h->data_offset;
-    size_t at = pos % h->bytes, first = std::min(n, h->bytes - at);
-    std::memcpy(dst, data + at, first);
-    std::memcpy(static_cast<char*>(dst) + first, data, n - first);
+    size_t at = pos % bytes_, first = std::min<size_t>(n, bytes_ - at);
+    std::memcpy(dst, data_ + at, first);
+    std::memcpy(static_cast<char*>(dst) + first, data_, n - first);
+}
+
+// The length of the message at head, checked against the checked state.
+uint32_t ShmRing::length_at(uint64_t head, uint64_t tail) const {
+    uint32_t n = 0;
+    copy_out(head, &n, kLength);
+    if (n > msgsize_ || n > tail - head - kLength)
+        throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
+    return n;
 }
 
 ShmRing ShmRing::create(const std::string& name, size_t bytes, size_t msgsize, unsigned mode, bool exist_ok) {
     if (msgsize + kLength > bytes)
         throw Error(Exit::usage, "a message size of " + std::to_string(msgsize) + " needs a ring of at least " +
                                      std::to_string(msgsize + kLength) + " bytes (-S)");
-    size_t offset = (sizeof(Header) + 63) / 64 * 64;
-    auto init = [&](void* base) {
-        auto* h = static_cast<Header*>(base);
-        h->bytes = bytes;
-        h->msgsize = msgsize;
-        h->data_offset = offset;
-        pthread_mutexattr_t attr;
-        pthread_mutexattr_init(&attr);
-        pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-        pthread_mutex_init(&h->lock, &attr);
-        pthread_mutexattr_destroy(&attr);
-    };
-    ShmRing ring(SharedSegment::create(name, offset + bytes, mode, kMagic, init, exist_ok));
-    ring.check_layout();
-    return ring;
+    if (msgsize > UINT32_MAX) throw Error(Exit::usage, "a ring takes messages of at most 4294967295 bytes (-s)");
+    SharedSegment s = SharedSegment::create(
+        name, image_size(bytes), mode, kMagic, [&](void* base) { format(base, bytes, msgsize); }, exist_ok);
+    void* base = s.base();
+    size_t size = s.size();
+    return ShmRing(std::move(s), base, size);
 }
 
 ShmRing ShmRing::open(const std::string& name) {
-    ShmRing ring(SharedSegment::open(name, kMagic, "queue"));
-    ring.check_layout();
-    return ring;
+    SharedSegment s = SharedSegment::open(name, kMagic, "queue");
+    void* base = s.base();
+    size_t size = s.size();
+    return ShmRing(std::move(s), base, size);
 }
 
 bool ShmRing::is_ring(const std::string& name) {
     return (SharedSegment::peek_magic(name) & 0xFFFFFFFFFFFF) == (kMagic & 0xFFFFFFFFFFFF);
 }
 
-size_t ShmRing::max_message() const { return header()->msgsize; }
 TaskCounters& ShmRing::counters() const { return header()->tasks; }
 
+// "1234 (stopped)": the owner the lock word names, a thread id with two
+// flag bits on top (see tests/shq-crash.bats); "" if it is free now.
+std::string ShmRing::lock_holder() const {
+    auto* word = reinterpret_cast<const std::atomic<int>*>(&header()->lock.__data.__lock);
+    auto tid = static_cast<pid_t>(static_cast<unsigned>(word->load(std::memory_order_relaxed)) & FUTEX_TID_MASK);
+    if (tid == 0) return "";
+    return std::to_string(tid) + " (" + process_text(tid) + ")";
+}
+
 ShmRing::Status ShmRing::status() const {
+    auto& self = const_cast<ShmRing&>(*this);
     Header* h = header();
-    Lock lock(h);
-    return Status{h->bytes,         h->state.tail - h->state.head, h->msgsize, h->state.count, h->recoveries,
-                  segment_.mode(), segment_.uid()};
+    Lock lock(self);
+    std::string held;
+    if (lock.acquire(lock_limit(Deadline::now()), nullptr) != Lock::Got::held) {
+        // Report what is there, unlocked: a holder between steps 2 and 3
+        // has its new state in the journal.
+        std::string who = lock_holder();
+        held = who.empty() ? "locked until a moment ago" : "locked by " + who;
+    }
+    State s = held.empty() || !h->journal.valid.load() ? checked(h->state, bytes_) : checked(h->journal.next, bytes_);
+    return Status{bytes_,          s.tail - s.head, msgsize_, s.count, h->recoveries,
+                  segment_.mode(), segment_.uid(),  held};
 }
 
 // Runs op under the lock until it is done. While it is blocked (no room
 // for a put, no message for a get) sleeps on the sequence word the other
 // side bumps, registered as a waiter so that the other side wakes us; when
-// done, wakes the other side's waiters. Nobody sleeps holding the lock.
+// done, wakes the other side's waiters. Nobody sleeps holding the lock, and
+// nobody waits for it past the deadline (or kLockGrace, if that is later).
 template <class Op>
 ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline, const StopSignals* stop) {
     Header* h = header();
@@ -158,11 +299,19 @@ ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline,
     uint32_t& my_waiters = for_room ? h->not_full_waiters : h->not_empty_waiters;
     uint32_t& their_waiters = for_room ? h->not_empty_waiters : h->not_full_waiters;
     bool registered = false;
+    blocked_by_.clear();
     for (;;) {
         uint32_t seen = 0;
         bool wake = false;
         {
-            Lock lock(h);
+            Lock lock(*this);
+            switch (lock.acquire(lock_limit(deadline), stop)) {
+                case Lock::Got::held: break;
+                case Lock::Got::timed_out: return Got::timed_out;
+                // A waiter that leaves without the lock leaves its count:
+                // the other side then wakes the futex once too often.
+                case Lock::Got::stopped: return Got::stopped;
+            }
             if (registered) --my_waiters;
             registered = false;
             if (op(lock) == Step::done) {
@@ -180,8 +329,8 @@ ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline,
             return Got::message;
         }
         if (futex_wait(my_seq, seen, deadline, stop) == FutexWait::stopped) {
-            Lock lock(h);
-            --my_waiters;
+            Lock lock(*this);
+            if (lock.acquire(lock_limit(Deadline::now()), nullptr) == Lock::Got::held) --my_waiters;
             return Got::stopped;
         }
     }
@@ -189,13 +338,13 @@ ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline,
 
 bool ShmRing::send(std::string_view msg, const Deadline& deadline, const StopSignals* stop) {
     Header* h = header();
-    if (msg.size() > h->msgsize)
+    if (msg.size() > msgsize_)
         throw Error(Exit::failure, "message of " + std::to_string(msg.size()) + " bytes exceeds the queue's " +
-                                       std::to_string(h->msgsize));
+                                       std::to_string(msgsize_));
     const uint64_t need = kLength + msg.size();
     auto put = [&](Lock& lock) {
-        State s = h->state;
-        if (h->bytes - (s.tail - s.head) < need) return Step::blocked;
+        State s = checked(h->state, bytes_);
+        if (bytes_ - (s.tail - s.head) < need) return Step::blocked;
         auto len = static_cast<uint32_t>(msg.size());
         copy_in(s.tail, &len, kLength);
         copy_in(s.tail + kLength, msg.data(), msg.size());
@@ -209,9 +358,9 @@ size_t ShmRing::send_many(const std::string_view* msgs, size_t n, const WaitPoli
     Header* h = header();
     size_t sent = 0;
     auto put_all_that_fit = [&](Lock& lock) {
-        State s = h->state;
+        State s = checked(h->state, bytes_);
         size_t first = sent;
-        while (sent < n && h->bytes - (s.tail - s.head) >= kLength + msgs[sent].size()) {
+        while (sent < n && msgs[sent].size() <= msgsize_ && bytes_ - (s.tail - s.head) >= kLength + msgs[sent].size()) {
             auto len = static_cast<uint32_t>(msgs[sent].size());
             copy_in(s.tail, &len, kLength);
             copy_in(s.tail + kLength, msgs[sent].data(), len);
@@ -224,25 +373,20 @@ size_t ShmRing::send_many(const std::string_view* msgs, size_t n, const WaitPoli
         lock.commit(s);  // the whole batch becomes visible at once
         return Step::done;
     };
-    while (sent < n)
+    while (sent < n && msgs[sent].size() <= msgsize_)
         if (until_done(put_all_that_fit, true, wait.deadline(), stop) != Got::message) break;
     return sent;
 }
 
-size_t ShmRing::take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
-                          bool* ended) {
+ShmRing::Batch ShmRing::take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f,
+                                  const Deadline& deadline, const StopSignals* stop) {
     Header* h = header();
-    size_t taken = 0;
-    used = 0;
+    Batch b;
+    const size_t extra = (f.with_prio ? 2 : 0) + (f.delimit ? 1 : 0);
     auto take_all_that_fit = [&](Lock& lock) {
-        State s = h->state;
-        const size_t extra = (f.with_prio ? 2 : 0) + (f.delimit ? 1 : 0);
-        bool at_end = false;
-        while (taken < max && s.count > 0) {
-            uint32_t n = 0;
-            copy_out(s.head, &n, kLength);
-            if (n > h->msgsize || kLength + n > s.tail - s.head)
-                throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
+        State s = checked(h->state, bytes_);
+        while (b.messages < max && s.count > 0) {
+            uint32_t n = length_at(s.head, s.tail);
             if (f.until_end && n == kEndOfStream.size()) {
                 // Look before writing: the marker is taken but never written.
                 char probe[kEndOfStream.size()];
@@ -250,40 +394,39 @@ size_t ShmRing::take_many(char* buf, size_t cap, uint64_t max, const RecordForma
                 if (is_end_of_stream(probe, n)) {
                     s.head += kLength + n;
                     --s.count;
-                    at_end = true;
+                    b.ended = true;
                     break;
                 }
             }
-            if (cap - used < n + extra) break;
-            if (f.with_prio) {
-                std::memcpy(buf + used, "0\t", 2);
-                used += 2;
+            if (cap - b.used < n + extra) {
+                if (b.messages == 0) b.need = n + extra;
+                break;
             }
-            copy_out(s.head + kLength, buf + used, n);
-            used += n;
-            if (f.delimit) buf[used++] = f.delim;
+            if (f.with_prio) {
+                std::memcpy(buf + b.used, "0\t", 2);
+                b.used += 2;
+            }
+            copy_out(s.head + kLength, buf + b.used, n);
+            b.used += n;
+            if (f.delimit) buf[b.used++] = f.delim;
             s.head += kLength + n;
             --s.count;
             ++s.gets;
-            ++taken;
+            ++b.messages;
         }
-        if (taken == 0 && !at_end) return Step::blocked;
-        if (at_end && ended) *ended = true;
+        if (b.messages == 0 && !b.ended) return b.need ? Step::done : Step::blocked;
         lock.commit(s);
         return Step::done;
     };
-    until_done(take_all_that_fit, false, Deadline::now(), nullptr);
-    return taken;
+    b.got = until_done(take_all_that_fit, false, deadline, stop);
+    return b;
 }
 
 bool ShmRing::take(Lock& lock, char* buf, size_t& len) {
     Header* h = header();
-    State s = h->state;
+    State s = checked(h->state, bytes_);
     if (s.count == 0) return false;
-    uint32_t n = 0;
-    copy_out(s.head, &n, kLength);
-    if (n > h->msgsize || kLength + n > s.tail - s.head)
-        throw Error(Exit::failure, "the queue is damaged: a message claims " + std::to_string(n) + " bytes");
+    uint32_t n = length_at(s.head, s.tail);
     copy_out(s.head + kLength, buf, n);
     len = n;
     lock.commit(State{s.head + kLength + n, s.tail, s.count - 1, s.puts, s.gets + counts_as_task(buf, n)});

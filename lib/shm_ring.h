@@ -23,6 +23,19 @@
 // words in the segment; nobody sleeps holding the lock.
 //
 // Messages come out in the order they went in; there are no priorities.
+//
+// Everything in the segment may have been written by another user who may
+// write the ring (-M 0666): the geometry (size, message size, where the data
+// starts) is read and checked once, at open, against the size of the
+// mapping, and never read again; the state (head, tail, count) and the
+// journal are copied and checked, without overflow, each time they are used;
+// a message's length is checked against that copy before a byte is copied.
+// A header that fails a check is "damaged" (Exit::failure), never a fault.
+//
+// The lock is waited for in slices (pthread_mutex_clocklock), so that a
+// holder that is stopped (SIGSTOP, Ctrl-Z) or a forged lock word costs a
+// waiter at most its own -t, and at least kLockGrace when it does not wait
+// (-n, stat); stop signals get in between slices.
 #pragma once
 
 #include <string>
@@ -40,6 +53,9 @@ class ShmRing {
 public:
     static constexpr size_t kDefaultBytes = 1 << 20;
     static constexpr size_t kDefaultMsgsize = 64 << 10;
+    // How long a step that would not wait (-n, stat) still waits for a
+    // lock that is held: a holder that is merely descheduled lets go sooner.
+    static constexpr double kLockGrace = 0.2;
 
     // A ring of `bytes` of message space taking messages of up to `msgsize`
     // bytes (each costs 4 bytes more in the ring).
@@ -49,16 +65,27 @@ public:
     // True if the shared-memory object "/NAME" is a prockit ring.
     static bool is_ring(const std::string& name);
 
+    // The bytes a ring of `bytes` of message space takes, header included.
+    static size_t image_size(size_t bytes);
+    // Lays out an empty ring in `base` (image_size(bytes) bytes, 64-aligned).
+    static void format(void* base, size_t bytes, size_t msgsize);
+    // A ring over memory laid out by format() or by anyone else: checked as
+    // a segment from /dev/shm is. For tests and fuzz targets: no /dev/shm.
+    static ShmRing over(void* base, size_t size);
+
     struct Status {
         size_t bytes, used, msgsize, depth;
         uint64_t recoveries;  // times a user found the lock's owner dead and finished its work
         unsigned mode, uid;
+        std::string lock;  // "" if we got the lock; else "locked by 1234 (stopped)" and the rest unlocked
     };
     Status status() const;
-    size_t max_message() const;
+    size_t max_message() const { return msgsize_; }
     TaskCounters& counters() const;
+    const SharedSegment& segment() const { return segment_; }
 
-    // Appends one message; false if there was no room until the deadline.
+    // Appends one message; false if there was no room (or no lock) until
+    // the deadline, or a stop signal came.
     bool send(std::string_view msg, const Deadline& deadline, const StopSignals* stop);
     // Appends msgs (none longer than max_message()) in order, as many as
     // fit under one hold of the lock at a time, each wait for room bounded
@@ -68,30 +95,48 @@ public:
     // Takes the oldest message into buf (max_message() bytes) without waiting.
     bool try_receive(char* buf, size_t& len);
 
-    // Takes, without waiting and under one hold of the lock, up to max
-    // messages that fit whole into buf (cap bytes), each written as a record
-    // in format f (see Queue::try_receive_many); returns how many and the
-    // bytes used.
-    size_t take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used, bool* ended);
-
     enum class Got { message, timed_out, stopped };
+
+    // Takes, under one hold of the lock at a time, up to max messages that
+    // fit whole into buf (cap bytes), each written as a record in format f
+    // (see Queue::try_receive_many), waiting for the first until the
+    // deadline. When the oldest message does not fit, nothing is taken and
+    // `need` says how much room its record takes: the caller grows its
+    // buffer to what the data needs, not to what max_message() allows.
+    struct Batch {
+        size_t messages = 0, used = 0, need = 0;
+        bool ended = false;  // took the end-of-stream marker (f.until_end)
+        Got got = Got::message;  // message: took some, or ended, or need > 0
+    };
+    Batch take_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, const Deadline& deadline,
+                    const StopSignals* stop);
+
     Got receive(char* buf, size_t& len, const Deadline& deadline, const StopSignals* stop);
+
+    // Why the last step gave up, when it was because another process held
+    // the lock: "the queue's lock is held by process 1234 (stopped)"; else "".
+    const std::string& blocked_by() const { return blocked_by_; }
 
     struct Header;
 
 private:
     class Lock;
     enum class Step { done, blocked };
-    explicit ShmRing(SharedSegment s) : segment_(std::move(s)) {}
-    Header* header() const;
-    void check_layout() const;
+    ShmRing(SharedSegment s, void* base, size_t size);
+    Header* header() const { return header_; }
     void copy_in(uint64_t pos, const void* src, size_t n);
     void copy_out(uint64_t pos, void* dst, size_t n) const;
+    uint32_t length_at(uint64_t head, uint64_t tail) const;
     bool take(Lock& lock, char* buf, size_t& len);
+    std::string lock_holder() const;
     template <class Op>
     Got until_done(Op op, bool for_room, const Deadline& deadline, const StopSignals* stop);
 
-    SharedSegment segment_;
+    SharedSegment segment_;  // empty for over()
+    Header* header_;
+    char* data_;                // the message space: bytes_ from the header, checked at open
+    uint64_t bytes_, msgsize_;  // checked copies; never read from the segment again
+    std::string blocked_by_;
 };
 
 }  // namespace prockit

@@ -11,84 +11,105 @@
 #include <thread>
 
 #include "diag.h"
-#include "fd.h"
 
 namespace prockit {
 
-namespace bip = boost::interprocess;
+Mapping& Mapping::operator=(Mapping&& o) noexcept {
+    if (this != &o) {
+        if (addr_) ::munmap(addr_, len_);
+        addr_ = std::exchange(o.addr_, nullptr);
+        len_ = std::exchange(o.len_, 0);
+    }
+    return *this;
+}
+
+Mapping::~Mapping() {
+    if (addr_) ::munmap(addr_, len_);
+}
 
 namespace {
-// Boost wants names without the leading slash.
-const char* bare(const std::string& name) { return name.c_str() + 1; }
-
-Error from_boost(const bip::interprocess_exception& e, const char* action) {
-    int err = e.get_native_error();
-    if (err == ENOENT) return Error(Exit::missing, "queue does not exist");
-    if (err == EEXIST) return Error(Exit::failure, "queue already exists");
-    if (err != 0) return system_error(err, action);
-    return Error(Exit::failure, std::string(action) + ": " + e.what());
-}
-
-off_t segment_size(const bip::shared_memory_object& shm) {
-    bip::offset_t size = 0;
-    return shm.get_size(size) ? static_cast<off_t>(size) : 0;
-}
-
 void pause_1ms() { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
+
+struct stat stat_of(int fd) {
+    struct stat st{};
+    if (::fstat(fd, &st) == -1) throw system_error(errno, "fstat");
+    return st;
+}
+
+// Why an object in /dev/shm could not be made: a full file system is named,
+// for it is not the queue's fault.
+Error create_failure(int err, size_t size) {
+    if (err == ENOSPC)
+        return Error(Exit::failure, "not enough room in /dev/shm for " + std::to_string(size) + " bytes");
+    if (err == EEXIST) return Error(Exit::failure, "queue already exists");
+    return system_error(err, "create");
+}
+
+Mapping map(int fd, size_t size, bool writable) {
+    void* p = ::mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) throw system_error(errno, "map " + std::to_string(size) + " bytes");
+    return Mapping(p, size);
+}
 }  // namespace
 
 SharedSegment SharedSegment::create(const std::string& name, size_t size, unsigned mode, uint64_t magic,
                                     const std::function<void(void*)>& init, bool exist_ok, const char* what) {
-    bip::shared_memory_object shm;
-    try {
-        // Boost applies the permissions with fchmod: the umask does not apply.
-        shm = bip::shared_memory_object(bip::create_only, bare(name), bip::read_write, bip::permissions(mode));
-    } catch (const bip::interprocess_exception& e) {
-        if (e.get_native_error() == EEXIST && exist_ok) return open(name, magic, what);
-        throw from_boost(e, "create");
+    Fd fd(::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) {
+        int err = errno;
+        if (err == EEXIST && exist_ok) return open(name, magic, what);
+        throw create_failure(err, size);
     }
     try {
-        shm.truncate(static_cast<bip::offset_t>(size));
+        // The umask applied to shm_open's mode; the user asked for this one.
+        if (::fchmod(fd.get(), static_cast<mode_t>(mode)) == -1) throw system_error(errno, "set mode");
+        if (retry_eintr([&] { return ::ftruncate(fd.get(), static_cast<off_t>(size)); }) == -1)
+            throw create_failure(errno, size);
         // Reserve the pages now: a tmpfs that runs out of room later would
         // answer a write into the mapping with SIGBUS, not an error.
-        if (int err = ::posix_fallocate(shm.get_mapping_handle().handle, 0, static_cast<off_t>(size))) {
-            bip::shared_memory_object::remove(bare(name));
-            if (err == ENOSPC)
-                throw Error(Exit::failure, "not enough room in /dev/shm for " + std::to_string(size) + " bytes");
-            throw system_error(err, "reserve " + std::to_string(size) + " bytes");
-        }
-        bip::mapped_region region(shm, bip::read_write);
-        init(region.get_address());
-        static_cast<std::atomic<uint64_t>*>(region.get_address())->store(magic, std::memory_order_release);
-        return SharedSegment(std::move(shm), std::move(region));
-    } catch (const bip::interprocess_exception& e) {
-        bip::shared_memory_object::remove(bare(name));
-        throw from_boost(e, "create");
+        if (int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size))) throw create_failure(err, size);
+        Mapping m = map(fd.get(), size, true);
+        init(m.get());
+        static_cast<std::atomic<uint64_t>*>(m.get())->store(magic, std::memory_order_release);
+        return SharedSegment(name, std::move(fd), std::move(m), true, true);
+    } catch (...) {
+        ::shm_unlink(name.c_str());  // never leave half a segment behind
+        throw;
     }
 }
 
-SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const char* what) {
-    try {
-        bip::shared_memory_object shm(bip::open_only, bare(name), bip::read_write);
-        // A creator sizes, initialises and marks the segment in that order;
-        // touching a mapping past its size would raise SIGBUS, so wait (a
-        // second at most) for the size, then for the mark.
-        for (int i = 0; i < 1000 && segment_size(shm) < static_cast<off_t>(sizeof(uint64_t)); ++i) pause_1ms();
-        if (segment_size(shm) < static_cast<off_t>(sizeof(uint64_t)))
-            throw Error(Exit::failure, std::string("not a prockit ") + what + " (too small to be one)");
-        bip::mapped_region region(shm, bip::read_write);
-        auto* mark = static_cast<std::atomic<uint64_t>*>(region.get_address());
-        for (int i = 0; i < 1000 && mark->load(std::memory_order_acquire) == 0; ++i) pause_1ms();
-        uint64_t found = mark->load(std::memory_order_acquire);
-        if ((found & 0xFFFFFFFFFFFF) != (magic & 0xFFFFFFFFFFFF))
-            throw Error(Exit::failure, std::string("not a prockit ") + what);
-        if (found != magic)
-            throw Error(Exit::failure, "made by another version of prockit (layout " + std::to_string(found >> 48) +
-                                           "; this one reads layout " + std::to_string(magic >> 48) + ")");
-        return SharedSegment(std::move(shm), std::move(region));
-    } catch (const bip::interprocess_exception& e) {
-        throw from_boost(e, "open");
+SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const char* what, Access access) {
+    bool writable = access != Access::read_only;
+    const int flags = O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC;
+    Fd fd(::shm_open(name.c_str(), (writable ? O_RDWR : O_RDONLY) | flags, 0));
+    if (!fd && errno == EACCES && access == Access::as_allowed) {
+        writable = false;
+        fd = Fd(::shm_open(name.c_str(), O_RDONLY | flags, 0));
     }
+    if (!fd) {
+        if (errno == ENOENT) throw Error(Exit::missing, "queue does not exist");
+        throw system_error(errno, "open");
+    }
+    if (!S_ISREG(stat_of(fd.get()).st_mode))
+        throw Error(Exit::failure, std::string("not a prockit ") + what + " (not a regular file)");
+    // A creator sizes, initialises and marks the segment in that order;
+    // touching a mapping past its size would raise SIGBUS, so wait (a
+    // second at most) for the size, then for the mark.
+    auto size = [&] { return stat_of(fd.get()).st_size; };
+    for (int i = 0; i < 1000 && size() < static_cast<off_t>(sizeof(uint64_t)); ++i) pause_1ms();
+    off_t found_size = size();
+    if (found_size < static_cast<off_t>(sizeof(uint64_t)))
+        throw Error(Exit::failure, std::string("not a prockit ") + what + " (too small to be one)");
+    Mapping m = map(fd.get(), static_cast<size_t>(found_size), writable);
+    auto* mark = static_cast<std::atomic<uint64_t>*>(m.get());
+    for (int i = 0; i < 1000 && mark->load(std::memory_order_acquire) == 0; ++i) pause_1ms();
+    uint64_t found = mark->load(std::memory_order_acquire);
+    if ((found & 0xFFFFFFFFFFFF) != (magic & 0xFFFFFFFFFFFF))
+        throw Error(Exit::failure, std::string("not a prockit ") + what);
+    if (found != magic)
+        throw Error(Exit::failure, "made by another version of prockit (layout " + std::to_string(found >> 48) +
+                                       "; this one reads layout " + std::to_string(magic >> 48) + ")");
+    return SharedSegment(name, std::move(fd), std::move(m), false, writable);
 }
 
 void SharedSegment::remove(const std::string& name) {
@@ -99,10 +120,18 @@ void SharedSegment::remove(const std::string& name) {
 }
 
 uint64_t SharedSegment::peek_magic(const std::string& name) {
-    Fd fd(::shm_open(name.c_str(), O_RDONLY | O_CLOEXEC, 0));
+    Fd fd(::shm_open(name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0));
     uint64_t magic = 0;
-    if (fd && ::pread(fd.get(), &magic, sizeof magic, 0) != sizeof magic) magic = 0;
+    struct stat st{};
+    if (!fd || ::fstat(fd.get(), &st) == -1 || !S_ISREG(st.st_mode)) return 0;
+    if (::pread(fd.get(), &magic, sizeof magic, 0) != sizeof magic) magic = 0;
     return magic;
+}
+
+long SharedSegment::peek_owner(const std::string& name) {
+    struct stat st{};
+    if (::lstat(("/dev/shm" + name).c_str(), &st) == -1) return -1;
+    return static_cast<long>(st.st_uid);
 }
 
 std::vector<std::string> SharedSegment::list() {
@@ -118,16 +147,16 @@ std::vector<std::string> SharedSegment::list() {
     return names;
 }
 
-unsigned SharedSegment::mode() const {
-    struct stat st{};
-    ::fstat(shm_.get_mapping_handle().handle, &st);
-    return st.st_mode & 07777u;
+unsigned SharedSegment::mode() const { return fd_ ? stat_of(fd_.get()).st_mode & 07777u : 0; }
+unsigned SharedSegment::uid() const { return fd_ ? stat_of(fd_.get()).st_uid : 0; }
+
+void SharedSegment::set_mode(unsigned mode) const {
+    if (::fchmod(fd_.get(), static_cast<mode_t>(mode)) == -1) throw system_error(errno, "set the mode of /dev/shm" + name_);
 }
 
-unsigned SharedSegment::uid() const {
-    struct stat st{};
-    ::fstat(shm_.get_mapping_handle().handle, &st);
-    return st.st_uid;
+void SharedSegment::set_owner(uid_t uid) const {
+    if (::fchown(fd_.get(), uid, static_cast<gid_t>(-1)) == -1)
+        throw system_error(errno, "give /dev/shm" + name_ + " to its queue's owner");
 }
 
 }  // namespace prockit

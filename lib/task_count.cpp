@@ -1,5 +1,9 @@
 #include "task_count.h"
 
+#include <pwd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "diag.h"
@@ -20,16 +24,20 @@ void mark_done(TaskCounters& c, uint64_t n) {
     if (c.join_waiters.load()) futex_wake_all(c.done_seq);
 }
 
-Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals* stop) {
+Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals* stop, bool may_write) {
     for (;;) {
         // Read the sequence before the counts: a done between the two
         // changes the sequence, and the futex then returns at once.
         uint32_t seq = c.done_seq.load();
         if (c.dones.load() >= c.puts.load()) return Joined::yes;
-        c.join_waiters.fetch_add(1);
-        FutexWait w = futex_wait(c.done_seq, seq, deadline, stop);
-        c.join_waiters.fetch_sub(1);
-        if (w == FutexWait::timed_out) return c.dones.load() >= c.puts.load() ? Joined::yes : Joined::timed_out;
+        if (may_write) c.join_waiters.fetch_add(1);
+        // Unregistered, nobody wakes us: look again every 100 ms.
+        constexpr int64_t kPollNs = 100'000'000;
+        Deadline until = may_write || deadline.remaining_ns() < kPollNs ? deadline : Deadline::after(0.1);
+        FutexWait w = futex_wait(c.done_seq, seq, until, stop);
+        if (may_write) c.join_waiters.fetch_sub(1);
+        if (w == FutexWait::timed_out && deadline.expired())
+            return c.dones.load() >= c.puts.load() ? Joined::yes : Joined::timed_out;
         if (w == FutexWait::stopped) return Joined::stopped;
     }
 }
@@ -50,20 +58,63 @@ std::string companion_name(const std::string& mq_name) {
 }
 }  // namespace
 
-CounterSegment CounterSegment::open(const std::string& mq_name, unsigned mode) {
-    std::string name = companion_name(mq_name);
+std::string CounterSegment::path(const std::string& mq_name) { return "/dev/shm" + companion_name(mq_name); }
+
+unsigned CounterSegment::companion_mode(unsigned queue_mode) {
+    unsigned mode = 0;
+    for (int shift : {6, 3, 0}) {
+        unsigned may = (queue_mode >> shift) & 06;  // read, write
+        mode |= ((may ? 04u : 0u) | (may & 02u)) << shift;
+    }
+    return mode;
+}
+
+namespace {
+std::string user_name(uid_t uid) {
+    const passwd* pw = getpwuid(uid);
+    return pw ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
+}
+
+// A companion is used only if it belongs to the queue's owner; its owner's
+// tools keep its mode in step with the queue's.
+SharedSegment checked(SharedSegment s, const std::string& mq_name, unsigned mode, uid_t queue_uid) {
+    if (s.uid() != queue_uid)
+        throw Error(Exit::failure, "the task counts " + CounterSegment::path(mq_name) + " belong to " +
+                                       user_name(s.uid()) + ", not to the queue's owner " + user_name(queue_uid) +
+                                       ": refused (its owner or root may remove it)");
+    if (s.writable() && ::geteuid() == queue_uid && s.mode() != mode) s.set_mode(mode);
+    return s;
+}
+
+// Who may read the queue but not write it reads the counts, counts nothing.
+SharedSegment open_existing(const std::string& name) {
+    return SharedSegment::open(name, kMagic, "task counter segment", SharedSegment::Access::as_allowed);
+}
+}  // namespace
+
+CounterSegment CounterSegment::open(const std::string& mq_name, unsigned queue_mode, uid_t queue_uid, bool fresh) {
+    const std::string name = companion_name(mq_name);
+    const unsigned mode = companion_mode(queue_mode);
+    const uid_t me = ::geteuid();
+    if (fresh && me == queue_uid && SharedSegment::peek_owner(name) == static_cast<long>(me)) {
+        // A leftover of our own from an earlier queue of this name: its
+        // counts are not this queue's.
+        ::shm_unlink(name.c_str());
+    }
     try {
-        return CounterSegment(SharedSegment::open(name, kMagic, "task counter segment"));
+        return CounterSegment(checked(open_existing(name), mq_name, mode, queue_uid));
     } catch (const Error& e) {
         if (e.status() != Exit::missing) throw;
     }
-    // Reading a queue means counting gets on it: give write to whoever may read.
-    unsigned shm_mode = mode | ((mode & 0444) >> 1);
+    if (me != queue_uid && me != 0)
+        throw Error(Exit::failure, "has no task counts yet (" + path(mq_name) + "), and only its owner " +
+                                       user_name(queue_uid) + " may make them: by any shq command on it");
     // The zero-filled counters are already right: nothing to initialise.
-    return CounterSegment(SharedSegment::create(name, sizeof(Layout), shm_mode, kMagic, [](void*) {}, true,
-                                                "task counter segment"));
+    SharedSegment s = SharedSegment::create(name, sizeof(Layout), mode, kMagic, [](void*) {}, true,
+                                            "task counter segment");
+    if (s.created() && me != queue_uid) s.set_owner(queue_uid);
+    return CounterSegment(checked(std::move(s), mq_name, mode, queue_uid));
 }
-
 void CounterSegment::remove(const std::string& mq_name) {
     try {
         SharedSegment::remove(companion_name(mq_name));

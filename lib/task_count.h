@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 
+#include <sys/types.h>
+
 #include "deadline.h"
 #include "shm_segment.h"
 #include "signals.h"
@@ -34,19 +36,38 @@ void mark_done(TaskCounters& c, uint64_t n);
 
 enum class Joined { yes, timed_out, stopped };
 
-// Waits until every task put has been marked done.
-Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals* stop);
+// Waits until every task put has been marked done. A waiter that may not
+// write the counters (may_write false) polls them every 100 ms instead of
+// registering to be woken.
+Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals* stop, bool may_write = true);
 
-// The companion segment of the message queue "/NAME".
+// The companion segment of the message queue "/NAME": /dev/shm/prockit-mq.NAME.
+//
+// Who may touch it, since anyone may plant a file in /dev/shm: a companion
+// is used only if it is a regular file that belongs to the queue's owner
+// (whoever made it could otherwise forge counts: a million puts, and the
+// owner's join never returns). Its mode follows the queue's: each class of
+// user (owner, group, other) that may write the queue may write the counts;
+// one that may only read or only write the queue may read them
+// (companion_mode). Whoever may not write it maps it read-only: their gets
+// are not counted and they cannot mark tasks done (see shq(1)).
 class CounterSegment {
 public:
-    // Opens the companion, creating it (with `mode`, widened so that whoever
-    // may read the queue may count on it) if it does not exist yet.
-    static CounterSegment open(const std::string& mq_name, unsigned mode);
+    // Opens the companion of a queue owned by queue_uid with queue_mode.
+    // A missing one is made (by the queue's owner, or by root on its behalf);
+    // fresh (a queue just made) replaces a leftover of the owner's own.
+    // Throws Error(Exit::failure) naming the file for one of another user.
+    static CounterSegment open(const std::string& mq_name, unsigned queue_mode, uid_t queue_uid, bool fresh = false);
     // Removes it if it exists.
     static void remove(const std::string& mq_name);
+    // The mode a companion of a queue of queue_mode gets.
+    static unsigned companion_mode(unsigned queue_mode);
+    // "/dev/shm/prockit-mq.NAME" (or its hashed form), for messages.
+    static std::string path(const std::string& mq_name);
 
     TaskCounters& counters() { return static_cast<Layout*>(segment_.base())->counters; }
+    // False when mapped read-only: nothing may be written to counters().
+    bool writable() const { return segment_.writable(); }
 
 private:
     struct Layout {

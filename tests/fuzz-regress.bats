@@ -22,6 +22,8 @@ replay() {
 
 @test "fuzz regressions: escape_text" { replay escape_text; }
 
+@test "fuzz regressions: ring" { replay ring; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

@@ -24,6 +24,7 @@ bytes       4096
 used        0
 recovered   0
 msgsize     100
+lock        free
 mode        0640
 owner       $(id -un)
 put         0

@@ -106,8 +106,8 @@ too_many_done() {
     shq create -M 0640 "$q"
     shq put "$q" x
     assert_file_exists "/dev/shm/prockit-mq.$q"
-    # Whoever may read the queue counts gets on it, so readers may write here.
-    assert_equal "$(stat -c %a "/dev/shm/prockit-mq.$q")" 660
+    # Only who may write the queue may write the counts: readers read them.
+    assert_equal "$(stat -c %a "/dev/shm/prockit-mq.$q")" 640
     shq rm "$q"
     assert_file_not_exists "/dev/shm/prockit-mq.$q"
 }

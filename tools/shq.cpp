@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -115,7 +116,7 @@ int create(const Args& a) {
             case 'S': opt.bytes = static_cast<long>(parse_count(optarg, "ring size", 64, 1UL << 40)); break;
             case 's': opt.msgsize = static_cast<long>(parse_count(optarg, "message size", 1, 1'000'000'000)); break;
             case 'M': opt.mode = parse_mode(optarg); break;
-            case 'x': opt.exist_ok = true; break;
+            case 'x': opt.exist_ok = opt.mine_only = true; break;
         }
     }
     if (o.count() > 1) o.fail("too many operands");
@@ -156,7 +157,9 @@ int put(const Args& a) {
 
     uint64_t sent = 0;
     auto queue_full = [&] {
-        throw Error(Exit::timed_out, "queue is full; " + std::to_string(sent) +
+        // A ring's lock held past the deadline (a stopped holder) is said as such.
+        std::string why = q->blocked_by().empty() ? "queue is full" : q->blocked_by();
+        throw Error(Exit::timed_out, why + "; " + std::to_string(sent) +
                                          (sent == 1 ? " message was" : " messages were") + " sent, the rest were not");
     };
     auto send = [&](std::string_view msg) {
@@ -227,6 +230,7 @@ int get(const Args& a) {
     out.flush();
     if (stop.received()) stop.die_of_signal();
     return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
+    if (!q->blocked_by().empty()) warn("get %s: %s", g_object.c_str(), q->blocked_by().c_str());
 }
 
 int done(const Args& a) {
@@ -359,5 +363,8 @@ int main(int argc, char** argv) {
             die(e.status(), "%s %s: %s", v.name, g_object.c_str(), e.what());
         }
     }
+        } catch (const std::bad_alloc&) {
+            // A queue made for huge messages, under a memory limit (ulimit -v).
+            die(Exit::failure, "%s %s: out of memory", v.name, g_object.c_str());
     usage_error(kUsage, "unknown verb '%s'", argv[1]);
 }
