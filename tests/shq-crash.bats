@@ -5,7 +5,7 @@
 load helper
 
 teardown() {
-    [ -n "${survivor:-}" ] && kill -TERM "$survivor" 2>/dev/null
+    [ -n "${survivor:-}" ] && { kill -TERM "$survivor"; kill -CONT "$survivor"; } 2>/dev/null
     remove_test_queues
 }
 
@@ -139,4 +139,83 @@ torn() { awk -F- 'NF != 3 || length($3) != ($2 % 37) + 1 || $3 !~ ("^" ($2 % 10)
     echo "killed gets: $killed_gets, acknowledged messages missing: $missing"
     [ "$missing" -le "$killed_gets" ]
     assert_equal "$(shq stat --json "$r" | jq -r '[.depth, .used] | @tsv')" "$(printf '0\t0')"
+}
+
+# Stops PID again and again until it is caught holding the lock of ring
+# NAME, and leaves it stopped there. Fails if it never is (bounded).
+stop_holding_lock() {
+    local pid=$1 name=$2 i
+    for i in $(seq 20000); do
+        kill -STOP "$pid" || return 1
+        wait_for "[ \"\$(proc_state $pid)\" = T ]"
+        [ "$(lock_owner "$name")" = "$pid" ] && return 0
+        kill -CONT "$pid"
+    done
+    echo "never caught $pid holding the lock" >&2
+    return 1
+}
+
+# True once PID has exited (a zombie, or already reaped by the shell).
+has_ended() { case "$(proc_state "$1")" in "" | Z) return 0 ;; esac; return 1; }
+
+# True while PID waits in futex(2) (system call 202 on x86-64): for a
+# lock or a futex word, never anything else in these tools.
+in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
+
+@test "a holder stopped inside the lock costs others only their own bound: get -t 1, get -n, put -n, stat and pipe-cat -t 1 return, saying who holds it" {
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -S 67108864 -s 200 "$r"
+    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
+    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
+    survivor=$!
+    stop_holding_lock $survivor "$name"
+    held="the queue's lock is held by process $survivor (stopped)"
+    # timeout(1) is only a safety net: it would end them with 124 or 137.
+    run --separate-stderr timeout -k 1 10 shq get -t 1 "$r"
+    assert_failure 1
+    assert_equal "$stderr" "shq: get $r: $held"
+    run --separate-stderr timeout -k 1 10 shq get -n "$r"
+    assert_failure 1
+    assert_equal "$stderr" "shq: get $r: $held"
+    run --separate-stderr timeout -k 1 10 shq put -n "$r" x
+    assert_failure 1
+    assert_equal "$stderr" "shq: put $r: $held; 0 messages were sent, the rest were not"
+    run --separate-stderr timeout -k 1 10 shq put -t 0.5 "$r" x y
+    assert_failure 1
+    assert_equal "$stderr" "shq: put $r: $held; 0 messages were sent, the rest were not"
+    run timeout -k 1 10 shq stat "$r"
+    assert_success
+    assert_line "lock        locked by $survivor (stopped)"
+    run timeout -k 1 10 pipe-cat -t 1 "$r" -
+    assert_failure 1
+    # The holder goes on once continued; nobody lost anything.
+    kill -CONT $survivor
+    wait $survivor
+    survivor=
+    assert_equal "$(shq stat --json "$r" | jq -r '[.depth, .lock] | @tsv')" "$(printf '1000000\tfree')"
+}
+
+@test "a get waiting for a lock a stopped holder keeps dies of SIGTERM (143) and SIGINT (130)" {
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -S 67108864 -s 200 "$r"
+    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
+    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
+    survivor=$!
+    stop_holding_lock $survivor "$name"
+    for sig_rc in TERM:143 INT:130; do
+        sig=${sig_rc%:*}
+        shq get "$r" > /dev/null &
+        getter=$!
+        wait_until in_futex $getter
+        kill -$sig $getter
+        wait_until has_ended $getter
+        rc=0
+        wait $getter || rc=$?
+        assert_equal $rc "${sig_rc#*:}"
+    done
+    kill -CONT $survivor
+    wait $survivor
+    survivor=
 }

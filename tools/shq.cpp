@@ -47,7 +47,7 @@ const char kHelp[] =
     "\n"
     "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1 MiB)\n"
     "          -s MSGSIZE largest message in bytes  -M MODE     octal permissions (0600)\n"
-    "          -x         succeed if it exists\n"
+    "          -x         succeed if it exists and is yours\n"
     "  put     -p PRIO    priority, 0 to 32767; higher is received first\n"
     "          -t SECONDS wait at most this long for room, for each message\n"
     "          -n         never wait        -0  stdin records end in NUL, not newline\n"
@@ -229,9 +229,9 @@ int get(const Args& a) {
     }
     out.flush();
     if (stop.received()) stop.die_of_signal();
-    return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
     if (!q->blocked_by().empty()) warn("get %s: %s", g_object.c_str(), q->blocked_by().c_str());
 }
+    return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
 
 int done(const Args& a) {
     uint64_t count = 1;
@@ -361,10 +361,10 @@ int main(int argc, char** argv) {
         } catch (const Error& e) {
             if (g_object.empty()) die(e.status(), "%s: %s", v.name, e.what());
             die(e.status(), "%s %s: %s", v.name, g_object.c_str(), e.what());
-        }
-    }
         } catch (const std::bad_alloc&) {
             // A queue made for huge messages, under a memory limit (ulimit -v).
             die(Exit::failure, "%s %s: out of memory", v.name, g_object.c_str());
     usage_error(kUsage, "unknown verb '%s'", argv[1]);
 }
+        }
+    }
