@@ -130,7 +130,7 @@ std::string read_command(pid_t pid, std::string_view comm) {
     while (!text.empty() && text.back() == '\0') text.pop_back();
     if (text.empty()) return "[" + std::string(comm) + "]";
     for (char& c : text)
-        if (c == '\0' || c == '\n') c = ' ';
+        if (c == '\0') c = ' ';
     return text;
 }
 

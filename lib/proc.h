@@ -19,7 +19,7 @@ struct ProcStat {
     pid_t pid = 0, ppid = 0, pgid = 0;
     char state = '?';          // R S D Z T t X I ..., as ps shows it
     uint64_t start_ticks = 0;  // start time since boot, in clock ticks: with pid, a process's identity
-    std::string comm;          // the kernel's name for it, at most 15 bytes
+    std::string comm;          // the kernel's name for it, at most 15 bytes, any but NUL: escape it to show it
 };
 
 // Parses the text of /proc/PID/stat. The name is split off at the last ')',
@@ -40,6 +40,8 @@ std::string describe_process(pid_t pid);
 
 // The command line of PID, its arguments joined by spaces; "[comm]" when it
 // has none (a kernel thread, a zombie), as ps shows it. "" once it is gone.
+// As the process wrote it, control characters and all: escape it to show it
+// (lib/text.h).
 std::string read_command(pid_t pid, std::string_view comm);
 
 // A field of /proc/PID/status ("Uid", "PPid", ...): its value with the

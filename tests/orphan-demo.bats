@@ -81,6 +81,17 @@ EOF
     assert_equal "${#lines[@]}" 9
 }
 
+@test "orphan: an adopter named with ESC and a newline is shown escaped, one line per event" {
+    # The subreaper's name (the kernel's comm) comes from the file it ran.
+    ln -s "$(command -v zombie-watch)" "$D/"$'zw\e[2J\nX'
+    run "$D/"$'zw\e[2J\nX' --subreaper -- orphan-demo orphan
+    assert_success
+    assert_line --index 6 --regexp '^[0-9:.]+  adopted +[0-9]+ +[0-9]+  [RS] +by pid [0-9]+ \(zw\\x1b\[2J\\nX\), a subreaper$'
+    assert_line --index 8 --regexp '^child [0-9]+ outlived .* to pid [0-9]+ \(zw\\x1b\[2J\\nX\), a subreaper, which reaped it when it exited$'
+    assert_equal "${#lines[@]}" 9
+    [[ "$output" != *$'\e'* ]]
+}
+
 @test "zombie: the pids come first, stay zombies of orphan-demo while held, then are reaped and gone" {
     orphan-demo zombie -n 4 --hold 60 --json > "$D/out" &
     demo=$!

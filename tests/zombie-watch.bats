@@ -9,6 +9,8 @@ setup() { D=$BATS_TEST_TMPDIR; }
 teardown() {
     # The demo this test started, if it is still holding zombies.
     [ -z "${demo:-}" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
+    # The child of start_hostile_zombie, if it never became a zombie.
+    [ "$(cat "/proc/${zombie:-0}/comm" 2>/dev/null)" != "$zname" ] || kill "$zombie" 2>/dev/null || true
 }
 
 # Starts `orphan-demo zombie -n N --hold 60` in the background ($demo) and
@@ -117,6 +119,30 @@ EOF
     assert_equal "$(jq -r 'select(.event == "status") | "\(.state) \(.zombies)"' <<< "$output")" "CRITICAL 3"
 }
 
+@test "ranges are strict decimals: ':', ':N', hex, spaces, a newline are UNKNOWN, and the status stays one line" {
+    local range want
+    for range in ':' '@:' ':5' '0x10' '1e3' 'inf' 'nan' ' 5' '5 ' $'\n5' $'5\n' '5.' '.5' '+5' '--5' '~' '5:~'; do
+        run --separate-stderr zombie-watch -p $$ -w "$range"
+        [ "$status" -eq 3 ] || { echo "'$range' gave $status"; false; }
+        want="invalid range '${range//$'\n'/\\n}': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20"
+        assert_equal "$output" "ZOMBIES UNKNOWN: $want"
+        assert_equal "${stderr_lines[0]}" "zombie-watch: $want"
+    done
+    # What the guidelines write is still taken, decimals and negatives too.
+    while IFS=$'\t' read -r range code; do
+        run zombie-watch -p $$ -w "$range"
+        [ "$status" -eq "$code" ] || { echo "'$range' gave $status"; false; }
+    done <<'EOF'
+007	0
+-1:5	0
+~:0	0
+1.5:2.5	1
+10:	1
+@0:0	1
+~:	0
+EOF
+}
+
 @test "with no zombie the status is OK and singular/plural are right" {
     run zombie-watch -p $$ -w 0 -c 5
     assert_success
@@ -164,6 +190,61 @@ EOF
     assert_success
     while IFS= read -r line; do jq -e . <<< "$line" > /dev/null; done <<< "$output"
     jq -r .parent_command <<< "$output" | grep -q 'we"ird\\'
+}
+
+# The name a zombie gets from the file it ran (the kernel's comm, 15 bytes):
+# a newline, then a forged status line.
+zname=$'z\nZOMBIES OK: 0'
+
+# Starts a parent ($demo) whose command line holds a CR and an ESC sequence
+# and which holds one zombie ($zombie) named $zname: the child execs cat
+# through a symlink of that name and ends when the FIFO closes, after its
+# parent has become sleep, which never waits.
+start_hostile_zombie() {
+    ln -s /bin/cat "$D/$zname"
+    mkfifo "$D/fifo"
+    local fd
+    exec {fd}<> "$D/fifo"  # a writer, so that the child's open does not block
+    bash -c '"$1" < "$2" & echo $! > "$3"; exec -a "$4" sleep 60' _ \
+        "$D/$zname" "$D/fifo" "$D/zombie" $'evil\r\e[2Jparent' {fd}>&- 3>&- &
+    demo=$!
+    wait_until test -s "$D/zombie"
+    zombie=$(cat "$D/zombie")
+    wait_for '[ "$(cat "/proc/$zombie/comm")" = "$zname" ] && [ "$(cat "/proc/$demo/comm")" = sleep ]'
+    exec {fd}>&-
+    wait_for '[ "$(proc_state "$zombie")" = Z ]'
+}
+
+@test "a zombie's name and its parent's command line are escaped: one line each, no control character" {
+    start_hostile_zombie
+    local comm='z\nZOMBIES OK: 0' parent='evil\r\x1b[2Jparent 60'
+    run zombie-watch -p "$demo"
+    assert_success
+    assert_line --index 1 "$(printf '%7d %7d  %-16s %s' "$zombie" "$demo" "$comm" "$parent")"
+    assert_line --index 3 "$(printf '%7d %7d  %s' "$demo" 1 "$parent")"
+    assert_equal "${#lines[@]}" 4
+    # The plugin line is the only status line.
+    run zombie-watch -p "$demo" -w 5
+    assert_success
+    assert_line --index 0 "ZOMBIES OK: 1 zombie process | zombies=1;5;;0"
+    assert_equal "$(grep -c '^ZOMBIES' <<< "$output")" 1
+    [[ "$output" != *[$'\r\e']* ]]
+    # Watch mode: the header and one line.
+    run zombie-watch -i 0.05 -n 1 -p "$demo"
+    assert_success
+    assert_line --index 1 --regexp "^[0-9:.]+  appeared +$zombie +$demo +0\.0s  z\\\\nZOMBIES OK: 0 evil\\\\r\\\\x1b\[2Jparent 60 \(1\)$"
+    assert_equal "${#lines[@]}" 2
+    # JSON keeps them exact.
+    run zombie-watch --json -p "$demo"
+    assert_equal "$(jq -r .command <<< "$output")" "$zname"
+    assert_equal "$(jq -j .parent_command <<< "$output")" $'evil\r\e[2Jparent 60'
+}
+
+@test "a diagnostic naming a process is one line: --subreaper -v reaps an orphan named with a newline" {
+    ln -s /bin/cat "$D/$zname"
+    run --separate-stderr zombie-watch --subreaper -v -- sh -c '"$1" < /dev/null & echo $! > "$2"' _ "$D/$zname" "$D/pid"
+    assert_success
+    assert_equal "$stderr" "zombie-watch: reaped orphan $(cat "$D/pid") (z\\nZOMBIES OK: 0): exit status 0"
 }
 
 @test "scans race with processes that vanish: never an error, never a wrong state" {

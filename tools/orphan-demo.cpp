@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "reaper.h"
 #include "signals.h"
+#include "text.h"
 #include "version.h"
 
 using namespace prockit;
@@ -64,6 +65,7 @@ public:
     }
 
     // An event about `pid`, with its parent and state as /proc shows them now.
+    // A note may name another user's process (an adopter): escaped as text.
     void event(const char* name, pid_t pid, const std::string& note = {}) {
         ProcStat st;
         bool alive = read_stat(pid, st);
@@ -76,7 +78,7 @@ public:
                         json_string(note).c_str());
         } else {
             std::printf("%s  %-17s %7d %7s  %-5s  %s\n", now.clock_text().c_str(), name, pid, ppid.c_str(),
-                        state.c_str(), note.c_str());
+                        state.c_str(), escape_text(note).c_str());
         }
         std::fflush(stdout);
     }
@@ -86,7 +88,7 @@ public:
         if (json_)
             std::printf("{\"event\":\"%s\",\"text\":%s}\n", held ? "explained" : "failed", json_string(text).c_str());
         else
-            std::printf("%s%s\n", held ? "" : "FAILED: ", text.c_str());
+            std::printf("%s%s\n", held ? "" : "FAILED: ", escape_text(text).c_str());
         std::fflush(stdout);
         return held ? 0 : 1;
     }

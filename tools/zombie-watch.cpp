@@ -4,7 +4,9 @@
 //
 // A scan is one pass over /proc (lib/proc.h). In watch mode a zombie is
 // known by its pid and start time, so a pid reused between two scans is a
-// new zombie, not an old one still there.
+// new zombie, not an old one still there. Names and command lines belong to
+// whoever runs those processes: every text line shows them escaped
+// (lib/text.h), so that a name cannot forge a line or move the cursor.
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@
 #include "proc.h"
 #include "reaper.h"
 #include "signals.h"
+#include "text.h"
 #include "threshold.h"
 #include "version.h"
 
@@ -102,7 +105,7 @@ Settings parse_args(int argc, char** argv) {
         }
     } catch (const Error& e) {
         // A monitor reads standard output: a bad range is UNKNOWN there too.
-        if (c == 'w' || c == 'c') std::printf("ZOMBIES UNKNOWN: %s\n", e.what());
+        if (c == 'w' || c == 'c') std::printf("ZOMBIES UNKNOWN: %s\n", escape_text(e.what()).c_str());
         std::fflush(stdout);
         o.fail("%s", e.what());
     }
@@ -146,7 +149,8 @@ void print_table(const std::vector<Zombie>& zombies) {
     }
     std::printf("%7s %7s  %-16s %s\n", "PID", "PPID", "COMMAND", "PARENT COMMAND");
     for (const Zombie& z : zombies)
-        std::printf("%7d %7d  %-16s %s\n", z.proc.pid, z.proc.ppid, z.proc.comm.c_str(), z.parent_command.c_str());
+        std::printf("%7d %7d  %-16s %s\n", z.proc.pid, z.proc.ppid, escape_text(z.proc.comm).c_str(),
+                    escape_text(z.parent_command).c_str());
     std::vector<const Zombie*> parents;
     for (const Zombie& z : zombies)
         if (std::none_of(parents.begin(), parents.end(), [&](const Zombie* p) { return p->proc.ppid == z.proc.ppid; }))
@@ -155,7 +159,7 @@ void print_table(const std::vector<Zombie>& zombies) {
                      [](const Zombie* a, const Zombie* b) { return a->parent_zombies > b->parent_zombies; });
     std::printf("\n%7s %7s  %s\n", "PPID", "ZOMBIES", "PARENT COMMAND");
     for (const Zombie* p : parents)
-        std::printf("%7d %7u  %s\n", p->proc.ppid, p->parent_zombies, p->parent_command.c_str());
+        std::printf("%7d %7u  %s\n", p->proc.ppid, p->parent_zombies, escape_text(p->parent_command).c_str());
 }
 
 void print_event(const WallTime& clock, const Sighting& s, bool& header) {
@@ -166,7 +170,8 @@ void print_event(const WallTime& clock, const Sighting& s, bool& header) {
     }
     const Zombie& z = *s.zombie;
     std::printf("%-12s  %-8s %7d %7d %7.1fs  %-16s %s (%u)\n", clock.clock_text().c_str(), s.event, z.proc.pid,
-                z.proc.ppid, s.seen, z.proc.comm.c_str(), z.parent_command.c_str(), z.parent_zombies);
+                z.proc.ppid, s.seen, escape_text(z.proc.comm).c_str(), escape_text(z.parent_command).c_str(),
+                z.parent_zombies);
 }
 
 // The monitoring verdict and its one-line status in plugin format.
@@ -249,7 +254,7 @@ int main(int argc, char** argv) {
         if (s.subreaper) return run_subreaper(s.command, SubreaperOptions{s.group, s.verbose});
         return watch(s);
     } catch (const Error& e) {
-        if (s.warning || s.critical) std::printf("ZOMBIES UNKNOWN: %s\n", e.what());
+        if (s.warning || s.critical) std::printf("ZOMBIES UNKNOWN: %s\n", escape_text(e.what()).c_str());
         warn("%s", e.what());
         return static_cast<int>(PluginState::unknown);
     }
