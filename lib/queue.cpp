@@ -58,8 +58,8 @@ std::string status_text(const QueueStatus& s) {
         line("recovered", std::to_string(s.recoveries));
     }
     line("msgsize", std::to_string(s.msgsize));
-    if (s.local) {
     if (!s.lock.empty()) line("lock", s.lock);
+    if (s.local) {
         line("mode", mode_text(s.mode));
         line("owner", owner(s.uid));
     }
@@ -83,8 +83,8 @@ std::string status_json(const QueueStatus& s) {
         add("recovered", s.recoveries);
     }
     add("msgsize", s.msgsize);
-    if (s.local) {
     if (!s.lock.empty()) j += ",\"lock\":" + json_string(s.lock);
+    if (s.local) {
         j += ",\"mode\":\"" + mode_text(s.mode) + "\"";
         add("uid", s.uid);
     }
@@ -194,9 +194,9 @@ public:
         return sent;
     }
 
-    bool try_receive(char* buf, size_t& len, unsigned& prio) override {
     // Who may only read the queue reads the counts read-only: their gets
     // are not counted (see CounterSegment).
+    bool try_receive(char* buf, size_t& len, unsigned& prio) override {
         if (!q_.try_receive(buf, len, prio)) return false;
         if (counts_.writable() && counts_as_task(buf, len)) tasks().gets.fetch_add(1);
         return true;
@@ -216,13 +216,12 @@ public:
         }
     }
 
-private:
     void done(uint64_t n) override { mark_done(writable_tasks("mark tasks done"), n); }
     Joined join(const Deadline& deadline, const StopSignals* stop) override {
         return wait_joined(tasks(), deadline, stop, counts_.writable());
     }
 
-    bool send_counted(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) {
+private:
     TaskCounters& writable_tasks(const char* action) {
         if (!counts_.writable())
             throw Error(Exit::failure, std::string("cannot ") + action + ": only users who may write the queue may (" +
@@ -230,6 +229,7 @@ private:
         return tasks();
     }
 
+    bool send_counted(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) {
         if (!stop) return q_.send(msg, prio, deadline);
         // Wait in poll, where stop signals get in, not in mq_send.
         while (!q_.send(msg, prio, Deadline::now())) {
@@ -251,8 +251,8 @@ public:
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return ring_.max_message(); }
     TaskCounters& tasks() override { return ring_.counters(); }
-
     std::string blocked_by() const override { return ring_.blocked_by(); }
+
     QueueStatus status() const override {
         ShmRing::Status s = ring_.status();
         TaskCounters& c = ring_.counters();
@@ -344,7 +344,6 @@ private:
     mutable ShmRing ring_;
 };
 
-int oflag(Access a) {
 // create -x: a queue another user made first is not ours to adopt. It may
 // be shared with us, but it may as well be a trap (a 0666 ring that user
 // reads every job from).
@@ -355,6 +354,7 @@ void refuse_foreign(const CreateOptions& opt, bool created, uid_t owner) {
                                    ", not to you: -x uses only a queue of your own");
 }
 
+int oflag(Access a) {
     switch (a) {
         case Access::read: return O_RDONLY;
         case Access::write: return O_WRONLY;

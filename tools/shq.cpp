@@ -230,8 +230,8 @@ int get(const Args& a) {
     out.flush();
     if (stop.received()) stop.die_of_signal();
     if (!q->blocked_by().empty()) warn("get %s: %s", g_object.c_str(), q->blocked_by().c_str());
-}
     return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
+}
 
 int done(const Args& a) {
     uint64_t count = 1;
@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
         } catch (const std::bad_alloc&) {
             // A queue made for huge messages, under a memory limit (ulimit -v).
             die(Exit::failure, "%s %s: out of memory", v.name, g_object.c_str());
-    usage_error(kUsage, "unknown verb '%s'", argv[1]);
-}
         }
     }
+    usage_error(kUsage, "unknown verb '%s'", argv[1]);
+}
