@@ -235,3 +235,21 @@ b"
     shq rm "$R"
     assert_file_not_exists "/dev/shm/$name"
 }
+
+@test "shm: a ring made for 200 MB messages costs a get what its messages need: under ulimit -v 300000 it works, and a message too big for the limit is one line and 4, left in the ring" {
+    r=shm:/$(qname big)
+    shq create -S 200000004 -s 200000000 "$r"
+    shq put "$r" small
+    run --separate-stderr bash -c "ulimit -v 300000; shq get $r"
+    assert_success
+    assert_output small
+    run --separate-stderr bash -c "ulimit -v 300000; shq put $r a b; pipe-cat -c 2 $r -"
+    assert_success
+    assert_output "a
+b"
+    head -c 150000000 /dev/zero | tr '\0' x | shq put "$r"
+    run --separate-stderr bash -c "ulimit -v 300000; shq get $r"
+    assert_failure 4
+    assert_equal "$stderr" "shq: get $r: out of memory"
+    assert_equal "$(shq stat --json "$r" | jq .depth)" 1
+}
