@@ -190,10 +190,14 @@ plant_companion() {
     as_nobody shq create -M 0666 "$q"
     run --separate-stderr shq create -x "$r"
     assert_failure 4
-    assert_equal "$stderr" "shq: create $r: exists and belongs to nobody, not to you: -x uses only a queue of your own"
+    assert_equal "$stderr" "shq: create $r: exists and belongs to nobody, not to you: refused (-x and -C use only a queue of your own)"
     run --separate-stderr shq create -x "$q"
     assert_failure 4
-    assert_equal "$stderr" "shq: create /$q: exists and belongs to nobody, not to you: -x uses only a queue of your own"
+    assert_equal "$stderr" "shq: create /$q: exists and belongs to nobody, not to you: refused (-x and -C use only a queue of your own)"
+    # put -C ("create it if missing") refuses it as -x does.
+    run --separate-stderr shq put -C "$r" x
+    assert_failure 4
+    assert_equal "$stderr" "shq: put $r: exists and belongs to nobody, not to you: refused (-x and -C use only a queue of your own)"
     # Its owner's -x, and a put that only opens it, still work.
     as_nobody shq create -x "$r"
     shq put "$r" shared

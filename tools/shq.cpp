@@ -153,7 +153,8 @@ int put(const Args& a) {
         }
     }
     Endpoint e = o.queue();
-    auto q = create_missing ? create_queue(e, CreateOptions{.exist_ok = true}) : open_queue(e, Access::write);
+    auto q = create_missing ? create_queue(e, CreateOptions{.exist_ok = true, .mine_only = true})
+                            : open_queue(e, Access::write);
 
     uint64_t sent = 0;
     auto queue_full = [&] {
