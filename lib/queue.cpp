@@ -13,6 +13,7 @@
 #include "message_queue.h"
 #include "redis_queue.h"
 #include "shm_ring.h"
+#include "text.h"
 
 namespace prockit {
 
@@ -47,7 +48,7 @@ std::string status_text(const QueueStatus& s) {
     auto line = [&t](const char* key, const std::string& value) {
         t += key;
         t.append(12 - std::strlen(key), ' ');
-        t += value + "\n";
+        t += escape_text(value) + "\n";  // a queue name may hold a newline
     };
     line("queue", s.queue);
     line("depth", std::to_string(s.depth));

@@ -20,6 +20,7 @@
 #include "queue.h"
 #include "records.h"
 #include "signals.h"
+#include "text.h"
 #include "version.h"
 
 using namespace prockit;
@@ -268,7 +269,8 @@ int recover(const Args& a) {
     if (o.count() > 1) o.fail("too many operands");
     for (const Recovered& r : open_queue(o.queue(), Access::read_write)->recover(older_than))
         std::printf("recovered %llu %s of consumer %s: %s\n", static_cast<unsigned long long>(r.messages),
-                    r.messages == 1 ? "message" : "messages", r.consumer.c_str(), r.why.c_str());
+                    r.messages == 1 ? "message" : "messages", escape_text(r.consumer).c_str(),
+                    escape_text(r.why).c_str());
     return 0;
 }
 
@@ -299,7 +301,7 @@ int ls(const Args& a) {
     }
     for (const Endpoint& e : queues) {
         if (!json) {
-            std::printf("%s\n", e.display().c_str());
+            std::printf("%s\n", escape_text(e.display()).c_str());  // a name may hold a newline
             continue;
         }
         try {
