@@ -196,6 +196,12 @@ uid_t MessageQueue::uid() const {
     return st.st_uid;
 }
 
+QueueOwner MessageQueue::owner() const {
+    struct stat st{};
+    if (fstat(mqd_, &st) == -1) throw system_error(errno);
+    return QueueOwner{st.st_uid, st.st_gid, st.st_mode & 07777u};
+}
+
 bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
     for (;;) {
         int r;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "deadline.h"
+#include "task_count.h"
 
 namespace prockit {
 
@@ -48,6 +49,7 @@ public:
     Status status() const;
     unsigned mode() const;  // the permission bits, from one fstat
     uid_t uid() const;      // the owner, from one fstat
+    QueueOwner owner() const;  // owner, group and mode, from one fstat
     // True if create() made it; false if it opened one that existed (exist_ok).
     bool created() const { return created_; }
 

@@ -164,7 +164,7 @@ class MqQueue final : public Queue {
 public:
     MqQueue(Endpoint e, MessageQueue q, bool fresh = false)
         : endpoint_(std::move(e)), q_(std::move(q)),
-          counts_(CounterSegment::open(q_.name(), q_.mode(), q_.uid(), fresh)) {}
+          counts_(CounterSegment::open(q_.name(), q_.owner(), fresh)) {}
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return static_cast<size_t>(q_.msgsize()); }

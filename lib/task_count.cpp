@@ -1,10 +1,13 @@
 #include "task_count.h"
 
+#include <grp.h>
 #include <pwd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "diag.h"
 #include "futex.h"
@@ -69,20 +72,36 @@ unsigned CounterSegment::companion_mode(unsigned queue_mode) {
     return mode;
 }
 
+bool may_write_queue(const QueueOwner& q, uid_t uid) {
+    if (uid == q.uid || (q.mode & 02)) return true;
+    if (!(q.mode & 020)) return false;
+    const passwd* pw = getpwuid(uid);
+    if (!pw) return false;
+    int n = 64;
+    std::vector<gid_t> groups(static_cast<size_t>(n));
+    while (getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) == -1) groups.resize(static_cast<size_t>(n));
+    return std::find(groups.begin(), groups.begin() + n, q.gid) != groups.begin() + n;
+}
+
 namespace {
 std::string user_name(uid_t uid) {
     const passwd* pw = getpwuid(uid);
     return pw ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
 }
 
-// A companion is used only if it belongs to the queue's owner; its owner's
-// tools keep its mode in step with the queue's.
-SharedSegment checked(SharedSegment s, const std::string& mq_name, unsigned mode, uid_t queue_uid) {
-    if (s.uid() != queue_uid)
-        throw Error(Exit::failure, "the task counts " + CounterSegment::path(mq_name) + " belong to " +
-                                       user_name(s.uid()) + ", not to the queue's owner " + user_name(queue_uid) +
-                                       ": refused (its owner or root may remove it)");
-    if (s.writable() && ::geteuid() == queue_uid && s.mode() != mode) s.set_mode(mode);
+// A companion is used only if it belongs to someone who may write the
+// queue; its owner's tools keep its mode in step with the queue's.
+SharedSegment checked(SharedSegment s, const std::string& mq_name, const QueueOwner& q, bool fresh) {
+    const uid_t owner = s.uid();
+    const std::string whose = "the task counts " + CounterSegment::path(mq_name) + " belong to " + user_name(owner);
+    const char* remedy = ": refused (their owner or root may remove them)";
+    // A queue just made has no counts yet: any there were left or planted.
+    if (fresh && owner != ::geteuid())
+        throw Error(Exit::failure, whose + ", and this queue is new" + remedy);
+    if (!may_write_queue(q, owner))
+        throw Error(Exit::failure, whose + ", who may not write the queue of " + user_name(q.uid) + remedy);
+    const unsigned mode = CounterSegment::companion_mode(q.mode);
+    if (s.writable() && ::geteuid() == owner && s.mode() != mode) s.set_mode(mode);
     return s;
 }
 
@@ -92,29 +111,31 @@ SharedSegment open_existing(const std::string& name) {
 }
 }  // namespace
 
-CounterSegment CounterSegment::open(const std::string& mq_name, unsigned queue_mode, uid_t queue_uid, bool fresh) {
+CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner& q, bool fresh) {
     const std::string name = companion_name(mq_name);
-    const unsigned mode = companion_mode(queue_mode);
     const uid_t me = ::geteuid();
-    if (fresh && me == queue_uid && SharedSegment::peek_owner(name) == static_cast<long>(me)) {
+    if (fresh && SharedSegment::peek_owner(name) == static_cast<long>(me)) {
         // A leftover of our own from an earlier queue of this name: its
         // counts are not this queue's.
         ::shm_unlink(name.c_str());
     }
     try {
-        return CounterSegment(checked(open_existing(name), mq_name, mode, queue_uid));
+        return CounterSegment(checked(open_existing(name), mq_name, q, fresh));
     } catch (const Error& e) {
         if (e.status() != Exit::missing) throw;
     }
-    if (me != queue_uid && me != 0)
-        throw Error(Exit::failure, "has no task counts yet (" + path(mq_name) + "), and only its owner " +
-                                       user_name(queue_uid) + " may make them: by any shq command on it");
+    if (me != 0 && !may_write_queue(q, me))
+        throw Error(Exit::failure, "has no task counts yet (" + path(mq_name) +
+                                       "), and only a user who may write the queue may make them");
     // The zero-filled counters are already right: nothing to initialise.
-    SharedSegment s = SharedSegment::create(name, sizeof(Layout), mode, kMagic, [](void*) {}, true,
+    SharedSegment s = SharedSegment::create(name, sizeof(Layout), companion_mode(q.mode), kMagic, [](void*) {}, true,
                                             "task counter segment");
-    if (s.created() && me != queue_uid) s.set_owner(queue_uid);
-    return CounterSegment(checked(std::move(s), mq_name, mode, queue_uid));
+    if (!s.created()) return CounterSegment(checked(std::move(s), mq_name, q, fresh));  // another made them first
+    // Root makes them for the queue's owner, who must be able to use them.
+    if (me == 0 && q.uid != 0) s.set_owner(q.uid);
+    return CounterSegment(std::move(s));
 }
+
 void CounterSegment::remove(const std::string& mq_name) {
     try {
         SharedSegment::remove(companion_name(mq_name));

@@ -41,23 +41,36 @@ enum class Joined { yes, timed_out, stopped };
 // registering to be woken.
 Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals* stop, bool may_write = true);
 
+// Who owns a queue and what its mode lets others do.
+struct QueueOwner {
+    uid_t uid;
+    gid_t gid;
+    unsigned mode;
+};
+
+// True if the queue's mode lets user `uid` write it: its owner, anyone when
+// others may write, a member of its group when the group may.
+bool may_write_queue(const QueueOwner& q, uid_t uid);
+
 // The companion segment of the message queue "/NAME": /dev/shm/prockit-mq.NAME.
 //
 // Who may touch it, since anyone may plant a file in /dev/shm: a companion
-// is used only if it is a regular file that belongs to the queue's owner
-// (whoever made it could otherwise forge counts: a million puts, and the
-// owner's join never returns). Its mode follows the queue's: each class of
-// user (owner, group, other) that may write the queue may write the counts;
-// one that may only read or only write the queue may read them
-// (companion_mode). Whoever may not write it maps it read-only: their gets
-// are not counted and they cannot mark tasks done (see shq(1)).
+// is used only if it is a regular file that belongs to the queue's owner or
+// to a user the queue is shared with for writing (who could put and mark
+// done on the queue anyway). One of anyone else is refused: its maker could
+// forge counts, a million puts, and the owner's join would never return.
+// Its mode follows the queue's: each class of user (owner, group, other)
+// that may write the queue may read and write the counts (a mapping needs
+// read); one that may only read the queue may only read them
+// (companion_mode). Whoever may not write them maps them read-only: their
+// gets are not counted and they cannot mark tasks done (see shq(1)).
 class CounterSegment {
 public:
-    // Opens the companion of a queue owned by queue_uid with queue_mode.
-    // A missing one is made (by the queue's owner, or by root on its behalf);
-    // fresh (a queue just made) replaces a leftover of the owner's own.
-    // Throws Error(Exit::failure) naming the file for one of another user.
-    static CounterSegment open(const std::string& mq_name, unsigned queue_mode, uid_t queue_uid, bool fresh = false);
+    // Opens the companion of queue q. A missing one is made by whoever may
+    // write the queue (root: on its owner's behalf); fresh (a queue just
+    // made) replaces a leftover of our own and refuses any other. Throws
+    // Error(Exit::failure) naming the file and its owner when refused.
+    static CounterSegment open(const std::string& mq_name, const QueueOwner& q, bool fresh = false);
     // Removes it if it exists.
     static void remove(const std::string& mq_name);
     // The mode a companion of a queue of queue_mode gets.

@@ -114,7 +114,7 @@ plant_companion() {
     plant_companion "$q"
     run --separate-stderr shq create "$q"
     assert_failure 4
-    assert_equal "$stderr" "shq: create /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, not to the queue's owner root: refused (its owner or root may remove it)"
+    assert_equal "$stderr" "shq: create /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, and this queue is new: refused (their owner or root may remove them)"
     assert_file_not_exists "/dev/mqueue/$q"
 }
 
@@ -128,11 +128,28 @@ plant_companion() {
     for verb in put join stat; do
         run --separate-stderr shq $verb "$q"
         assert_failure 4
-        assert_equal "$stderr" "shq: $verb /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, not to the queue's owner root: refused (its owner or root may remove it)"
+        assert_equal "$stderr" "shq: $verb /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, who may not write the queue of root: refused (their owner or root may remove them)"
     done
 }
 
-@test "2: a companion is trusted only when it belongs to the queue's owner: nobody's shared queue works, its companion too" {
+@test "2: counts made by a user the queue is shared with for writing are used; one who may only read cannot make them" {
+    q=$(qname mq)
+    shq create -M 0666 "$q"
+    rm "/dev/shm/prockit-mq.$q"  # as if another program had made the queue
+    as_nobody shq put "$q" from-nobody
+    assert_equal "$(stat -c '%U %a' "/dev/shm/prockit-mq.$q")" "nobody 666"
+    shq put "$q" from-root
+    assert_equal "$(shq stat --json "$q" | jq -r '[.put, .depth] | @tsv')" "$(printf '2\t2')"
+    q2=$(qname mq2)
+    shq create -M 0644 "$q2"
+    shq put "$q2" x
+    rm "/dev/shm/prockit-mq.$q2"
+    run --separate-stderr as_nobody shq get "$q2"
+    assert_failure 4
+    assert_equal "$stderr" "shq: get /$q2: has no task counts yet (/dev/shm/prockit-mq.$q2), and only a user who may write the queue may make them"
+}
+
+@test "2: a queue nobody made and shares works for root with nobody's counts" {
     q=$(qname mq)
     as_nobody shq create -M 0666 "$q"
     shq put "$q" a b
