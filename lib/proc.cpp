@@ -87,8 +87,9 @@ bool parse_stat(std::string_view text, ProcStat& out) {
     out.comm.assign(text.substr(open + 2, close - open - 2));
     std::string_view s = text.substr(close + 1);
     s = s.substr(0, s.find('\n'));  // one line; the name alone may hold a newline
-    // The state is a letter: R S D Z T t X I ...
-    if (s.size() < 2 || s[0] != ' ' || !((s[1] >= 'A' && s[1] <= 'Z') || (s[1] >= 'a' && s[1] <= 'z'))) return false;
+    // " S ": the state is one letter (R S D Z T t X I ...) between spaces.
+    if (s.size() < 3 || s[0] != ' ' || s[2] != ' ' || !((s[1] >= 'A' && s[1] <= 'Z') || (s[1] >= 'a' && s[1] <= 'z')))
+        return false;
     out.state = s[1];
     s.remove_prefix(2);
     if (!next_pid(s, out.ppid) || !next_pid(s, out.pgid)) return false;
