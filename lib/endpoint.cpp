@@ -19,36 +19,62 @@ std::string quoted(std::string_view text) {
     }
     return q + "'";
 }
+// The text as it may be shown: a password may be in it, so whatever lies
+// between the scheme and the last '@' is left out ("redis://...@host/q").
+std::string masked(std::string_view text) {
+    size_t at = text.rfind('@');
+    if (at == std::string_view::npos) return std::string(text);
+    size_t start = text.find(':');
+    start = start == std::string_view::npos || start > at ? 0 : start + 1;
+    while (start < at && text[start] == '/') ++start;
+    return std::string(text.substr(0, start)) + "..." + std::string(text.substr(at));
+}
+
+// " 'piece'" if the piece of text (a view into it) may be shown: only what
+// lies after the last '@', where no password can be.
+std::string shown_piece(std::string_view text, std::string_view piece) {
+    size_t at = text.rfind('@');
+    auto offset = static_cast<size_t>(piece.data() - text.data());
+    if (at != std::string_view::npos && offset <= at) return "";
+    return " " + quoted(piece);
+}
+
 [[noreturn]] void bad_redis(std::string_view text, const std::string& why) {
-    // The text may hold a password: show it without.
-    std::string shown(text);
-    size_t at = shown.rfind('@');
-    if (at != std::string::npos) shown = "redis://..." + shown.substr(at);
-    throw Error(Exit::usage, "invalid redis endpoint " + quoted(shown) + ": " + why +
+    throw Error(Exit::usage, "invalid redis endpoint " + quoted(masked(text)) + ": " + why +
                                  " (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as "
                                  "redis://127.0.0.1:6379/0/jobs)");
 }
 
+int redis_db(std::string_view text, std::string_view db) {
+    try {
+        return static_cast<int>(parse_count(std::string(db).c_str(), "database", 0, INT_MAX));
+    } catch (const Error&) {
+        bad_redis(text, "database" + shown_piece(text, db) + " is not a number from 0 to " + std::to_string(INT_MAX));
+    }
+}
+
 // Splits "redis://[USER[:PASSWORD]@]HOST[:PORT]" off the front of text;
-// `rest` is what follows ("" or "/...").
-RedisServer redis_server(std::string_view text, std::string_view& rest) {
-    std::string_view t = text.substr(8);  // after "redis://"
-    size_t slash = t.find('/');
-    std::string_view authority = t.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view() : t.substr(slash);
+// `rest` is what follows ("" or "/..."). A password may hold '/', ':' and
+// '@', a host none of them, so the login ends at the last '@' before
+// `name_at`, where the queue NAME (which may hold '@') begins.
+RedisServer redis_server(std::string_view text, size_t name_at, std::string_view& rest) {
+    size_t begin = 8;  // after "redis://"
     RedisServer r;
-    size_t at = authority.rfind('@');
-    if (at != std::string_view::npos) {
-        std::string_view login = authority.substr(0, at);
-        authority.remove_prefix(at + 1);
+    size_t at = text.substr(0, name_at).rfind('@');
+    if (at != std::string_view::npos && at >= begin) {
+        std::string_view login = text.substr(begin, at - begin);
         size_t colon = login.find(':');
         r.user = std::string(login.substr(0, colon));
         if (colon != std::string_view::npos) r.password = std::string(login.substr(colon + 1));
+        begin = at + 1;
     }
     if (r.password.empty()) {
         const char* env = std::getenv("PROCKIT_REDIS_PASSWORD");
         if (env) r.password = env;
     }
+    size_t slash = text.find('/', begin);
+    std::string_view authority = text.substr(begin, slash == std::string_view::npos ? slash : slash - begin);
+    rest = slash == std::string_view::npos ? std::string_view() : text.substr(slash);
     if (!authority.empty() && authority.front() == '[') {  // [IPv6]:PORT
         size_t close = authority.find(']');
         if (close == std::string_view::npos) bad_redis(text, "an unclosed '['");
@@ -61,15 +87,28 @@ RedisServer redis_server(std::string_view text, std::string_view& rest) {
     }
     if (r.host.empty()) bad_redis(text, "the host is empty");
     if (!authority.empty()) {
-        if (authority.front() != ':' || authority.size() == 1) bad_redis(text, "a bad port");
-        std::string port(authority.substr(1));
+        std::string_view port = authority.substr(1);
+        if (authority.front() != ':' || port.empty()) bad_redis(text, "a bad port");
         try {
-            r.port = static_cast<int>(parse_count(port.c_str(), "port", 1, 65535));
+            r.port = static_cast<int>(parse_count(std::string(port).c_str(), "port", 1, 65535));
         } catch (const Error&) {
-            bad_redis(text, "port '" + port + "' is not a number from 1 to 65535");
+            bad_redis(text, "port" + shown_piece(text, port) + " is not a number from 1 to 65535");
         }
     }
     return r;
+}
+
+// A name given where a queue is expected that starts like a URL's scheme
+// ("tcp:x"): RFC 3986's letter, then letters, digits, '+', '-' or '.'.
+bool has_scheme(std::string_view text, std::string_view& scheme) {
+    size_t colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    scheme = text.substr(0, colon);
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!alpha(scheme[0])) return false;
+    for (char c : scheme)
+        if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+    return true;
 }
 
 }  // namespace
@@ -82,15 +121,11 @@ std::string RedisServer::str() const {
 RedisServer parse_redis_server(std::string_view text) {
     if (text.substr(0, 8) != "redis://") bad_redis(text, "it does not start with redis://");
     std::string_view rest;
-    RedisServer r = redis_server(text, rest);
+    RedisServer r = redis_server(text, text.size(), rest);
     if (rest.size() > 1) {
-        std::string db(rest.substr(1));
-        if (!db.empty() && db.back() == '/') db.pop_back();
-        try {
-            r.db = static_cast<int>(parse_count(db.c_str(), "database", 0, 1'000'000));
-        } catch (const Error&) {
-            bad_redis(text, "database '" + db + "' is not a number");
-        }
+        std::string_view db = rest.substr(1);
+        if (db.back() == '/') db.remove_suffix(1);
+        r.db = redis_db(text, db);
     }
     return r;
 }
@@ -117,20 +152,18 @@ Endpoint parse_endpoint(std::string_view text) {
         throw Error(Exit::usage, "invalid endpoint " + quoted(text) + ": it has a NUL byte");
     if (text == "-") return Endpoint{EndpointKind::stdio, {}};
     if (starts_with(text, "mq:")) return Endpoint{EndpointKind::mq, ipc_name(text.substr(3))};
-    if (starts_with(text, "redis://")) {
+    if (starts_with(text, "redis:")) {
+        if (!starts_with(text, "redis://")) bad_redis(text, "it does not start with redis://");
+        size_t name_at = text.rfind('/') + 1;
+        if (name_at <= 8) name_at = text.size();  // no NAME: the '/' of "redis://"
         std::string_view rest;
         Endpoint e{EndpointKind::redis, {}};
-        e.redis = redis_server(text, rest);
+        e.redis = redis_server(text, name_at, rest);
         // rest is "/NAME" or "/DB/NAME"
         if (rest.empty() || rest == "/") bad_redis(text, "the queue NAME is missing");
         size_t second = rest.find('/', 1);
         if (second != std::string_view::npos) {
-            std::string db(rest.substr(1, second - 1));
-            try {
-                e.redis.db = static_cast<int>(parse_count(db.c_str(), "database", 0, 1'000'000));
-            } catch (const Error&) {
-                bad_redis(text, "database '" + db + "' is not a number");
-            }
+            e.redis.db = redis_db(text, rest.substr(1, second - 1));
             rest.remove_prefix(second);
         }
         e.path = ipc_name(rest);
@@ -153,13 +186,22 @@ Endpoint parse_endpoint(std::string_view text) {
 }
 
 Endpoint parse_queue(std::string_view text) {
-    if (starts_with(text, "mq:") || starts_with(text, "shm:") || starts_with(text, "redis://"))
-        return parse_endpoint(text);
-    if (text.find(':') != std::string_view::npos && !starts_with(text, "/")) {
-        std::string_view scheme = text.substr(0, text.find(':'));
-        if (scheme == "fifo" || scheme == "file" || scheme == "fd")
-            throw Error(Exit::usage,
-                        quoted(text) + " is not a queue (a queue is mq:/NAME, shm:/NAME, redis://HOST/NAME or NAME)");
+    if (starts_with(text, "mq:") || starts_with(text, "shm:") || starts_with(text, "redis:")) return parse_endpoint(text);
+    // "tcp:x" is meant as some other kind of thing, not as the message
+    // queue "/tcp:x": a name like that is written with its slash.
+    std::string_view scheme;
+    if (!starts_with(text, "/") && has_scheme(text, scheme)) {
+        std::string why = scheme == "fifo" || scheme == "file" || scheme == "fd"
+                              ? "a byte stream"
+                              : "'" + std::string(scheme) + ":' is no kind of queue";
+        bool plain = text.find('@') == std::string_view::npos && text.find('/') == std::string_view::npos;
+        throw Error(Exit::usage, quoted(masked(text)) + " is not a queue: " + why +
+                                     " (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare"
+                                     " NAME or /NAME for mq:/NAME" +
+                                     (plain ? "; the message queue named " + std::string(text) + " is /" +
+                                                  std::string(text)
+                                            : "") +
+                                     ")");
     }
     return Endpoint{EndpointKind::mq, ipc_name(text)};
 }

@@ -10,7 +10,9 @@
 //     redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]/NAME
 //                    a prockit queue on a Redis server
 //
-// A text with no known scheme is a path, so "a:b" is the file "a:b".
+// A text with no known scheme is a path, so "a:b" is the file "a:b". In a
+// redis:// endpoint the login ends at the last '@' before the NAME, so a
+// password may hold '/', ':' and '@'.
 #pragma once
 
 #include <string>
@@ -51,9 +53,11 @@ struct Endpoint {
 // with a reason that shows what a valid one looks like.
 Endpoint parse_endpoint(std::string_view text);
 
-// Parses a queue name as shq takes it: "mq:/NAME", "shm:/NAME", or a bare
-// "NAME" or "/NAME", which mean "mq:/NAME". Anything that is not a queue is
-// refused.
+// Parses a queue name as shq takes it: "mq:/NAME", "shm:/NAME",
+// "redis://...", or a bare "NAME" or "/NAME", which mean "mq:/NAME".
+// Anything that is not a queue is refused, and so is a bare name that
+// starts like another scheme ("tcp:x"; "/tcp:x" is that message queue).
+// No message shows a password: what lies before the last '@' is masked.
 Endpoint parse_queue(std::string_view text);
 
 // Parses the server part of a redis:// endpoint ("redis://HOST[:PORT][/DB]",

@@ -3,12 +3,14 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "diag.h"
+#include "parse.h"
 
 namespace prockit {
 
@@ -46,6 +48,8 @@ std::string why(const redisContext* c) {
     return s;
 }
 
+constexpr double kMaxTimeout = 2'000'000;  // seconds: under INT_MAX milliseconds
+
 timeval to_timeval(double seconds) {
     timeval tv;
     tv.tv_sec = static_cast<time_t>(seconds);
@@ -55,12 +59,15 @@ timeval to_timeval(double seconds) {
 
 // Connecting, and each command that is not blocking, may take this long
 // (PROCKIT_REDIS_TIMEOUT seconds, 30 by default); then the server is taken
-// for gone.
+// for gone. hiredis waits for a connection in poll(2), whose int
+// milliseconds end at 24.8 days: a longer timeout is cut to that.
 double reply_timeout() {
     static double t = [] {
         const char* env = std::getenv("PROCKIT_REDIS_TIMEOUT");
-        double v = env ? std::strtod(env, nullptr) : 0;
-        return v > 0 ? v : 30.0;
+        if (!env || !*env) return 30.0;
+        double v = parse_seconds(env, "PROCKIT_REDIS_TIMEOUT");
+        if (v <= 0) throw Error(Exit::usage, std::string("invalid PROCKIT_REDIS_TIMEOUT '") + env + "': expected seconds more than 0, such as 5 or 0.25");
+        return std::min(v, kMaxTimeout);
     }();
     return t;
 }
@@ -112,7 +119,14 @@ Redis Redis::connect(const RedisServer& server) {
     }
     if (server.db != 0) {
         std::string db = std::to_string(server.db);
-        r.command({"SELECT", db});
+        try {
+            r.command({"SELECT", db});
+        } catch (const Error& e) {
+            // "ERR DB index is out of range": the server has fewer (its `databases`).
+            if (std::string(e.what()).find("out of range") == std::string::npos) throw;
+            throw Error(Exit::missing, server.str() + ": no such database (a server has as many as its 'databases' "
+                                                      "setting says, 16 by default)");
+        }
     }
     return r;
 }

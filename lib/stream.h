@@ -4,7 +4,17 @@
 // Nothing here blocks where a stop signal cannot get in: a FIFO is opened
 // without waiting for its other side (a writer waits in ppoll for a reader
 // to appear), and the copy loop polls before it reads.
+//
+// A fifo: path may lie where another local user can plant or swap names
+// (/tmp). Its last component is never followed if it is a symbolic link,
+// what is opened must be a FIFO, and must stay the same FIFO while a
+// writer waits for its reader; one that is not ours, in a directory
+// others may write, is refused (the rule of the kernel's
+// fs.protected_fifos, kept whatever that sysctl says). A FIFO we make is
+// made with exactly the mode asked for, 0600 unless told otherwise.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 
@@ -14,15 +24,22 @@
 
 namespace prockit {
 
+// The mode of a FIFO that a fifo: endpoint makes, unless told otherwise:
+// the owner's only, as the queues are.
+constexpr unsigned kFifoMode = 0600;
+
 class Stream {
 public:
     enum class Direction { source, sink };
 
-    // Opens the endpoint. A fifo: that does not exist is created (and
-    // removed again when this Stream ends); a missing file to read, fifo
-    // directory or fd is Error(Exit::missing). Returns a Stream whose
-    // fd() is -1 if a stop signal came while waiting for a FIFO's reader.
-    static Stream open(const Endpoint& e, Direction d, const StopSignals* stop);
+    // Opens the endpoint. A fifo: that does not exist is created with
+    // exactly fifo_mode (and removed again when this Stream ends, if it is
+    // still there); a missing file to read, fifo directory or fd is
+    // Error(Exit::missing); a fifo: path that is not a FIFO, or a FIFO
+    // planted by another user, is Error(Exit::failure). Returns a Stream
+    // whose fd() is -1 if a stop signal came while waiting for a FIFO's
+    // reader.
+    static Stream open(const Endpoint& e, Direction d, const StopSignals* stop, unsigned fifo_mode = kFifoMode);
 
     Stream(Stream&&) noexcept;
     Stream& operator=(Stream&&) = delete;
@@ -37,13 +54,33 @@ public:
     // copy loop polls these first so that signals and -t can get in.
     bool may_block() const { return !regular_; }
 
+    // A FIFO this Stream made, removed when it ends: by its directory and
+    // name, and only while that name still is the FIFO made (another user
+    // may have swapped it since, where others may write the directory).
+    class Made {
+    public:
+        Made() = default;
+        Made(int dir, std::string name, dev_t dev, ino_t ino);
+        Made(Made&&) noexcept = default;
+        Made& operator=(Made&&) = delete;
+        ~Made();
+
+    private:
+        Fd dir_;
+        std::string name_;
+        dev_t dev_ = 0;
+        ino_t ino_ = 0;
+    };
+
 private:
-    Stream(int fd, Fd owned, std::string name, std::string remove_on_close);
+    Stream(int fd, Fd owned, std::string name);
+    Stream(int fd, Fd owned, std::string name, Made made);
+    static Stream open_fifo(const Endpoint& e, bool reading, unsigned mode, const StopSignals* stop);
 
     int fd_;
     Fd owned_;
     std::string name_;
-    std::string remove_;  // a FIFO we created
+    Made made_;
     bool pipe_ = false, regular_ = false;
 };
 

@@ -224,6 +224,220 @@ plant_companion() {
 
 # --- 5: fifo: endpoints -------------------------------------------------
 
+# A directory anyone may make names in, as /tmp is (sticky, world-writable),
+# that nobody can reach: $S.
+shared_dir() {
+    chmod o+x "$BATS_RUN_TMPDIR"
+    S=$BATS_TEST_TMPDIR/shared
+    mkdir -m 1777 "$S"
+}
+
+@test "5: fifo: a symbolic link another user planted at the path is refused, never followed" {
+    shared_dir
+    local d=$BATS_TEST_TMPDIR reader
+    echo precious > "$d/secret"
+    mkfifo -m 600 "$d/real"
+    as_nobody ln -s "$d/secret" "$S/to-file"
+    as_nobody ln -s "$d/real" "$S/to-fifo"
+    for f in to-file to-fifo; do
+        run --separate-stderr pipe-cat "fifo:$S/$f" /dev/null
+        assert_failure 4
+        assert_equal "$stderr" "pipe-cat: open fifo:$S/$f: refused: it is a symbolic link, not a FIFO"
+    done
+    # Followed, a writer would hand root's lines to whoever reads there.
+    cat "$d/real" > "$d/got" &
+    reader=$!
+    run --separate-stderr pipe-cat - "fifo:$S/to-fifo" <<< "meant for root"
+    kill "$reader"
+    wait "$reader" || true
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: open fifo:$S/to-fifo: refused: it is a symbolic link, not a FIFO"
+    assert_file_empty "$d/got"
+    assert_equal "$(cat "$d/secret")" precious
+    [ -L "$S/to-file" ] && [ -L "$S/to-fifo" ]
+}
+
+@test "5: a writer waiting for its reader refuses a FIFO swapped for a symbolic link or a file, writing nothing" {
+    local d=$BATS_TEST_TMPDIR kind pid rc
+    for kind in link file; do
+        echo precious > "$d/secret"
+        seq 3 | pipe-cat - "fifo:$d/w" 2> "$d/err" &
+        pid=$!
+        wait_until test -p "$d/w"
+        wait_until is_sleeping "$pid"
+        if [ $kind = link ]; then ln -s "$d/secret" "$d/new"; else cp "$d/secret" "$d/new"; fi
+        mv -T "$d/new" "$d/w"  # one rename: the name is never missing
+        rc=0
+        wait "$pid" || rc=$?
+        assert_equal "$rc" 4
+        if [ $kind = link ]; then
+            assert_equal "$(cat "$d/err")" "pipe-cat: open fifo:$d/w: refused: the FIFO was replaced by a symbolic link while being opened"
+        else
+            assert_equal "$(cat "$d/err")" "pipe-cat: open fifo:$d/w: refused: the FIFO was replaced by another file while being opened"
+        fi
+        assert_equal "$(cat "$d/secret")" precious
+        assert_equal "$(cat "$d/w")" precious  # and not removed: it is not the FIFO made
+        rm "$d/w"
+    done
+}
+
+@test "5: a regular file at a fifo: path is refused and left as it was, for reading and writing" {
+    local d=$BATS_TEST_TMPDIR
+    echo precious > "$d/file"
+    run --separate-stderr pipe-cat - "fifo:$d/file" <<< "not for a file"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: open fifo:$d/file: refused: it is a regular file, not a FIFO (name a file without fifo:)"
+    run --separate-stderr pipe-cat "fifo:$d/file" -
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: open fifo:$d/file: refused: it is a regular file, not a FIFO (name a file without fifo:)"
+    assert_equal "$(cat "$d/file")" precious
+}
+
+@test "5: a FIFO pipe-cat makes is 0600, or exactly -M MODE, whatever the umask; nobody cannot open it" {
+    shared_dir
+    local pid
+    umask 022
+    pipe-cat - "fifo:$S/f" <<< "for root only" &
+    pid=$!
+    wait_until test -p "$S/f"
+    assert_equal "$(stat -c '%a %U' "$S/f")" "600 root"
+    run as_nobody cat "$S/f"
+    assert_failure
+    assert_output --partial "Permission denied"
+    assert_equal "$(cat "$S/f")" "for root only"
+    wait "$pid"
+    assert_not_exist "$S/f"
+    # Shared on purpose: exactly the mode asked for, the umask notwithstanding.
+    umask 077
+    pipe-cat -M 0644 - "fifo:$S/g" <<< "for everyone" &
+    pid=$!
+    wait_until test -p "$S/g"
+    assert_equal "$(stat -c %a "$S/g")" 644
+    run as_nobody cat "$S/g"
+    assert_success
+    assert_output "for everyone"
+    wait "$pid"
+}
+
+@test "5: a FIFO another user made where anyone may make names is refused; ours or the directory owner's is used" {
+    shared_dir
+    local pid
+    as_nobody mkfifo -m 666 "$S/planted"
+    # (timeout: were it not refused, the read would wait for a writer)
+    run --separate-stderr timeout 10 pipe-cat "fifo:$S/planted" -
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: open fifo:$S/planted: refused: the FIFO belongs to uid 65534, not to you, in $S, where others may make names (remove it, or use a directory of your own)"
+    run --separate-stderr timeout 10 pipe-cat - "fifo:$S/planted" <<< "meant for root"
+    assert_failure 4
+    assert_exist "$S/planted"
+    # Ours there, made beforehand: used, and left (pipe-cat did not make it).
+    mkfifo -m 600 "$S/ours"
+    pipe-cat "fifo:$S/ours" - > "$BATS_TEST_TMPDIR/got" &
+    pid=$!
+    echo hello > "$S/ours"
+    wait "$pid"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" hello
+    assert_exist "$S/ours"
+    # A FIFO of the directory's owner is as trusted as the directory.
+    chown nobody "$S"
+    pipe-cat "fifo:$S/planted" - > "$BATS_TEST_TMPDIR/got" &
+    pid=$!
+    echo from-nobody > "$S/planted"
+    wait "$pid"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" from-nobody
+}
+
 # --- 6: Redis passwords -------------------------------------------------
 
+@test "6: a redis password is never shown, whatever it holds, wherever the endpoint is wrong" {
+    local ep cmd
+    # Port 1: nothing listens there, so the well-formed ones fail to connect.
+    for ep in 'redis://u:Top/Secret@127.0.0.1:1/q' 'redis://u:Top/Secret@127.0.0.1/x/q' \
+        'redis://u:Top/Secret@127.0.0.1:x/q' 'redis://u:Top/Secret@127.0.0.1' 'redis://u:Top/Secret@127.0.0.1/' \
+        'redis://u:Top@Secret@127.0.0.1:1/0/q@r' 'redis://u:Top:Secret@[::1/q' 'redis://:Top/Secret@/q' \
+        'redis://u:Top/Secret@127.0.0.1:1/99999999999/q' 'redis:/u:Top/Secret@127.0.0.1/q' \
+        'redis://u:Top/Secret@127.0.0.1:1/0/a/b'; do
+        for cmd in "shq stat %s" "pipe-cat %s /dev/null" "pool-run --from %s true"; do
+            # shellcheck disable=SC2046,SC2059
+            run --separate-stderr $(printf "$cmd" "$ep")
+            assert_failure
+            [ "${#lines[@]}" -le 1 ] && [ "${#stderr_lines[@]}" = 1 ] || { echo "$cmd $ep: $stderr"; false; }
+            [[ "$output$stderr" != *Top* && "$output$stderr" != *Secret* ]] || { echo "$cmd $ep: $stderr"; false; }
+        done
+    done
+    run --separate-stderr shq stat 'redis://u:Top/Secret@127.0.0.1:1/q'
+    assert_failure 4
+    assert_equal "$stderr" "shq: stat redis://u@127.0.0.1:1/0/q: cannot connect to redis://u@127.0.0.1:1/0: connection refused"
+    PROCKIT_REDIS_PASSWORD=Top/Secret run --separate-stderr shq stat 'redis://127.0.0.1:x/q'
+    assert_failure 2
+    refute_output --partial Secret
+}
+
 # --- 7: names and command lines reach the terminal escaped --------------
+
+@test "7: a queue another user named with a newline is one queue in shq ls, one line in stat; a missing one is one line" {
+    local q="/$(qname a)"$'\nx' ls_out stat_out
+    as_nobody shq create -M 0644 "$q"
+    ls_out=$(shq ls)
+    stat_out=$(shq stat "$q")
+    shq rm "$q"  # shq ls shows it escaped: remove_test_queues cannot
+    assert_equal "$(grep -c "$(qname a)" <<< "$ls_out")" 1
+    grep -qxF "/$(qname a)\\nx" <<< "$ls_out"
+    assert_equal "$(head -n 2 <<< "$stat_out")" "queue       mq:/$(qname a)\\nx
+depth       0"
+    run --separate-stderr shq stat "/$(qname b)"$'\nshq: forged'
+    assert_failure 3
+    assert_equal "$stderr" "shq: stat /$(qname b)\\nshq: forged: queue does not exist"
+}
+
+@test "7: shq ls --json is well-formed UTF-8 whatever bytes another user put in a name (F5-FF, overlong, surrogate)" {
+    local q="/$(qname b)"$'\xf5\x80\x80\xff\xbf\xbf\xe0\x80\xaf\xed\xa0\x80\e' json
+    as_nobody shq create -M 0644 "$q"
+    json=$(shq ls --json)
+    shq rm "$q"
+    iconv -f UTF-8 -t UTF-8 <<< "$json" > /dev/null
+    # Each byte that is not UTF-8 is its Latin-1 reading, \u00XX.
+    assert_equal "$(jq -r "select(.queue | contains(\"$(qname b)\")) | .queue" <<< "$json")" \
+        "mq:$(printf '%s' "$q" | iconv -f LATIN1 -t UTF-8)"
+}
+
+@test "7: nobody's zombie named with a newline cannot forge zombie-watch's status line; CR and ESC from its parent stay escaped" {
+    shared_dir
+    local zname=$'z\nZOMBIES OK: 0' fd zombie
+    as_nobody ln -s /bin/cat "$S/$zname"
+    as_nobody mkfifo "$S/fifo"
+    exec {fd}<> "$S/fifo"  # a writer, so that the child's open does not block
+    # nobody's child execs cat as $zname, and ends when the FIFO closes, once
+    # its parent is sleep, which never waits for it.
+    as_nobody bash -c '"$1" < "$2" & echo $! > "$3"; echo $$ > "$4"; exec -a "$5" sleep 60' _ \
+        "$S/$zname" "$S/fifo" "$S/zombie" "$S/parent" $'evil\r\e[2Jparent' {fd}>&- 3>&- &
+    wait_until test -s "$S/parent"
+    demo=$(cat "$S/parent")
+    zombie=$(cat "$S/zombie")
+    wait_for '[ "$(cat "/proc/$zombie/comm")" = "$zname" ] && [ "$(cat "/proc/$demo/comm")" = sleep ]'
+    exec {fd}>&-
+    wait_for '[ "$(proc_state "$zombie")" = Z ]'
+    run zombie-watch -p "$demo" -c 0
+    assert_failure 2
+    assert_line --index 0 "ZOMBIES CRITICAL: 1 zombie process | zombies=1;;0;0"
+    assert_line --index 2 "$(printf '%7d %7d  %-16s %s' "$zombie" "$demo" 'z\nZOMBIES OK: 0' 'evil\r\x1b[2Jparent 60')"
+    assert_equal "$(grep -c '^ZOMBIES' <<< "$output")" 1
+    [[ "$output" != *[$'\r\e']* ]]
+}
+
+@test "7: every tool's diagnostic is one line, with the control characters of a name escaped" {
+    local cmd want code
+    while IFS=$'\t' read -r code cmd want; do
+        eval "set -- $cmd"  # $'...' makes the real bytes
+        run --separate-stderr "$@"
+        [ "$status" -eq "$code" ] || { echo "$cmd gave $status"; false; }
+        assert_equal "${stderr_lines[0]}" "$want"
+        [[ "$stderr" != *[$'\r\e']* ]]
+    done <<'EOF'
+3	shq put $'/a\nb'	shq: put /a\nb: queue does not exist
+3	pipe-cat $'/nonexistent/a\nb' /dev/null	pipe-cat: open /nonexistent/a\nb: no such file or directory
+1	pool-run $'no\rsuch\e' ::: a	pool-run: no\rsuch\x1b: command not found
+2	orphan-demo $'x\ry'	orphan-demo: unknown mode 'x\ry': expected orphan, zombie or reap
+3	zombie-watch -w $'\n5'	zombie-watch: invalid range '\n5': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20
+EOF
+}

@@ -80,7 +80,7 @@ method() { jq -r .method "$1"; }
     touch "$D/plain"
     run --separate-stderr pipe-cat "fifo:$D/plain" -
     assert_failure 4
-    [ "$stderr" = "pipe-cat: open fifo:$D/plain: not a FIFO (name a file without fifo:)" ]
+    [ "$stderr" = "pipe-cat: open fifo:$D/plain: refused: it is a regular file, not a FIFO (name a file without fifo:)" ]
 }
 
 @test "fd:N reads and writes inherited descriptors; a closed one is status 3" {

@@ -140,7 +140,7 @@ create -S 4096 $Q	create $Q: redis queues are sized in messages: use -m and -s, 
 get redis://127.0.0.1:$REDIS_PORT	get: invalid redis endpoint 'redis://127.0.0.1:$REDIS_PORT': the queue NAME is missing (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 get redis://:6379/q	get: invalid redis endpoint 'redis://:6379/q': the host is empty (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 get redis://h:99999/q	get: invalid redis endpoint 'redis://h:99999/q': port '99999' is not a number from 1 to 65535 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
-get redis://h/x/q	get: invalid redis endpoint 'redis://h/x/q': database 'x' is not a number (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
+get redis://h/x/q	get: invalid redis endpoint 'redis://h/x/q': database 'x' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 get redis://h/0/a/b	get: invalid queue name '/a/b': it has a second '/' (a valid name is '/' and 1 to 255 characters other than '/', such as /jobs)
 EOF
     shq create "$Q"
@@ -149,6 +149,43 @@ EOF
     assert_equal "$stderr" "shq: put $Q: redis queues are first in, first out: priorities need an mq:/ queue"
     run --separate-stderr shq recover "$(qname local)"
     assert_failure 3
+}
+
+@test "redis: a database the server lacks is 'no such database' (3); a number past 2^31-1 and a bad PROCKIT_REDIS_TIMEOUT are usage errors" {
+    local host=127.0.0.1:$REDIS_PORT v
+    run --separate-stderr shq stat "redis://$host/99999999/q"
+    assert_failure 3
+    assert_equal "$stderr" "shq: stat redis://$host/99999999/q: redis://$host/99999999: no such database (a server has as many as its 'databases' setting says, 16 by default)"
+    run --separate-stderr shq stat "redis://$host/2147483648/q"
+    assert_failure 2
+    assert_equal "$stderr" "shq: stat: invalid redis endpoint 'redis://$host/2147483648/q': database '2147483648' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)"
+    for v in inf nan -1 0 5s; do
+        PROCKIT_REDIS_TIMEOUT=$v run --separate-stderr shq stat "$Q"
+        assert_failure 2
+        [[ "$stderr" = "shq: stat $Q: invalid PROCKIT_REDIS_TIMEOUT '$v': expected seconds"* ]] || { echo "$v: $stderr"; false; }
+    done
+    shq create "$Q"
+    PROCKIT_REDIS_TIMEOUT=1e30 run shq stat "$Q"
+    assert_success
+}
+
+@test "redis: recover takes its option after the queue too; a bare name like tcp:x is refused with the valid forms" {
+    shq create "$Q"
+    run --separate-stderr shq recover "$Q" --older-than
+    assert_failure 2
+    assert_equal "$stderr" "shq: recover: option --older-than needs a value
+usage: shq recover [--older-than SECONDS] QUEUE"
+    run shq recover "$Q" --older-than 60
+    assert_success
+    local name
+    name=$(qname tcp)
+    run --separate-stderr shq create "tcp:$name"
+    assert_failure 2
+    assert_equal "$stderr" "shq: create: 'tcp:$name' is not a queue: 'tcp:' is no kind of queue (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare NAME or /NAME for mq:/NAME; the message queue named tcp:$name is /tcp:$name)"
+    run shq ls
+    refute_output --partial "tcp:$name"
+    shq create "/tcp:$name"
+    shq rm "/tcp:$name"
 }
 
 @test "redis: a server that is not there, and one that does not answer, each give one line and status 4" {

@@ -33,12 +33,13 @@ namespace {
 
 const char kUsage[] =
     "usage: pipe-cat [-p] [-f] [-L RATE] [-s SIZE] [-l | -0 | -B BYTES] [-E] [-c COUNT] [-t SECONDS]\n"
-    "                [--stats[=json]] [SRC [DST]]\n";
+    "                [-M MODE] [--stats[=json]] [SRC [DST]]\n";
 
 const char kHelp[] =
     "\n"
     "SRC and DST (default -): - (stdio), PATH or file:PATH, fifo:PATH (made if\n"
-    "missing), fd:N, mq:/NAME (a POSIX message queue), shm:/NAME (a prockit ring).\n"
+    "missing, mode 0600), fd:N, mq:/NAME (a POSIX message queue), shm:/NAME (a\n"
+    "prockit ring), redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME.\n"
     "\n"
     "  -l          a record is a line (the default)\n"
     "  -0          a record ends in NUL\n"
@@ -46,6 +47,7 @@ const char kHelp[] =
     "  -E          when the input ends, send the end-of-stream marker to the DST queue\n"
     "  -c COUNT    stop after COUNT records or messages\n"
     "  -t SECONDS  stop when nothing has arrived for SECONDS\n"
+    "  -M MODE     make a missing fifo: with this octal mode (default 0600)\n"
     "  -p          show progress on stderr (if it is a terminal, or with -f)\n"
     "  -f          show progress even when stderr is not a terminal\n"
     "  -s SIZE     the expected size, for percent and ETA in the progress\n"
@@ -64,6 +66,7 @@ struct Config {
     WaitPolicy idle = WaitPolicy::forever();
     Meter::Options meter;
     bool force_progress = false;
+    unsigned fifo_mode = kFifoMode;  // -M
     enum class Stats { none, text, json } stats = Stats::none;
 };
 
@@ -92,8 +95,8 @@ std::unique_ptr<Queue> open_endpoint_queue(const Endpoint& e, Access a) {
     return about(e.str(), [&] { return open_queue(e, a); });
 }
 
-Stream open_endpoint_stream(const Endpoint& e, Stream::Direction d, const StopSignals& stop) {
-    return about("open " + e.str(), [&] { return Stream::open(e, d, &stop); });
+Stream open_endpoint_stream(const Endpoint& e, Stream::Direction d, const Config& c, const StopSignals& stop) {
+    return about("open " + e.str(), [&] { return Stream::open(e, d, &stop, c.fifo_mode); });
 }
 
 void send_marker(Queue& q, const StopSignals& stop) {
@@ -102,8 +105,8 @@ void send_marker(Queue& q, const StopSignals& stop) {
 
 End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
-    Stream in = open_endpoint_stream(src, Stream::Direction::source, stop);
-    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, stop);
+    Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
+    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, c, stop);
     if (in.fd() < 0 || out.fd() < 0) return End::stopped;
     CopyOptions opt{&stop, c.idle, &meter, c.count, c.delim, c.chunk};
     CopyResult r = copy_bytes(in, out, opt);
@@ -121,7 +124,7 @@ End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
 End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
     auto q = open_endpoint_queue(dst, Access::write);
-    Stream in = open_endpoint_stream(src, Stream::Direction::source, stop);
+    Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
     if (in.fd() < 0) return End::stopped;
     RecordReader::Waiting waiting{&stop, c.idle};
     RecordReader reader(in.fd(), c.delim, q->max_message(), c.chunk, in.may_block() ? &waiting : nullptr);
@@ -165,7 +168,7 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
 End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
     auto q = open_endpoint_queue(src, Access::read);
-    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, stop);
+    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, c, stop);
     if (out.fd() < 0) return End::stopped;
     Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
     // Messages count as delivered once they are written out, not before: a
@@ -253,6 +256,7 @@ Config parse(Options& o) {
             case '0': c.delim = '\0', c.chunk = 0, ++framing; break;
             case 'B': c.chunk = parse_size(optarg, "chunk size", 1, 1 << 30), ++framing; break;
             case 'E': c.end_marker = true; break;
+            case 'M': c.fifo_mode = parse_mode(optarg); break;
             case 'c': c.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
             case 't': c.idle = WaitPolicy::seconds(parse_seconds(optarg, "seconds")); break;
             case 'V': std::puts("pipe-cat (prockit) " PROCKIT_VERSION); std::exit(0);
@@ -274,7 +278,7 @@ Config parse(Options& o) {
 
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
-    Options o(argc, argv, "pfL:s:l0B:Ec:t:", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
+    Options o(argc, argv, "pfL:s:l0B:Ec:t:M:", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
     try {
         Config c = parse(o);
         Endpoint src = parse_endpoint(o.count() > 0 ? o.operand(0) : "-");

@@ -95,8 +95,9 @@ struct Args {
 // The options of one verb, with its usage line for misuse and --help.
 class VerbOptions : public Options {
 public:
-    VerbOptions(const Args& a, const char* optstring, const option* longopts = nullptr)
-        : Options(a.argc, a.argv, optstring, longopts, a.verb, verb_usage(a.verb), kHelp) {}
+    VerbOptions(const Args& a, const char* optstring, const option* longopts = nullptr,
+                Order order = Order::options_first)
+        : Options(a.argc, a.argv, optstring, longopts, a.verb, verb_usage(a.verb), kHelp, order) {}
 
     // The one QUEUE operand (for verbs that take exactly one).
     Endpoint queue() const {
@@ -264,7 +265,8 @@ int recover(const Args& a) {
     constexpr int kOlderThan = 1001;
     const option longopts[] = {{"older-than", required_argument, nullptr, kOlderThan}, {}};
     double older_than = 0;
-    VerbOptions o(a, "", longopts);
+    // Options anywhere: `recover QUEUE --older-than 60` reads as it is meant.
+    VerbOptions o(a, "", longopts, Options::Order::anywhere);
     for (int c; (c = o.next()) != -1;) older_than = parse_seconds(optarg, "age");
     if (o.count() > 1) o.fail("too many operands");
     for (const Recovered& r : open_queue(o.queue(), Access::read_write)->recover(older_than))
