@@ -1,6 +1,5 @@
 #include "threshold.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -26,9 +25,9 @@ bool parse_number(const std::string& s, double& out) {
         if (!digits()) return false;
     }
     if (i != s.size()) return false;
-    errno = 0;
+    // Too large is refused (inf); too small to tell from 0 is 0, as meant.
     out = std::strtod(s.c_str(), nullptr);
-    return errno == 0 && std::isfinite(out);
+    return std::isfinite(out);
 }
 
 }  // namespace
