@@ -14,6 +14,8 @@ teardown() {
     remove_test_queues
     # Companions planted without a queue are not listed by shq ls.
     rm -f /dev/shm/prockit-mq."pk${BATS_ROOT_PID}-${BATS_SUITE_TEST_NUMBER}-"*
+    # A process a test of 7 left holding a zombie.
+    [ -z "${demo:-}" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
 }
 
 # --- 1-4: rings and task-count companions in /dev/shm -------------------
