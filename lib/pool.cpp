@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "fd.h"
 #include "launcher.h"
+#include "text.h"
 
 namespace prockit {
 
@@ -362,7 +363,7 @@ bool Pool::start(Job& job) {
         job.exited = true;
         job.exit_code = s.error == ENOENT ? code(Exit::not_found) : code(Exit::cannot_run);
         std::string why = s.error == ENOENT ? "command not found" : reason(s.error);
-        err_.write(std::string(program_name()) + ": " + spec.argv[0] + ": " + why + "\n");
+        err_.write(std::string(program_name()) + ": " + escape_text(spec.argv[0]) + ": " + why + "\n");
         return false;
     }
     job.pid = s.pid;
