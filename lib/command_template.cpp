@@ -1,6 +1,11 @@
 #include "command_template.h"
 
 #include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+#include "diag.h"
 
 namespace prockit {
 
@@ -45,6 +50,16 @@ std::string strip_extension(std::string_view p) {
     return std::string(p.substr(0, dot));
 }
 
+// The n of a {n} replacement string (r is the whole "{n}"); none if r is
+// another kind, or if n does not fit in 64 bits.
+std::optional<uint64_t> input_number(std::string_view r) {
+    uint64_t k = 0;
+    const char* last = r.data() + r.size() - 1;
+    auto [end, ec] = std::from_chars(r.data() + 1, last, k);
+    if (ec != std::errc() || end != last) return std::nullopt;
+    return k;
+}
+
 std::string joined(const JobInput& in) {
     std::string all;
     for (size_t i = 0; i < in.args.size(); ++i) all += (i ? " " : "") + in.args[i];
@@ -64,9 +79,18 @@ std::string shell_quote(std::string_view s) {
 CommandTemplate::CommandTemplate(std::vector<std::string> words, Shell shell) : words_(std::move(words)) {
     shell_ = shell == Shell::always || (shell == Shell::automatic && words_.size() == 1 && is_shell_syntax(words_[0]));
     has_replacement_ = false;
-    for (const std::string& w : words_)
-        for (size_t i = 0; i < w.size(); ++i)
-            if (replacement_at(w, i)) has_replacement_ = true;
+    for (const std::string& w : words_) {
+        for (size_t i = 0; i < w.size(); ++i) {
+            size_t n = replacement_at(w, i);
+            if (!n) continue;
+            has_replacement_ = true;
+            // GNU parallel reads a {n} past 2^64 as a Perl float and picks
+            // an arbitrary input (or runs out of memory): a usage error here.
+            std::string_view r = std::string_view(w).substr(i, n);
+            if (std::isdigit(static_cast<unsigned char>(r[1])) && !input_number(r))
+                throw Error(Exit::usage, "invalid replacement string '" + std::string(r) + "': no input has that number");
+        }
+    }
 }
 
 std::string CommandTemplate::substitute(std::string_view w, const JobInput& in, bool quote) const {
@@ -87,7 +111,7 @@ std::string CommandTemplate::substitute(std::string_view w, const JobInput& in, 
         else if (r == "{#}") value = std::to_string(in.seq);
         else if (r == "{%}") value = std::to_string(in.slot);
         else {
-            size_t k = std::stoul(std::string(r.substr(1, r.size() - 2)));
+            uint64_t k = input_number(r).value_or(0);
             value = k >= 1 && k <= in.args.size() ? in.args[k - 1] : "";
         }
         out += quote ? shell_quote(value) : value;

@@ -28,9 +28,12 @@ struct JobInput {
 class CommandTemplate {
 public:
     enum class Shell { automatic, always, never };
+    // Throws Error(Exit::usage) for a {N} whose N does not fit in 64 bits.
     CommandTemplate(std::vector<std::string> words, Shell shell);
 
-    bool uses_shell() const { return shell_; }
+    // True if the job runs under /bin/sh (a one-word template with shell
+    // syntax, --shell, or no template: each input is a command).
+    bool uses_shell() const { return shell_ || words_.empty(); }
     // The argv of the job (for a shell job: /bin/sh, -c, the script).
     std::vector<std::string> argv(const JobInput& in) const;
     // The command as a person (or the joblog) reads it: a shell line.

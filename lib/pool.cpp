@@ -1,22 +1,28 @@
 #include "pool.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -25,6 +31,7 @@
 #include "deadline.h"
 #include "diag.h"
 #include "fd.h"
+#include "joblog.h"
 #include "launcher.h"
 #include "text.h"
 
@@ -65,17 +72,20 @@ private:
 };
 
 // Writes lines to a Sink, each prefixed with `tag` when there is one.
+// `at_start` says whether the next byte starts a line; a caller that writes
+// one line in several parts keeps it between them.
 class Tagger {
 public:
-    Tagger(Sink& sink, const std::string& tag) : sink_(sink), tag_(tag) {}
+    Tagger(Sink& sink, const std::string& tag, bool* at_start = nullptr)
+        : sink_(sink), tag_(tag), at_start_(at_start ? at_start : &own_) {}
     void write(std::string_view data) {
         if (tag_.empty()) return sink_.write(data);
         while (!data.empty()) {
-            if (at_start_) sink_.write(tag_);
+            if (*at_start_) sink_.write(tag_);
             size_t nl = data.find('\n');
             size_t n = nl == std::string_view::npos ? data.size() : nl + 1;
             sink_.write(data.substr(0, n));
-            at_start_ = nl != std::string_view::npos;
+            *at_start_ = nl != std::string_view::npos;
             data.remove_prefix(n);
         }
     }
@@ -83,14 +93,17 @@ public:
 private:
     Sink& sink_;
     const std::string& tag_;
-    bool at_start_ = true;
+    bool own_ = true;
+    bool* at_start_;
 };
 
 // One output stream of one job: in memory up to a bound, then in an
 // unlinked temporary file, so a job printing gigabytes costs no memory.
 class Capture {
 public:
-    void append(const char* p, size_t n) {
+    void append(std::string_view data) {
+        const char* p = data.data();
+        size_t n = data.size();
         size_ += n;
         if (!spill_ && mem_.size() + n <= kInMemory) {
             mem_.append(p, n);
@@ -134,15 +147,24 @@ private:
     uint64_t size_ = 0;
 };
 
+// One output stream (stdout or stderr) of a job.
+struct Stream {
+    std::optional<Descriptor> pipe;  // the read end, while open
+    Capture capture;                 // grouped: all of it, until the job ends
+    std::string partial;             // --line-buffer: an unfinished line, at most kInMemory
+    bool at_line_start = true;       // --line-buffer --tag: the next byte starts a line
+    bool read_posted = false;        // a read_pipe() for it is queued in the loop
+    bool dropped = false;            // its output could not be kept (an error of ours)
+    size_t left = 0;                 // once the job has exited: what is still to read
+};
+
 struct Job {
     JobInput input;
     std::string command, tag;
     unsigned attempt = 1;
     pid_t pid = -1;
-    std::optional<JobProcess> process;     // its Boost.Process handle, detached once reaped
-    std::optional<Descriptor> out, err;    // the read ends of its pipes, while open
-    Capture cout, cerr;
-    std::string partial_out, partial_err;  // --line-buffer: an unfinished line
+    std::optional<JobProcess> process;  // its Boost.Process handle, detached once reaped
+    Stream out, err;
     bool exited = false;
     int exit_code = 0, signal = 0;
     double started = 0, started_epoch = 0;
@@ -153,8 +175,8 @@ struct Job {
 class Pool {
 public:
     Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
-        : cmd_(cmd), source_(source), opt_(opt), stop_(stop), out_(STDOUT_FILENO, stop), err_(STDERR_FILENO, stop) {
-        for (unsigned s = opt.jobs; s >= 1; --s) free_slots_.push_back(s);
+        : cmd_(cmd), source_(source), opt_(opt), stop_(stop), out_(STDOUT_FILENO, stop), err_(STDERR_FILENO, stop),
+          slots_(opt.jobs) {
         // The stop signals stay blocked; the signalfd says when one is pending.
         sigset_t set;
         sigemptyset(&set);
@@ -170,8 +192,18 @@ public:
 private:
     void read_resume_log();
     void open_joblog();
+    void fit_slots_to_descriptors();
+    void fit_slots_to_processes();
+    unsigned processes_per_job() const { return cmd_.uses_shell() ? 2 : 1; }
     void start_jobs();
-    bool start(Job& job);
+    std::unique_ptr<Job> next_job();
+    enum class Started { running, failed, refused };
+    Started start(Job& job);
+    void launch_or_wait(std::unique_ptr<Job> job);
+    void wait_for_process_room(std::unique_ptr<Job> job);
+    void own_error();
+    void settle();
+    void sweep_finished();
     void wait_and_handle();
     void watch_pipe(Job& job, bool is_out);
     void read_pipe(Job& job, bool is_out);
@@ -181,6 +213,10 @@ private:
     void finish(std::unique_ptr<Job> job);
     void release(Job& job);
     void release_ready();
+    void deliver(Job& job, bool is_out, std::string_view data, bool last = false);
+    void write_lines(Stream& s, bool is_out, const std::string& tag, std::string_view data, bool last);
+    void close_stream(Job& job, bool is_out);
+    void drain_after_exit(Job& job);
     void log(const Job& job);
     void check_halt(const Job& job);
     void end_all(int sig);
@@ -206,13 +242,24 @@ private:
     const PoolOptions& opt_;
     const StopSignals& stop_;
     Sink out_, err_;
+    // Jobs never see the redis password given to pool-run itself.
+    const Environment job_env_{{"PROCKIT_REDIS_PASSWORD"}};
+    // Jobs at a time: -j, cut to what the descriptors allow, and cut again
+    // to the jobs running when the kernel refused a new process.
+    unsigned slots_;
     std::vector<std::unique_ptr<Job>> running_;
     std::vector<unsigned> free_slots_;
+    // Jobs the kernel refused a process (EAGAIN), to start again first;
+    // with none running, not before retry_at_.
+    std::deque<std::unique_ptr<Job>> refused_;
+    double retry_at_ = 0, retry_delay_ = 0, refused_since_ = 0;
+    bool said_refused_ = false;
+    std::exception_ptr own_error_;
     std::map<unsigned long long, std::unique_ptr<Job>> finished_;  // -k: waiting for their turn
     unsigned long long next_seq_ = 1, next_release_ = 1;
     bool source_ended_ = false, no_new_jobs_ = false, ending_ = false;
     int seen_signal_ = 0;
-    std::map<unsigned long long, bool> logged_;  // seq -> succeeded, from --resume
+    std::map<uint64_t, bool> logged_;  // seq -> succeeded, from --resume
     Fd joblog_;
     unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
     int halt_status_ = -1;
@@ -234,33 +281,98 @@ double Pool::timeout() const {
     return 0;
 }
 
+// An error of pool-run's own (out of descriptors, memory or disk) while
+// jobs run stops it as SIGTERM does: no new jobs, the running ones ended
+// and waited for; run() then reports the first such error.
 int Pool::run() {
     if (opt_.resume || opt_.resume_failed) read_resume_log();
     if (!opt_.joblog.empty() && !opt_.dry_run) open_joblog();
+    if (!opt_.dry_run) {
+        fit_slots_to_descriptors();
+        fit_slots_to_processes();
+    }
+    for (unsigned s = slots_; s >= 1; --s) free_slots_.push_back(s);
     for (;;) {
-        if (!no_new_jobs_) start_jobs();
-        if (running_.empty() && (source_ended_ || no_new_jobs_)) break;
-        wait_and_handle();
+        try {
+            if (!no_new_jobs_) start_jobs();
+            if (running_.empty() && (no_new_jobs_ || (source_ended_ && refused_.empty()))) break;
+            wait_and_handle();
+        } catch (const std::exception&) {
+            own_error();
+            settle();
+        }
     }
     draw_bar(true);
+    if (own_error_) std::rethrow_exception(own_error_);
     if (source_error_) std::rethrow_exception(source_error_);
     if (out_.broken() || err_.broken()) exit_broken_pipe();
     if (seen_signal_ && seen_signal_ != SIGHUP) stop_.die_of_signal();
     return status();
 }
 
+void Pool::own_error() {
+    if (!own_error_) own_error_ = std::current_exception();
+    no_new_jobs_ = true;
+    if (!ending_) end_all(SIGTERM);
+}
+
+// After an exception left the loop in the middle of its ready handlers:
+// runs the rest, so that none is left that refers to a job about to be
+// swept, then sweeps.
+void Pool::settle() {
+    for (;;) {
+        try {
+            io_.restart();
+            io_.poll();
+            sweep_finished();
+            return;
+        } catch (const std::exception&) {
+            own_error();
+        }
+    }
+}
+
+// Each running job holds three descriptors (its pidfd and the read ends of
+// its two pipes; one with -u), and starting one briefly needs two more. So
+// that no job fails for want of one, -j is cut to what RLIMIT_NOFILE
+// leaves after the descriptors already open and a few in reserve (for the
+// files of output that does not fit in memory), as GNU parallel does.
+void Pool::fit_slots_to_descriptors() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+    long open = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') ++open;
+        ::closedir(d);
+        --open;  // the directory's own
+    } else {
+        open = 16;  // no /proc: a guess on the safe side
+    }
+    constexpr long kReserve = 2 + 1 + 1;  // a starting job's pipe ends, /dev/null, a file of output
+    long per_job = opt_.ungroup ? 1 : 3;
+    long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - open - kReserve;
+    long fit = std::max(0L, room / per_job);
+    if (fit >= static_cast<long>(slots_)) return;
+    if (fit == 0)
+        throw Error(Exit::failure, "not enough file descriptors to run a job (ulimit -n " +
+                                       std::to_string(rl.rlim_cur) + ", " + std::to_string(open) + " open)");
+    warn("-j %u: only enough file descriptors for %ld job%s at a time (ulimit -n %llu)", slots_, fit,
+         fit == 1 ? "" : "s", static_cast<unsigned long long>(rl.rlim_cur));
+    slots_ = static_cast<unsigned>(fit);
+}
+
+// A joblog that cannot be read is no log yet (GNU parallel's rule: a
+// first run with --resume runs everything); one that is malformed stops
+// the run before any job, naming the bad line.
 void Pool::read_resume_log() {
-    std::ifstream in(opt_.joblog);
+    std::ifstream in(opt_.joblog, std::ios::binary);
     std::string line;
-    std::getline(in, line);  // the header
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string seq, host, start, runtime, send, receive, exitval, sig;
-        if (!(std::getline(f, seq, '\t') && std::getline(f, host, '\t') && std::getline(f, start, '\t') &&
-              std::getline(f, runtime, '\t') && std::getline(f, send, '\t') && std::getline(f, receive, '\t') &&
-              std::getline(f, exitval, '\t') && std::getline(f, sig, '\t')))
-            continue;
-        logged_[std::stoull(seq)] = exitval == "0" && sig == "0";
+    try {
+        for (uint64_t number = 1; std::getline(in, line); ++number)
+            if (auto e = parse_joblog_line(line, number)) logged_[e->seq] = e->succeeded;
+    } catch (const Error& e) {
+        throw Error(e.status(), std::string(opt_.resume ? "--resume " : "--resume-failed ") + opt_.joblog + ": " + e.what());
     }
 }
 
@@ -291,17 +403,33 @@ void Pool::source_finished(const std::vector<std::string>& args) {
 }
 
 void Pool::start_jobs() {
-    while (running_.size() < opt_.jobs && !source_ended_ && !no_new_jobs_) {
+    while (running_.size() < slots_ && !no_new_jobs_) {
+        std::unique_ptr<Job> job;
+        if (!refused_.empty()) {
+            if (running_.empty() && monotonic_seconds() < retry_at_) return;
+            job = std::move(refused_.front());
+            refused_.pop_front();
+        } else if (!(job = next_job())) {
+            return;
+        }
+        launch_or_wait(std::move(job));
+    }
+}
+
+// The next job to start, from the source; nullptr when it has none now.
+// Jobs that --resume skips and --dry-run prints are done here.
+std::unique_ptr<Job> Pool::next_job() {
+    while (!source_ended_ && !no_new_jobs_) {
         std::vector<std::string> args;
         JobSource::Next n;
         try {
             n = source_.next(args);
         } catch (const Error&) {
             source_failed();
-            return;
+            return nullptr;
         }
         if (n == JobSource::Next::end) source_ended_ = true;
-        if (n != JobSource::Next::job) return;
+        if (n != JobSource::Next::job) return nullptr;
         auto job = std::make_unique<Job>();
         job->input.args = std::move(args);
         job->input.seq = next_seq_++;
@@ -328,19 +456,100 @@ void Pool::start_jobs() {
             for (size_t i = 0; i < job->input.args.size(); ++i) job->tag += (i ? "\t" : "") + job->input.args[i];
             job->tag += '\t';
         }
-        if (start(*job)) {
+        return job;
+    }
+    return nullptr;
+}
+
+// Starts a job that holds a slot: it runs, fails at once (not found), or
+// waits for the kernel to allow one more process.
+void Pool::launch_or_wait(std::unique_ptr<Job> job) {
+    switch (start(*job)) {
+        case Started::running:
+            refused_since_ = 0;
             running_.push_back(std::move(job));
-        } else {
+            break;
+        case Started::failed:
             free_slots_.push_back(job->input.slot);
             finish(std::move(job));
-        }
+            break;
+        case Started::refused: wait_for_process_room(std::move(job)); break;
     }
 }
 
-// Starts the job's process; false if it could not be started at all.
-bool Pool::start(Job& job) {
+// The processes of our real user, threads included, as RLIMIT_NPROC
+// counts them; -1 if /proc cannot say.
+long user_processes() {
+    DIR* d = ::opendir("/proc");
+    if (!d) return -1;
+    long n = 0;
+    while (const dirent* e = ::readdir(d)) {
+        if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+        std::ifstream st(std::string("/proc/") + e->d_name + "/status");
+        long threads = 1;
+        bool ours = false;
+        for (std::string line; std::getline(st, line);) {
+            if (line.rfind("Uid:", 0) == 0) ours = std::strtoul(line.c_str() + 4, nullptr, 10) == ::getuid();
+            if (line.rfind("Threads:", 0) == 0) threads = std::atol(line.c_str() + 8);
+        }
+        if (ours) n += threads;
+    }
+    ::closedir(d);
+    return n;
+}
+
+// Each job is at least one process, a job under a shell usually two (the
+// shell forks its commands). Under a finite RLIMIT_NPROC (ulimit -u),
+// which counts every process of the user, -j is cut to the room that the
+// processes already running leave, as GNU parallel does, so that no job
+// fails for want of one. Root is not held to the limit. Processes that
+// come later are wait_for_process_room()'s concern.
+void Pool::fit_slots_to_processes() {
+    rlimit rl{};
+    if (::getuid() == 0 || ::getrlimit(RLIMIT_NPROC, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+    long used = user_processes();
+    if (used < 0) return;
+    long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - used;
+    long fit = room / static_cast<long>(processes_per_job());
+    if (fit < 1 || fit >= static_cast<long>(slots_)) return;  // none: wait_for_process_room() will say
+    warn("-j %u: only enough processes for %ld job%s at a time (ulimit -u %llu, %ld in use)", slots_, fit,
+         fit == 1 ? "" : "s", static_cast<unsigned long long>(rl.rlim_cur), used);
+    slots_ = static_cast<unsigned>(fit);
+}
+
+// fork refused with EAGAIN: the user's process limit (ulimit -u) or the
+// system's. With jobs running, the job waits for one of them to end, and
+// the pool keeps to the number running from then on, as GNU parallel
+// does (half that for jobs under a shell, which forks their commands),
+// rather than fail jobs it could run later. With none running it is tried
+// again after 10 ms, doubling to 1 s, for 3 s in all.
+void Pool::wait_for_process_room(std::unique_ptr<Job> job) {
+    double now = monotonic_seconds();
+    if (!running_.empty()) {
+        retry_delay_ = 0;
+        refused_since_ = 0;
+        if (running_.size() < slots_) {
+            slots_ = std::max(1U, static_cast<unsigned>(running_.size()) / processes_per_job());
+            if (!said_refused_)
+                warn("-j %u: the system refused a new process (%s): running at most %u job%s at a time", opt_.jobs,
+                     reason(EAGAIN).c_str(), slots_, slots_ == 1 ? "" : "s");
+            said_refused_ = true;
+        }
+    } else {
+        if (refused_since_ == 0) refused_since_ = now;
+        if (now - refused_since_ >= 3)
+            throw Error(Exit::failure, "cannot start a job: " + reason(EAGAIN) + ", with no job of ours running, for 3 s");
+        retry_delay_ = retry_delay_ == 0 ? 0.01 : std::min(1.0, retry_delay_ * 2);
+        retry_at_ = now + retry_delay_;
+    }
+    refused_.push_front(std::move(job));
+}
+
+// Starts the job's process.
+Pool::Started Pool::start(Job& job) {
     SpawnSpec spec;
     spec.argv = cmd_.argv(job.input);
+    spec.env = job_env_.pointers();
     static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (opt_.null_stdin) spec.in = null_in.get();
     Pipe out, err;
@@ -358,41 +567,58 @@ bool Pool::start(Job& job) {
     job.started_epoch = WallTime::now().seconds();
     Spawned s;
     job.process = launch(io_.get_executor(), spec, s);
+    if (s.error == EAGAIN) return Started::refused;
     if (s.error) {
         // As a shell says it, with the conventional statuses.
         job.exited = true;
         job.exit_code = s.error == ENOENT ? code(Exit::not_found) : code(Exit::cannot_run);
         std::string why = s.error == ENOENT ? "command not found" : reason(s.error);
         err_.write(std::string(program_name()) + ": " + escape_text(spec.argv[0]) + ": " + why + "\n");
-        return false;
+        return Started::failed;
     }
     job.pid = s.pid;
     watch_exit(job);
     if (!opt_.ungroup) {
-        job.out.emplace(io_, out.read.release());
-        job.err.emplace(io_, err.read.release());
+        job.out.pipe.emplace(io_, out.read.release());
+        job.err.pipe.emplace(io_, err.read.release());
         watch_pipe(job, true);
         watch_pipe(job, false);
     }
-    return true;
+    return Started::running;
 }
 
 // Jobs are heap objects that leave running_ only when their process is
-// reaped and both pipes are closed, that is, with no wait left pending on
-// them: the handlers' references stay good.
+// reaped and both pipes are closed with no read of them queued, that is,
+// with no wait left pending on them: the handlers' references stay good.
 void Pool::watch_exit(Job& job) {
     job.process->async_wait([this, &job](const boost::system::error_code& ec, int) {
         int st = job.process->native_exit_code();
         job.process->detach();
         job.exited = true;
+        if (!ec && WIFEXITED(st)) job.exit_code = WEXITSTATUS(st);
+        if (!ec && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
+        drain_after_exit(job);
         if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
-        if (WIFEXITED(st)) job.exit_code = WEXITSTATUS(st);
-        if (WIFSIGNALED(st)) job.signal = WTERMSIG(st);
     });
 }
 
+// A job is finished when its process has exited, as in GNU parallel. All
+// it wrote before is in its pipes by then: that much is read, and then
+// the pipes are closed. A background process it left holding them is not
+// waited for (pool-run(1) says what becomes of it), so it cannot keep the
+// job, its slot and pool-run waiting, whatever --timeout says.
+void Pool::drain_after_exit(Job& job) {
+    for (bool is_out : {true, false}) {
+        Stream& s = is_out ? job.out : job.err;
+        if (!s.pipe) continue;
+        int n = 0;
+        s.left = ::ioctl(s.pipe->native_handle(), FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
+        if (!s.read_posted) read_pipe(job, is_out);  // else the queued read does it
+    }
+}
+
 void Pool::watch_pipe(Job& job, bool is_out) {
-    (is_out ? job.out : job.err)->async_wait(Descriptor::wait_read, [this, &job, is_out](const boost::system::error_code& ec) {
+    (is_out ? job.out : job.err).pipe->async_wait(Descriptor::wait_read, [this, &job, is_out](const boost::system::error_code& ec) {
         if (ec != asio::error::operation_aborted) read_pipe(job, is_out);
     });
 }
@@ -423,7 +649,7 @@ void Pool::arm_timer(double wake) {
 }
 
 void Pool::wait_and_handle() {
-    bool want_input = !no_new_jobs_ && !source_ended_ && running_.size() < opt_.jobs;
+    bool want_input = !no_new_jobs_ && !source_ended_ && refused_.empty() && running_.size() < slots_;
     int input_fd = want_input ? source_.poll_fd() : -1;
     if (input_fd >= 0 && !input_armed_) {
         // The source said "later": its descriptor is drained, so the next
@@ -441,6 +667,7 @@ void Pool::wait_and_handle() {
         if (j->kill_at > 0) sooner(j->kill_at);
     }
     if (want_input && source_.poll_ms() >= 0) sooner(now + source_.poll_ms() / 1000.0);
+    if (!refused_.empty() && running_.empty()) sooner(retry_at_);
     if (opt_.bar) sooner(next_bar_);
     if (wake >= 0) arm_timer(wake);
 
@@ -472,10 +699,15 @@ void Pool::wait_and_handle() {
         end_all(SIGTERM);
     }
 
-    // Jobs whose process has exited and whose pipes are closed are done.
+    sweep_finished();
+    if (opt_.bar && monotonic_seconds() >= next_bar_) draw_bar(false);
+}
+
+// Jobs whose process has exited and whose pipes are closed are done.
+void Pool::sweep_finished() {
     for (size_t i = 0; i < running_.size();) {
         Job& j = *running_[i];
-        if (j.exited && !j.out && !j.err) {
+        if (j.exited && !j.out.pipe && !j.err.pipe && !j.out.read_posted && !j.err.read_posted) {
             auto job = std::move(running_[i]);
             running_.erase(running_.begin() + static_cast<long>(i));
             free_slots_.push_back(job->input.slot);
@@ -484,7 +716,6 @@ void Pool::wait_and_handle() {
             ++i;
         }
     }
-    if (opt_.bar && monotonic_seconds() >= next_bar_) draw_bar(false);
 }
 
 void Pool::end_all(int sig) {
@@ -497,40 +728,66 @@ void Pool::end_all(int sig) {
 }
 
 void Pool::read_pipe(Job& job, bool is_out) {
-    std::optional<Descriptor>& pipe = is_out ? job.out : job.err;
+    Stream& s = is_out ? job.out : job.err;
+    s.read_posted = false;
+    if (!s.pipe) return;
     char buf[kChunk];
     for (int chunks = 0;; ++chunks) {
-        if (chunks == 16) {
+        if (chunks == 16 && !job.exited) {
             // A job that writes without pause gets 1 MiB, then the others a turn.
+            s.read_posted = true;
             asio::post(io_, [this, &job, is_out] { read_pipe(job, is_out); });
             return;
         }
-        ssize_t n = read_some(pipe->native_handle(), buf, sizeof buf);
-        if (n < 0 && errno == EAGAIN) return watch_pipe(job, is_out);  // dry: wait for the next edge
-        if (n <= 0) {
-            pipe.reset();
-            if (opt_.line_buffer) {
-                // The last line, even without its newline, once the job closed it.
-                std::string& partial = is_out ? job.partial_out : job.partial_err;
-                Tagger t(is_out ? out_ : err_, job.tag);
-                t.write(partial);
-                partial.clear();
-            }
-            return;
-        }
-        if (!opt_.line_buffer) {
-            (is_out ? job.cout : job.cerr).append(buf, static_cast<size_t>(n));
-            continue;
-        }
-        // --line-buffer: whole lines as they come, never a torn one.
-        std::string& partial = is_out ? job.partial_out : job.partial_err;
-        partial.append(buf, static_cast<size_t>(n));
-        size_t last = partial.rfind('\n');
-        if (last == std::string::npos) continue;
-        Tagger t(is_out ? out_ : err_, job.tag);
-        t.write(std::string_view(partial).substr(0, last + 1));
-        partial.erase(0, last + 1);
+        // Once the job has exited, only what was in the pipe then.
+        size_t want = job.exited ? std::min(sizeof buf, s.left) : sizeof buf;
+        ssize_t n = want ? read_some(s.pipe->native_handle(), buf, want) : 0;
+        if (n < 0 && errno == EAGAIN && !job.exited) return watch_pipe(job, is_out);  // dry: wait for the next edge
+        if (n <= 0) return close_stream(job, is_out);
+        if (job.exited) s.left -= static_cast<size_t>(n);
+        deliver(job, is_out, std::string_view(buf, static_cast<size_t>(n)));
     }
+}
+
+void Pool::close_stream(Job& job, bool is_out) {
+    (is_out ? job.out : job.err).pipe.reset();
+    if (opt_.line_buffer) deliver(job, is_out, {}, true);  // the last line, even without its newline
+}
+
+// Output of a job as it is read: kept until the job ends, or with
+// --line-buffer written a line at a time. If it cannot be kept (no space
+// for the file it waits in, no memory), the rest of this stream is read
+// and dropped and the run ends as on SIGTERM, exiting 255.
+void Pool::deliver(Job& job, bool is_out, std::string_view data, bool last) {
+    Stream& s = is_out ? job.out : job.err;
+    if (s.dropped) return;
+    try {
+        if (opt_.line_buffer) write_lines(s, is_out, job.tag, data, last);
+        else s.capture.append(data);
+    } catch (const std::exception&) {
+        s.dropped = true;
+        own_error();
+    }
+}
+
+// --line-buffer: whole lines as they come, in time linear in the output.
+// An unfinished line waits, up to kInMemory; a longer one is written in
+// parts as it comes, so that memory stays bounded (other jobs' lines may
+// then come between its parts).
+void Pool::write_lines(Stream& s, bool is_out, const std::string& tag, std::string_view data, bool last) {
+    Tagger t(is_out ? out_ : err_, tag, &s.at_line_start);
+    size_t end = last ? data.size() : data.rfind('\n');
+    if (end == std::string_view::npos) {
+        s.partial.append(data);
+        if (s.partial.size() < kInMemory) return;
+        end = 0;
+        data = {};
+    } else if (!last) {
+        ++end;  // the newline
+    }
+    if (!s.partial.empty()) t.write(s.partial);
+    t.write(data.substr(0, end));
+    s.partial.assign(data.substr(end));
 }
 
 void Pool::finish(std::unique_ptr<Job> job) {
@@ -543,12 +800,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
         again->tag = job->tag;
         again->attempt = job->attempt + 1;
         free_slots_.erase(std::find(free_slots_.begin(), free_slots_.end(), again->input.slot));
-        if (start(*again)) {
-            running_.push_back(std::move(again));
-        } else {
-            free_slots_.push_back(again->input.slot);
-            finish(std::move(again));
-        }
+        launch_or_wait(std::move(again));
         return;
     }
     ++done_;
@@ -583,10 +835,11 @@ void Pool::release_ready() {
 // Writes a finished job's output: stdout as one block, then stderr.
 void Pool::release(Job& job) {
     if (opt_.ungroup || opt_.line_buffer) return;
+    // A stream that could not be kept whole is not written in part.
     Tagger o(out_, job.tag);
-    job.cout.emit(o);
+    if (!job.out.dropped) job.out.capture.emit(o);
     Tagger e(err_, job.tag);
-    job.cerr.emit(e);
+    if (!job.err.dropped) job.err.capture.emit(e);
 }
 
 void Pool::log(const Job& job) {
@@ -594,7 +847,7 @@ void Pool::log(const Job& job) {
     char head[160];
     double runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
     std::snprintf(head, sizeof head, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", job.input.seq, job.started_epoch,
-                  runtime, static_cast<unsigned long long>(job.cout.size()), job.signal ? -1 : job.exit_code,
+                  runtime, static_cast<unsigned long long>(job.out.capture.size()), job.signal ? -1 : job.exit_code,
                   job.signal);
     std::string line = head + job.command;
     std::replace(line.begin(), line.end(), '\n', ' ');
@@ -690,9 +943,14 @@ private:
 class ProductSource final : public JobSource {
 public:
     explicit ProductSource(std::vector<std::vector<std::string>> groups) : groups_(std::move(groups)), at_(groups_.size()) {
-        total_ = 1;
-        for (auto& g : groups_) total_ *= static_cast<long long>(g.size());
-        if (groups_.empty()) total_ = 0;
+        // An empty group makes no jobs, however large the others.
+        total_ = groups_.empty() ? 0 : 1;
+        for (auto& g : groups_)
+            if (g.empty()) total_ = 0;
+        for (auto& g : groups_)
+            if (total_ && __builtin_mul_overflow(total_, static_cast<long long>(g.size()), &total_))
+                throw Error(Exit::usage, "the input sources make more than " + std::to_string(LLONG_MAX) +
+                                             " jobs (" + std::to_string(groups_.size()) + " groups)");
     }
     Next next(std::vector<std::string>& args) override {
         if (given_ >= total_) return Next::end;

@@ -3,11 +3,13 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "diag.h"
+#include "fd.h"
 
 namespace prockit {
 
@@ -47,15 +49,34 @@ Spawned spawn_job(const SpawnSpec& spec) {
     argv.push_back(nullptr);
 
     Spawned s;
-    s.error = posix_spawnp(&s.pid, argv[0], &actions.f, &attr.a, argv.data(), environ);
+    s.error = posix_spawnp(&s.pid, argv[0], &actions.f, &attr.a, argv.data(), spec.env ? spec.env : environ);
     if (s.error) {
         s.pid = -1;
         return s;
     }
     if (!spec.pidfd) return s;
     s.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.pid, 0));
-    if (s.pidfd < 0) throw system_error(errno, "pidfd_open");
+    if (s.pidfd < 0) {
+        // Out of descriptors: without a pidfd the caller cannot wait for
+        // the child, so it goes now, before it can have done much.
+        int err = errno;
+        ::kill(-s.pid, SIGKILL);
+        retry_eintr([&] { return ::waitpid(s.pid, nullptr, 0); });
+        throw system_error(err, "pidfd_open");
+    }
     return s;
+}
+
+Environment::Environment(std::initializer_list<std::string_view> without) {
+    for (char** e = environ; *e; ++e) {
+        std::string_view var(*e);
+        std::string_view name = var.substr(0, var.find('='));
+        bool drop = false;
+        for (std::string_view w : without) drop = drop || name == w;
+        if (!drop) vars_.emplace_back(var);
+    }
+    for (std::string& v : vars_) ptrs_.push_back(v.data());
+    ptrs_.push_back(nullptr);
 }
 
 }  // namespace prockit

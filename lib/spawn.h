@@ -7,7 +7,9 @@
 
 #include <sys/types.h>
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace prockit {
@@ -17,6 +19,7 @@ struct SpawnSpec {
     int in = -1, out = -1, err = -1;  // -1: inherit ours
     int tty = -1;                     // a terminal to give the child's group the foreground of
     bool pidfd = true;                // open a pidfd for the child
+    char* const* env = nullptr;       // its environment; nullptr: ours
 };
 
 struct Spawned {
@@ -29,6 +32,23 @@ struct Spawned {
 // mask and default actions for the signals prockit tools catch. With `tty`,
 // its group becomes the terminal's foreground before it runs, so that it
 // reads the terminal and gets ^C as it would without us.
+//
+// A failed exec (or EAGAIN from a process limit) is reported in `error`;
+// only a failed pidfd_open throws, after killing and reaping the child,
+// which has then never run its command for the caller.
 Spawned spawn_job(const SpawnSpec& spec);
+
+// Our environment without the variables named: for jobs that must not see
+// a secret the tool itself was given. The strings own the storage that
+// pointers() points into.
+class Environment {
+public:
+    explicit Environment(std::initializer_list<std::string_view> without);
+    char* const* pointers() const { return ptrs_.data(); }
+
+private:
+    std::vector<std::string> vars_;
+    std::vector<char*> ptrs_;
+};
 
 }  // namespace prockit

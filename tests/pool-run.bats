@@ -332,3 +332,174 @@ touch $D/x 'it'\\''s'"
     assert_success
     assert_output a
 }
+
+# --- limits, bad input, and what a job leaves behind (issue 11) ---------
+
+# Runs a command as a user id of its own, one no other process has, so that
+# its `ulimit -u` counts only what the command starts.
+as_lone_user() {
+    setpriv --reuid="$LONE_UID" --regid="$LONE_UID" --clear-groups --inh-caps=-all -- "$@"
+}
+lone_user() {
+    [ "$(id -u)" = 0 ] || skip "needs root to run as a user of its own"
+    LONE_UID=$((50000 + BATS_ROOT_PID % 10000))
+}
+
+# True once process $1 is no longer running (gone, or a zombie not yet reaped).
+not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
+
+@test "a {N} too large for any input is a usage error, not a crash" {
+    run --separate-stderr pool-run echo {99999999999999999999} ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: invalid replacement string '{99999999999999999999}': no input has that number"
+    # One that fits in 64 bits but names no input is empty, as in GNU parallel.
+    run pool-run echo x{18446744073709551615}y ::: a
+    assert_success
+    assert_output "xy"
+}
+
+@test "--resume with a malformed joblog says which line is bad, runs nothing and leaves the log alone" {
+    printf 'Seq\tHost\nabc\t:\t0\t0\t0\t0\t0\t0\tc\n' > "$D/jl"
+    cp "$D/jl" "$D/before"
+    run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --resume $D/jl: line 2: Seq 'abc' is not a job number from 1 to 2^64-1"
+    printf 'Seq\tHost\n1\t:\t0\t0\t0\t0\t0\t0\tok\n99999999999999999999999\t:\t0\t0\t0\t0\t0\t0\tc\n' > "$D/jl"
+    run --separate-stderr pool-run --joblog "$D/jl" --resume-failed touch "$D/ran" ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --resume-failed $D/jl: line 3: Seq '99999999999999999999999' is not a job number from 1 to 2^64-1"
+    printf 'Seq\tHost\n1\t:\t0\t0\t0\t0\tx\t0\tok\n' > "$D/jl"
+    run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --resume $D/jl: line 2: Exitval 'x' is not an exit status"
+    printf 'not a joblog\n' > "$D/jl"
+    run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --resume $D/jl: line 1: not a joblog: the header does not start with Seq and a tab"
+    assert_file_not_exists "$D/ran"
+    assert_equal "$(cat "$D/jl")" "not a joblog"
+}
+
+@test "input sources whose cross product overflows, or a directory, are errors, not 0 jobs" {
+    run --separate-stderr pool-run echo $(for i in $(seq 63); do echo ::: a b; done)
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: the input sources make more than 9223372036854775807 jobs (63 groups)"
+    run --separate-stderr pool-run echo $(for i in $(seq 64); do echo ::: a b; done)
+    assert_failure 255
+    run --separate-stderr pool-run echo :::: "$D"
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: read $D: is a directory"
+    run --separate-stderr pool-run -a "$D" echo
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: read $D: is a directory"
+    # An empty group still makes no jobs, however large the others.
+    : > "$D/empty"
+    run pool-run echo $(for i in $(seq 64); do echo ::: a b; done) :::: "$D/empty"
+    assert_success
+    assert_output ""
+}
+
+@test "--idle without --from is a usage error; a missing --from queue is named" {
+    run --separate-stderr pool-run --idle 1 echo ::: a
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --idle needs --from QUEUE"
+    q=$(qname missing)
+    run --separate-stderr pool-run --from "$q" echo
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --from mq:/$q: queue does not exist"
+}
+
+@test "jobs do not get PROCKIT_REDIS_PASSWORD; the rest of the environment they do" {
+    PROCKIT_REDIS_PASSWORD=s3cret KEEP=kept run pool-run -k 'printenv PROCKIT_REDIS_PASSWORD || echo unset; echo $KEEP; : {}' ::: a
+    assert_success
+    assert_output "unset
+kept"
+    PROCKIT_REDIS_PASSWORD=s3cret run pool-run env ::: -0
+    refute_output --partial s3cret
+}
+
+@test "a job is finished when its process exits, not when a background child closes its output" {
+    pool-run 'sleep 300 & echo $! > {}; echo x' ::: "$D/bg" > "$D/out" &
+    pid=$!
+    wait_until not_running $pid
+    wait $pid
+    assert_equal "$(cat "$D/out")" x
+    # The background child is not pool-run's to end: it is still there.
+    bg=$(cat "$D/bg")
+    [ "$(proc_state "$bg")" = S ]
+    kill "$bg"
+    # In a session of its own, with --timeout, the same.
+    pool-run --timeout 100 'setsid sleep 300 > /dev/null 2>&1 < /dev/null & sleep 300 & echo $! > {}; echo y' ::: "$D/bg2" > "$D/out" &
+    pid=$!
+    wait_until not_running $pid
+    wait $pid
+    assert_equal "$(cat "$D/out")" y
+    kill "$(cat "$D/bg2")"
+}
+
+@test "--line-buffer passes a line longer than memory holds in bounded memory, byte for byte" {
+    [ -x /usr/bin/time ] || skip "GNU time is not installed"
+    head -c 50000000 /dev/zero | tr '\0' a > "$D/long"
+    /usr/bin/time -f %M -o "$D/rss" pool-run --line-buffer cat ::: "$D/long" > "$D/out"
+    cmp "$D/long" "$D/out"
+    # Peak RSS in KiB: the line itself is 48,828 KiB.
+    [ "$(tail -n 1 "$D/rss")" -lt 20000 ]
+    # --tag: the tag once, at the start of the line, however it was cut.
+    pool-run --line-buffer --tag 'cat {}; echo; echo next' ::: "$D/long" > "$D/out"
+    cmp <(printf '%s\t' "$D/long"; cat "$D/long"; echo; printf '%s\tnext\n' "$D/long") "$D/out"
+}
+
+@test "under ulimit -n, -j is cut to what the descriptors allow, said once, and every job runs" {
+    run --separate-stderr bash -c 'ulimit -n 32; pool-run -j 20 -k "sleep 0.2; echo {}" ::: $(seq 20)'
+    assert_success
+    assert_output "$(seq 20)"
+    assert_equal "${#stderr_lines[@]}" 1
+    assert_regex "${stderr_lines[0]}" '^pool-run: -j 20: only enough file descriptors for [0-9]+ jobs? at a time \(ulimit -n 32\)$'
+}
+
+@test "an error of pool-run's own while jobs run ends them as SIGTERM does, then exits 255" {
+    # The third job's output needs a file in TMPDIR, which is missing.
+    : > "$D/pids"
+    TMPDIR=$D/missing pool-run -j 3 'if [ {} = big ]; then
+            while [ "$(wc -l < '"$D/pids"')" -lt 2 ]; do sleep 0.02; done
+            head -c 300000 /dev/zero
+        else sleep 300 & echo $! >> '"$D/pids"'; wait; fi' ::: a b big > "$D/out" 2> "$D/err" &
+    pid=$!
+    wait_until not_running $pid
+    rc=0
+    wait $pid || rc=$?
+    pids=$(cat "$D/pids")
+    for p in $pids; do wait_until not_running "$p" || { kill $pids; false; }; done
+    assert_equal "$rc" 255
+    assert_equal "$(cat "$D/err")" "pool-run: make a temporary file in $D/missing: no such file or directory"
+    assert_file_empty "$D/out"
+}
+
+@test "under ulimit -u, -j is cut to the processes left, and all jobs run (as GNU parallel)" {
+    lone_user
+    run --separate-stderr as_lone_user bash -c 'ulimit -u 25; exec pool-run -j 50 "sleep 0.2; echo {}" ::: $(seq 50)'
+    assert_success
+    assert_equal "$(sort -n <<< "$output")" "$(seq 50)"
+    assert_equal "${#stderr_lines[@]}" 1
+    assert_regex "${stderr_lines[0]}" '^pool-run: -j 50: only enough processes for [0-9]+ jobs at a time \(ulimit -u 25, 1 in use\)$'
+}
+
+@test "a job the kernel refuses a process waits for a running one to end, and the slots stay fewer" {
+    lone_user
+    # The first job takes the last processes ulimit -u leaves (sh and two
+    # sleeps, with pool-run four); the second line comes only then.
+    run --separate-stderr bash -c '
+        { echo hold; for i in $(seq 250); do [ "$(pgrep -c -U '"$LONE_UID"')" -ge 4 ] && break; sleep 0.02; done; echo two; } |
+        setpriv --reuid='"$LONE_UID"' --regid='"$LONE_UID"' --clear-groups --inh-caps=-all -- bash -c "ulimit -u 4; exec pool-run -j 3 -k sh -c '\''if [ \$0 = hold ]; then sleep 1 & sleep 1 & wait; fi; echo \$0'\''"'
+    assert_success
+    assert_output "hold
+two"
+    assert_equal "$stderr" "pool-run: -j 3: the system refused a new process (resource temporarily unavailable): running at most 1 job at a time"
+}
+
+@test "with no job running and the kernel still refusing a process, one line and 255" {
+    lone_user
+    run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run true ::: 1'
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: cannot start a job: resource temporarily unavailable, with no job of ours running, for 3 s"
+}

@@ -8,17 +8,19 @@
 // their pidfds, output pipes, the input and the timers. Exit status as GNU
 // parallel's, so scripts port unchanged.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "command_template.h"
 #include "diag.h"
 #include "endpoint.h"
+#include "fd.h"
 #include "options.h"
 #include "parse.h"
 #include "pool.h"
@@ -127,11 +129,34 @@ void parse_timeout(const char* text, PoolOptions& opt) {
     }
 }
 
+// An input file, opened for reading: a directory (which reads as nothing
+// through a stream) is an error naming it.
+int open_input(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        errno = EISDIR;
+        fd = -1;
+    }
+    if (fd < 0) throw system_error(errno, "read " + path);
+    return fd;
+}
+
 std::vector<std::string> read_lines(const std::string& path, char delim) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw system_error(errno, "read " + path);
+    Fd fd(open_input(path));
     std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line, delim);) lines.push_back(line);
+    std::string buf;
+    char chunk[64 * 1024];
+    for (ssize_t n; (n = read_some(fd.get(), chunk, sizeof chunk)) != 0;) {
+        if (n < 0) throw system_error(errno, "read " + path);
+        buf.append(chunk, static_cast<size_t>(n));
+        size_t start = 0;
+        for (size_t at; (at = buf.find(delim, start)) != std::string::npos; start = at + 1)
+            lines.push_back(buf.substr(start, at - start));
+        buf.erase(0, start);
+    }
+    if (!buf.empty()) lines.push_back(std::move(buf));
     return lines;
 }
 
@@ -148,6 +173,7 @@ int main(int argc, char** argv) {
         CommandTemplate::Shell shell = CommandTemplate::Shell::automatic;
         const char* from = nullptr;
         double idle = 0;
+        bool idle_given = false;
         Options o(argc, argv, "j:0a:ku", kLongOptions, "", kUsage, kHelp);
         for (int c; (c = o.next()) != -1;) {
             switch (c) {
@@ -170,7 +196,10 @@ int main(int argc, char** argv) {
                 case kShell: shell = CommandTemplate::Shell::always; break;
                 case kNoShell: shell = CommandTemplate::Shell::never; break;
                 case kFrom: from = optarg; break;
-                case kIdle: idle = parse_seconds(optarg, "idle"); break;
+                case kIdle:
+                    idle = parse_seconds(optarg, "idle");
+                    idle_given = true;
+                    break;
                 case kVersion: std::puts("pool-run (prockit) " PROCKIT_VERSION); return 0;
             }
         }
@@ -204,18 +233,22 @@ int main(int argc, char** argv) {
         }
         if (separator_last) o.fail("%s needs at least one argument after it", files ? "::::" : ":::");
         if (from && (!groups.empty() || !arg_files.empty())) o.fail("--from excludes :::, :::: and -a");
+        if (idle_given && !from) o.fail("--idle needs --from QUEUE");
         CommandTemplate cmd(words, shell);
 
         std::unique_ptr<JobSource> source;
         if (from) {
             Endpoint e = parse_queue(from);
             set_consumer_pid(getpid());  // a redis consumer: this pool-run, not its parent
-            source = queue_source(open_queue(e, Access::read), idle);
+            try {
+                source = queue_source(open_queue(e, Access::read), idle);
+            } catch (const Error& err) {
+                throw Error(err.status(), "--from " + e.str() + ": " + err.what());
+            }
         } else if (groups.empty() && arg_files.size() <= 1) {
             int fd = STDIN_FILENO;
             if (arg_files.size() == 1) {
-                fd = ::open(arg_files[0].c_str(), O_RDONLY | O_CLOEXEC);
-                if (fd < 0) throw system_error(errno, "read " + arg_files[0]);
+                fd = open_input(arg_files[0]);
             } else {
                 opt.null_stdin = true;  // our stdin is the input: jobs get /dev/null
             }
@@ -232,5 +265,12 @@ int main(int argc, char** argv) {
     } catch (const Error& e) {
         warn("%s", e.what());
         return e.status() == Exit::usage ? usage_status() : 255;
+    } catch (const std::bad_alloc&) {
+        // The pool has ended its jobs before letting this out (lib/pool.h).
+        warn("out of memory");
+        return 255;
+    } catch (const std::exception& e) {
+        warn("%s", e.what());
+        return 255;
     }
 }

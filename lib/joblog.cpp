@@ -1,0 +1,78 @@
+#include "joblog.h"
+
+#include <charconv>
+#include <cstdio>
+#include <string>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+// A field as it may appear in a one-line diagnostic: control bytes
+// escaped, at most 40 bytes of it.
+std::string shown(std::string_view f) {
+    std::string s = "'";
+    for (size_t i = 0; i < f.size() && i < 40; ++i) {
+        auto c = static_cast<unsigned char>(f[i]);
+        if (c < 0x20 || c >= 0x7F || c == '\\') {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", c);
+            s += hex;
+        } else {
+            s += static_cast<char>(c);
+        }
+    }
+    return s + (f.size() > 40 ? "...'" : "'");
+}
+
+[[noreturn]] void bad(uint64_t number, const std::string& why) {
+    throw Error(Exit::failure, "line " + std::to_string(number) + ": " + why);
+}
+
+// A decimal number, optionally negative, that fits in T.
+template <class T>
+std::optional<T> number_in(std::string_view f) {
+    T v{};
+    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+    if (f.empty() || ec != std::errc() || end != f.data() + f.size()) return std::nullopt;
+    return v;
+}
+}  // namespace
+
+std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t number) {
+    if (number == 1) {
+        if (line.substr(0, 4) != "Seq\t") bad(number, "not a joblog: the header does not start with Seq and a tab");
+        return std::nullopt;
+    }
+    // Seq Host Starttime JobRuntime Send Receive Exitval Signal, then the
+    // command, which may itself hold tabs (and which is not needed).
+    std::string_view field[8];
+    for (int i = 0; i < 8; ++i) {
+        size_t tab = line.find('\t');
+        if (tab == std::string_view::npos && i < 7)
+            bad(number, "expected 9 tab-separated fields, found " + std::to_string(i + 1));
+        field[i] = line.substr(0, tab);
+        line.remove_prefix(tab == std::string_view::npos ? line.size() : tab + 1);
+    }
+    auto seq = number_in<uint64_t>(field[0]);
+    if (!seq || *seq == 0) bad(number, "Seq " + shown(field[0]) + " is not a job number from 1 to 2^64-1");
+    auto exitval = number_in<int>(field[6]);
+    if (!exitval) bad(number, "Exitval " + shown(field[6]) + " is not an exit status");
+    auto signal = number_in<int>(field[7]);
+    if (!signal || *signal < 0) bad(number, "Signal " + shown(field[7]) + " is not a signal number");
+    return JoblogEntry{*seq, *exitval == 0 && *signal == 0};
+}
+
+std::map<uint64_t, bool> parse_joblog(std::string_view text) {
+    std::map<uint64_t, bool> done;
+    for (uint64_t number = 1; !text.empty(); ++number) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (auto e = parse_joblog_line(line, number)) done[e->seq] = e->succeeded;
+    }
+    return done;
+}
+
+}  // namespace prockit
