@@ -65,7 +65,12 @@ void count(const CopyOptions& opt, uint64_t bytes) {
 enum class Fast { done_end, done_count, done_idle, done_stopped, refused };
 
 // Chunks counted by -c are a byte budget: the fast paths can keep to it.
-uint64_t byte_budget(const CopyOptions& opt) { return opt.chunk ? opt.max_records * opt.chunk : UINT64_MAX; }
+// A budget past 2^64 - 1 bytes is no limit (the product must not wrap: -c
+// 2^63 -B 2 once came to 0 bytes).
+uint64_t byte_budget(const CopyOptions& opt) {
+    if (!opt.chunk || opt.max_records > UINT64_MAX / opt.chunk) return UINT64_MAX;
+    return opt.max_records * opt.chunk;
+}
 
 // Moves bytes with one kernel call, move(want), until the input ends:
 // splice(2) or copy_file_range(2). refused(errno) says the kernel will not

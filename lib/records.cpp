@@ -2,7 +2,9 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <unistd.h>
@@ -19,9 +21,12 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kMeasureBound = 64 * 1024 * 1024;
 }  // namespace
 
+// The buffer starts at kChunk and grows (doubling) only as far as a record
+// needs: a 1 GiB -B or message size must not cost 1 GiB for short records.
 RecordReader::RecordReader(int fd, char delim, size_t max_len, size_t chunk, const Waiting* waiting)
     : fd_(fd), delim_(delim), max_len_(max_len), chunk_(chunk), waiting_(waiting),
-      buf_(std::max(kChunk, std::max(max_len, chunk) + 1)) {}
+      most_(std::max(kChunk, chunk ? chunk : max_len == SIZE_MAX ? max_len : max_len + 1)),
+      buf_(std::min(kChunk, most_)) {}
 
 RecordReader::Fill RecordReader::fill() {
     if (eof_) return Fill::end;
@@ -38,7 +43,9 @@ RecordReader::Fill RecordReader::fill() {
         scanned_ -= begin_;
         begin_ = 0;
     }
-    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    // Full after moving down: a record longer than the buffer, but (next()
+    // checks first) not longer than it may be.
+    if (end_ == buf_.size()) buf_.resize(std::min(most_, buf_.size() * 2));
     ssize_t n = read_some(fd_, buf_.data() + end_, buf_.size() - end_);
     if (n < 0) throw system_error(errno, "read standard input");
     if (n == 0) {
@@ -52,6 +59,13 @@ RecordReader::Fill RecordReader::fill() {
 RecordReader::Status RecordReader::next(std::string_view& record) {
     if (chunk_) {
         while (end_ - begin_ < chunk_) {
+            if (end_ - begin_ > max_len_) {
+                // Too long whatever else comes: say so before holding it all.
+                long_length_ = end_ - begin_;
+                long_capped_ = true;
+                begin_ = scanned_ = end_;
+                return Status::too_long;
+            }
             Fill f = fill();
             if (f == Fill::idle) return Status::idle;
             if (f == Fill::stopped) return Status::stopped;

@@ -30,7 +30,9 @@ public:
     };
 
     // Records end in delim, or are chunks of `chunk` bytes when chunk > 0
-    // (the last may be shorter). Records over max_len are too_long.
+    // (the last may be shorter). Records over max_len are too_long. The
+    // buffer grows with the records read, up to max_len or chunk: what the
+    // data needs, not what the limits allow.
     RecordReader(int fd, char delim, size_t max_len, size_t chunk = 0, const Waiting* waiting = nullptr);
 
     // Throws prockit::Error if reading fails.
@@ -57,6 +59,7 @@ private:
     size_t max_len_;
     size_t chunk_;
     const Waiting* waiting_;
+    size_t most_;  // the buffer never needs more: one record and its delimiter
     std::vector<char> buf_;
     size_t begin_ = 0, end_ = 0, scanned_ = 0;
     bool eof_ = false;

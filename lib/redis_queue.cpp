@@ -15,6 +15,9 @@ namespace prockit {
 namespace {
 
 constexpr long kDefaultMsgsize = 1024 * 1024;
+// The largest message size create takes (shq create -s): a larger one in
+// the metadata was not written by prockit, and must not size our buffers.
+constexpr long long kMaxMsgsize = 1'000'000'000;
 
 pid_t g_consumer_pid = 0;
 
@@ -140,7 +143,11 @@ public:
                                        consumer_(consumer_id()) {
         RedisReply m = redis_.command({"HGET", keys_.meta(), "msgsize"});
         if (m.is_nil()) throw Error(Exit::missing, "queue does not exist");
-        msgsize_ = static_cast<size_t>(m.integer());
+        long long size = m.integer();
+        if (size < 1 || size > kMaxMsgsize)
+            throw Error(Exit::failure, "the queue's metadata is damaged (message size '" + std::string(m.str()) +
+                                           "'; not written by this prockit?)");
+        msgsize_ = static_cast<size_t>(size);
     }
 
     const Endpoint& endpoint() const override { return endpoint_; }
@@ -184,6 +191,7 @@ public:
         RedisReply r = take(max, now, msgsize_);
         if (r.size() == 0) return false;
         std::string_view m = r.element(0).str();
+        check_size(m, msgsize_);
         std::memcpy(buf, m.data(), m.size());
         len = m.size();
         return true;
@@ -209,6 +217,7 @@ public:
                 }
                 break;
             }
+            check_size(m, std::min(msgsize_, cap - used < 8 ? 0 : cap - used - 8));
             std::memcpy(buf + used, m.data(), m.size());
             used += format_record(buf + used, m.size(), 0, f);
             ++n;
@@ -345,6 +354,15 @@ private:
                                    {max, kEndOfStream, consumer_, now, bytes, beat ? "1" : "0"});
         if (!r.is_array()) throw Error(Exit::missing, "queue does not exist");
         return r;
+    }
+
+    // The server hands over whatever is in the list, and anyone who may use
+    // the server can push there: a message longer than the buffer is
+    // refused (it stays on our pending list for recover), never copied.
+    void check_size(std::string_view m, size_t room) const {
+        if (m.size() > room)
+            throw Error(Exit::failure, "a message of " + std::to_string(m.size()) + " bytes exceeds the queue's " +
+                                           std::to_string(msgsize_) + " (not put by prockit?); it stays pending");
     }
 
     void put_back_end_marker() { redis_.command({"RPUSH", keys_.items(), kEndOfStream}); }

@@ -116,6 +116,21 @@ method() { jq -r .method "$1"; }
 3"
 }
 
+@test "-c COUNT times -B BYTES past 2^64 is no limit, not a wrapped one: every byte, by splice, copy_file_range and read/write" {
+    seq 10 > "$D/ten"
+    for c in 9223372036854775808 18446744073709551615; do
+        run bash -o pipefail -c "seq 10 | pipe-cat -c $c -B 2 - - | cat"
+        assert_failure 1
+        assert_output "$(seq 10)"
+        run pipe-cat -c "$c" -B 1G "$D/ten" "$D/out"
+        assert_failure 1
+        cmp "$D/ten" "$D/out"
+        run bash -c "pipe-cat -c $c -B 3 - '$D/out' < '$D/ten'"
+        assert_failure 1
+        cmp "$D/ten" "$D/out"
+    done
+}
+
 @test "-t SECONDS stops a stream reader that gets nothing with status 1" {
     mkfifo "$D/quiet"
     exec 8<>"$D/quiet"    # a writer that never writes
@@ -246,6 +261,22 @@ b"
     [ "$stderr" = "pipe-cat: record of 500 bytes from $D/in exceeds the message size of mq:/$q, 100" ]
     run shq get -a "$q"
     assert_output short
+}
+
+@test "-B takes the memory the data needs, not what BYTES allows: -B 1G under a 500 MB limit" {
+    q=$(qname q)
+    shq create "$q"
+    run bash -c "ulimit -v 500000; pipe-cat -B 1G /dev/null mq:/$q"
+    assert_success
+    assert_output ""
+    run bash -c "ulimit -v 500000; printf 'abc' | pipe-cat -B 1G - mq:/$q"
+    assert_success
+    run shq get -n "$q"
+    assert_output abc
+    # Longer than the queue's messages: said before 1 GiB is read in.
+    run --separate-stderr bash -c "ulimit -v 500000; head -c 100000 /dev/zero | pipe-cat -B 1G - mq:/$q"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: chunk of more than 65536 bytes from standard input exceeds the message size of mq:/$q, 8192"
 }
 
 @test "missing queues are status 3; a segment that is not a ring is status 4" {

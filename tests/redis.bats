@@ -188,6 +188,32 @@ usage: shq recover [--older-than SECONDS] QUEUE"
     shq rm "/tcp:$name"
 }
 
+@test "redis: pipe-cat out of memory for a 200 MB chunk (ulimit -v) is one line and status 4, nothing sent" {
+    shq create -s 500000000 "$Q"
+    run --separate-stderr bash -c "ulimit -v 250000; head -c 200M /dev/zero | pipe-cat -B 200M - '$Q'"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: out of memory"
+    assert_equal "$(stat_of put)" 0
+}
+
+@test "redis: what another client pushed past the message size, or a damaged size, is refused with one line, never copied" {
+    local key
+    key="prockit:{$(qname q)}"
+    shq create -s 10 "$Q"
+    shq put "$Q" ok
+    for cmd in "shq get -a" "pipe-cat -c 2 -t 5"; do
+        redis-cli -p "$REDIS_PORT" lpush "$key:items" "$(head -c 100000 /dev/zero | tr '\0' x)" > /dev/null
+        run --separate-stderr $cmd "$Q"
+        assert_failure 4
+        [[ "$stderr" = *": a message of 100000 bytes exceeds the queue's 10 (not put by prockit?); it stays pending" ]] || { echo "$cmd: $stderr"; false; }
+    done
+    assert_equal "$(stat_of pending)" 3
+    redis-cli -p "$REDIS_PORT" hset "$key:meta" msgsize -1 > /dev/null
+    run --separate-stderr shq get -a "$Q"
+    assert_failure 4
+    assert_equal "$stderr" "shq: get $Q: the queue's metadata is damaged (message size '-1'; not written by this prockit?)"
+}
+
 @test "redis: a server that is not there, and one that does not answer, each give one line and status 4" {
     stop_redis
     run --separate-stderr shq put "$Q" x

@@ -12,6 +12,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -145,7 +147,7 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
                                                std::to_string(q->max_message()));
         }
         batch.assign(1, rec);
-        while ((!c.count || records + batch.size() < c.count) && batch.size() < 4096 && reader.next_buffered(rec))
+        while ((!c.count || batch.size() < c.count - records) && batch.size() < 4096 && reader.next_buffered(rec))
             batch.push_back(rec);
         for (size_t i = 0; i < batch.size();) {
             size_t want = batch[i].size() + 1;
@@ -209,15 +211,17 @@ End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
                    uint64_t& records) {
     auto in = open_endpoint_queue(src, Access::read);
     auto out = open_endpoint_queue(dst, Access::write);
-    std::vector<char> buf(in->max_message());
+    // Not a vector: its zeroes would touch the whole message size (a ring's
+    // may be hundreds of MB) before the first message is known.
+    auto buf = std::make_unique_for_overwrite<char[]>(in->max_message());
     End end = End::input_ended;
     while (!(c.count && records == c.count)) {
         size_t len = 0;
         unsigned prio = 0;
-        Queue::Got got = about(src.str(), [&] { return in->receive(buf.data(), len, prio, c.idle.deadline(), &stop); });
+        Queue::Got got = about(src.str(), [&] { return in->receive(buf.get(), len, prio, c.idle.deadline(), &stop); });
         if (got == Queue::Got::timed_out) end = End::idle;
         if (got == Queue::Got::stopped) end = End::stopped;
-        if (got != Queue::Got::message || is_end_of_stream(buf.data(), len)) break;
+        if (got != Queue::Got::message || is_end_of_stream(buf.get(), len)) break;
         size_t want = len;
         if (!meter.allow(want, &stop)) {
             end = End::stopped;
@@ -225,7 +229,7 @@ End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
         }
         // Priorities carry over where the destination has them.
         unsigned keep = out->endpoint().kind == EndpointKind::mq ? prio : 0;
-        if (!about(dst.str(), [&] { return out->send({buf.data(), len}, keep, Deadline::never(), &stop); })) {
+        if (!about(dst.str(), [&] { return out->send({buf.get(), len}, keep, Deadline::never(), &stop); })) {
             end = End::stopped;
             break;
         }
@@ -301,5 +305,8 @@ int main(int argc, char** argv) {
         return status_for(end, c, records);
     } catch (const Error& e) {
         die(e.status(), "%s", e.what());
+    } catch (const std::bad_alloc&) {
+        // Buffers grow with the data, up to -B or a queue's message size.
+        die(Exit::failure, "out of memory");
     }
 }
