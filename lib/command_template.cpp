@@ -137,7 +137,7 @@ std::vector<std::string> CommandTemplate::argv(const JobInput& in) const {
 
 std::string CommandTemplate::display(const JobInput& in) const {
     std::vector<std::string> v = argv(in);
-    if (shell_) return v[2];
+    if (uses_shell()) return v[2];  // the script (with no template, the input itself, as GNU parallel shows it)
     std::string line;
     for (size_t i = 0; i < v.size(); ++i) line += (i ? " " : "") + shell_quote(v[i]);
     return line;

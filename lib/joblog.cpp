@@ -1,5 +1,6 @@
 #include "joblog.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -39,6 +40,20 @@ std::optional<T> number_in(std::string_view f) {
     return v;
 }
 }  // namespace
+
+std::string joblog_header() { return "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"; }
+
+std::string joblog_line(const JoblogRecord& r) {
+    auto print = [&r](char* buf, size_t cap) {
+        return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", static_cast<unsigned long long>(r.seq),
+                             r.start, r.runtime, static_cast<unsigned long long>(r.received), r.exitval, r.signal);
+    };
+    std::string line(static_cast<size_t>(print(nullptr, 0)), '\0');
+    print(line.data(), line.size() + 1);
+    line += r.command;
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    return line + "\n";
+}
 
 std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t number) {
     if (number == 1) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace prockit {
@@ -19,6 +20,20 @@ struct JoblogEntry {
     uint64_t seq = 0;        // the job's sequence number, from 1
     bool succeeded = false;  // Exitval 0 and Signal 0
 };
+
+// What pool-run logs of one job.
+struct JoblogRecord {
+    uint64_t seq = 0;
+    double start = 0, runtime = 0;  // seconds since the epoch; seconds
+    uint64_t received = 0;          // bytes of output
+    int exitval = 0, signal = 0;    // Exitval is -1 for a job killed by a signal
+    std::string command;
+};
+
+// The header line, and a record's line, each with its newline. A newline
+// in the command is written as a space, so that one job is one line.
+std::string joblog_header();
+std::string joblog_line(const JoblogRecord& r);
 
 // Line `number` (from 1) of a joblog, without its newline. Line 1 must be
 // the header (nothing is returned for it); every other line an entry.

@@ -381,8 +381,7 @@ void Pool::open_joblog() {
     joblog_ = Fd(::open(opt_.joblog.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666));
     if (!joblog_) throw system_error(errno, "open joblog " + opt_.joblog);
     if (!append || ::lseek(joblog_.get(), 0, SEEK_END) == 0) {
-        const char header[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
-        write_all(joblog_.get(), header);
+        if (!write_all(joblog_.get(), joblog_header())) throw system_error(errno, "write joblog " + opt_.joblog);
     }
 }
 
@@ -507,6 +506,15 @@ long user_processes() {
 void Pool::fit_slots_to_processes() {
     rlimit rl{};
     if (::getuid() == 0 || ::getrlimit(RLIMIT_NPROC, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+    // The usual limit is far above what the whole system runs (the fourth
+    // field of /proc/loadavg): then there is no need to count ours.
+    std::ifstream loadavg("/proc/loadavg");
+    double load;
+    char slash;
+    unsigned long running = 0, tasks = 0;
+    if (loadavg >> load >> load >> load >> running >> slash >> tasks &&
+        tasks + 2ULL * slots_ < static_cast<unsigned long long>(rl.rlim_cur))
+        return;
     long used = user_processes();
     if (used < 0) return;
     long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - used;
@@ -844,14 +852,15 @@ void Pool::release(Job& job) {
 
 void Pool::log(const Job& job) {
     if (!joblog_) return;
-    char head[160];
-    double runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
-    std::snprintf(head, sizeof head, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", job.input.seq, job.started_epoch,
-                  runtime, static_cast<unsigned long long>(job.out.capture.size()), job.signal ? -1 : job.exit_code,
-                  job.signal);
-    std::string line = head + job.command;
-    std::replace(line.begin(), line.end(), '\n', ' ');
-    write_all(joblog_.get(), line + "\n");
+    JoblogRecord r;
+    r.seq = job.input.seq;
+    r.start = job.started_epoch;
+    r.runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
+    r.received = job.out.capture.size();
+    r.exitval = job.signal ? -1 : job.exit_code;
+    r.signal = job.signal;
+    r.command = job.command;
+    if (!write_all(joblog_.get(), joblog_line(r))) throw system_error(errno, "write joblog " + opt_.joblog);
 }
 
 void Pool::check_halt(const Job& job) {

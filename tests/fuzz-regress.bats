@@ -24,6 +24,10 @@ replay() {
 
 @test "fuzz regressions: ring" { replay ring; }
 
+@test "fuzz regressions: command_template" { replay command_template; }
+
+@test "fuzz regressions: joblog" { replay joblog; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

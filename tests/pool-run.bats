@@ -281,6 +281,11 @@ slept 0.2"
     assert_output "touch $D/x 'a b'
 touch $D/x 'it'\\''s'"
     assert_file_not_exists "$D/x"
+    # Without COMMAND, each input is the command, shown as it is (as GNU parallel).
+    run pool-run --dry-run < <(printf 'touch %s\n' "$D/x")
+    assert_output "touch $D/x"
+    run pool-run --dry-run --shell < <(printf 'touch %s\n' "$D/x")
+    assert_output "touch $D/x"
 }
 
 @test "SIGTERM and SIGINT: running jobs' groups are ended, nothing is left behind, 128+N" {
@@ -502,4 +507,12 @@ two"
     run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run true ::: 1'
     assert_failure 255
     assert_equal "$stderr" "pool-run: cannot start a job: resource temporarily unavailable, with no job of ours running, for 3 s"
+}
+
+@test "running out of memory is one line and 255, after the running jobs are ended" {
+    run --separate-stderr bash -c '{ echo "'"$D/pid"'"; head -c 200000000 /dev/zero; } |
+        (ulimit -v 150000; exec pool-run -j 2 sh -c '\''echo $$ > "$0"; exec sleep 300'\'')'
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: out of memory"
+    [ ! -e "$D/pid" ] || wait_until not_running "$(cat "$D/pid")"
 }
