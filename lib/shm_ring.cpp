@@ -122,7 +122,7 @@ std::string process_text(pid_t pid) {
 class ShmRing::Lock {
 public:
     enum class Got { held, timed_out, stopped };
-    explicit Lock(ShmRing& r) : r_(r), h_(r.header()) {}
+    explicit Lock(const ShmRing& r) : r_(r), h_(r.header()) {}
     ~Lock() {
         if (held_) pthread_mutex_unlock(&h_->lock);
     }
@@ -179,7 +179,7 @@ private:
         h_->journal.valid.store(0, std::memory_order_release);
     }
 
-    ShmRing& r_;
+    const ShmRing& r_;
     Header* h_;
     bool held_ = false;
 };
@@ -271,9 +271,8 @@ std::string ShmRing::lock_holder() const {
 }
 
 ShmRing::Status ShmRing::status() const {
-    auto& self = const_cast<ShmRing&>(*this);
     Header* h = header();
-    Lock lock(self);
+    Lock lock(*this);
     std::string held;
     if (lock.acquire(lock_limit(Deadline::now()), nullptr) != Lock::Got::held) {
         // Report what is there, unlocked: a holder between steps 2 and 3
@@ -414,6 +413,8 @@ ShmRing::Batch ShmRing::take_many(char* buf, size_t cap, uint64_t max, const Rec
             ++s.gets;
             ++b.messages;
         }
+        // Nothing taken because the oldest does not fit: done, for the
+        // caller to grow its buffer (producers are woken for nothing once).
         if (b.messages == 0 && !b.ended) return b.need ? Step::done : Step::blocked;
         lock.commit(s);
         return Step::done;

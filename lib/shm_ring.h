@@ -136,7 +136,7 @@ private:
     Header* header_;
     char* data_;                // the message space: bytes_ from the header, checked at open
     uint64_t bytes_, msgsize_;  // checked copies; never read from the segment again
-    std::string blocked_by_;
+    mutable std::string blocked_by_;  // set by a lock wait that gave up, even in status()
 };
 
 }  // namespace prockit
