@@ -127,9 +127,12 @@ public:
     }
 
 private:
-    static Fd open_spill() {
+    static std::string spill_dir() {
         const char* dir = std::getenv("TMPDIR");
-        std::string d = dir && *dir ? dir : "/tmp";
+        return dir && *dir ? dir : "/tmp";
+    }
+    static Fd open_spill() {
+        std::string d = spill_dir();
         Fd fd(::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
         if (fd) return fd;
         std::string path = d + "/pool-run.XXXXXX";
@@ -139,7 +142,7 @@ private:
         return fd;
     }
     void write_file(std::string_view data) {
-        if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file");
+        if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + spill_dir());
     }
 
     std::string mem_;
