@@ -162,9 +162,9 @@ namespace {
 // A POSIX message queue, with its task counts in a companion segment.
 class MqQueue final : public Queue {
 public:
-    MqQueue(Endpoint e, MessageQueue q, bool fresh = false)
+    MqQueue(Endpoint e, MessageQueue q)
         : endpoint_(std::move(e)), q_(std::move(q)),
-          counts_(CounterSegment::open(q_.name(), q_.owner(), fresh)) {}
+          counts_(CounterSegment::open(q_.name(), q_.owner())) {}
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return static_cast<size_t>(q_.msgsize()); }
@@ -381,7 +381,7 @@ std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt)
     const bool created = q.created();
     refuse_foreign(opt, created, q.uid());
     try {
-        return std::make_unique<MqQueue>(e, std::move(q), created);
+        return std::make_unique<MqQueue>(e, std::move(q));
     } catch (...) {
         // Never half a create: a queue whose counts could not be made goes.
         if (created) ::mq_unlink(e.path.c_str());

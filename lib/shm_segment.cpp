@@ -128,12 +128,6 @@ uint64_t SharedSegment::peek_magic(const std::string& name) {
     return magic;
 }
 
-long SharedSegment::peek_owner(const std::string& name) {
-    struct stat st{};
-    if (::lstat(("/dev/shm" + name).c_str(), &st) == -1) return -1;
-    return static_cast<long>(st.st_uid);
-}
-
 std::vector<std::string> SharedSegment::list() {
     std::vector<std::string> names;
     DIR* d = ::opendir("/dev/shm");

@@ -74,8 +74,6 @@ public:
     // to tell kinds apart when listing /dev/shm without mapping foreign
     // segments.
     static uint64_t peek_magic(const std::string& name);
-    // The owner of "/NAME", or -1 if there is none.
-    static long peek_owner(const std::string& name);
     // Names ("/NAME") of every shared-memory object on the system.
     static std::vector<std::string> list();
 

@@ -2,7 +2,6 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,13 +90,10 @@ std::string user_name(uid_t uid) {
 
 // A companion is used only if it belongs to someone who may write the
 // queue; its owner's tools keep its mode in step with the queue's.
-SharedSegment checked(SharedSegment s, const std::string& mq_name, const QueueOwner& q, bool fresh) {
+SharedSegment checked(SharedSegment s, const std::string& mq_name, const QueueOwner& q) {
     const uid_t owner = s.uid();
     const std::string whose = "the task counts " + CounterSegment::path(mq_name) + " belong to " + user_name(owner);
     const char* remedy = ": refused (their owner or root may remove them)";
-    // A queue just made has no counts yet: any there were left or planted.
-    if (fresh && owner != ::geteuid())
-        throw Error(Exit::failure, whose + ", and this queue is new" + remedy);
     if (!may_write_queue(q, owner))
         throw Error(Exit::failure, whose + ", who may not write the queue of " + user_name(q.uid) + remedy);
     const unsigned mode = CounterSegment::companion_mode(q.mode);
@@ -111,16 +107,11 @@ SharedSegment open_existing(const std::string& name) {
 }
 }  // namespace
 
-CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner& q, bool fresh) {
+CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner& q) {
     const std::string name = companion_name(mq_name);
     const uid_t me = ::geteuid();
-    if (fresh && SharedSegment::peek_owner(name) == static_cast<long>(me)) {
-        // A leftover of our own from an earlier queue of this name: its
-        // counts are not this queue's.
-        ::shm_unlink(name.c_str());
-    }
     try {
-        return CounterSegment(checked(open_existing(name), mq_name, q, fresh));
+        return CounterSegment(checked(open_existing(name), mq_name, q));
     } catch (const Error& e) {
         if (e.status() != Exit::missing) throw;
     }
@@ -130,7 +121,7 @@ CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner
     // The zero-filled counters are already right: nothing to initialise.
     SharedSegment s = SharedSegment::create(name, sizeof(Layout), companion_mode(q.mode), kMagic, [](void*) {}, true,
                                             "task counter segment");
-    if (!s.created()) return CounterSegment(checked(std::move(s), mq_name, q, fresh));  // another made them first
+    if (!s.created()) return CounterSegment(checked(std::move(s), mq_name, q));  // another made them first
     // Root makes them for the queue's owner, who must be able to use them.
     if (me == 0 && q.uid != 0) s.set_owner(q.uid);
     return CounterSegment(std::move(s));

@@ -67,10 +67,9 @@ bool may_write_queue(const QueueOwner& q, uid_t uid);
 class CounterSegment {
 public:
     // Opens the companion of queue q. A missing one is made by whoever may
-    // write the queue (root: on its owner's behalf); fresh (a queue just
-    // made) replaces a leftover of our own and refuses any other. Throws
+    // write the queue (root: on its owner's behalf). Throws
     // Error(Exit::failure) naming the file and its owner when refused.
-    static CounterSegment open(const std::string& mq_name, const QueueOwner& q, bool fresh = false);
+    static CounterSegment open(const std::string& mq_name, const QueueOwner& q);
     // Removes it if it exists.
     static void remove(const std::string& mq_name);
     // The mode a companion of a queue of queue_mode gets.

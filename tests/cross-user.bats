@@ -116,7 +116,7 @@ plant_companion() {
     plant_companion "$q"
     run --separate-stderr shq create "$q"
     assert_failure 4
-    assert_equal "$stderr" "shq: create /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, and this queue is new: refused (their owner or root may remove them)"
+    assert_equal "$stderr" "shq: create /$q: the task counts /dev/shm/prockit-mq.$q belong to nobody, who may not write the queue of root: refused (their owner or root may remove them)"
     assert_file_not_exists "/dev/mqueue/$q"
 }
 

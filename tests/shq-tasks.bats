@@ -111,3 +111,14 @@ too_many_done() {
     shq rm "$q"
     assert_file_not_exists "/dev/shm/prockit-mq.$q"
 }
+
+@test "workers that each create -x the same queue at once share one set of task counts" {
+    q=$(qname mq)
+    local w pids=()
+    for w in $(seq 8); do
+        (shq create -x "$q" && shq put "$q" "job$w") &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    assert_equal "$(shq stat --json "$q" | jq -r '[.put, .depth] | @tsv')" "$(printf '8\t8')"
+}
