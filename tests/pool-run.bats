@@ -5,7 +5,10 @@
 load helper
 
 setup() { D=$BATS_TEST_TMPDIR; }
-teardown() { remove_test_queues; }
+teardown() {
+    remove_test_queues
+    if [ -n "${SMALL_FS:-}" ]; then umount "$SMALL_FS"; fi
+}
 
 # pool-run and GNU parallel (when installed) give the same output and status.
 same_as_parallel() {
@@ -434,12 +437,14 @@ kept"
     [ "$(proc_state "$bg")" = S ]
     kill "$bg"
     # In a session of its own, with --timeout, the same.
-    pool-run --timeout 100 'setsid sleep 300 > /dev/null 2>&1 < /dev/null & sleep 300 & echo $! > {}; echo y' ::: "$D/bg2" > "$D/out" &
+    pool-run --timeout 100 'setsid sleep 300 & echo $! > {}; echo y' ::: "$D/bg2" > "$D/out" &
     pid=$!
     wait_until not_running $pid
     wait $pid
     assert_equal "$(cat "$D/out")" y
-    kill "$(cat "$D/bg2")"
+    bg=$(cat "$D/bg2")
+    [ "$(proc_state "$bg")" = S ]
+    kill "$bg"
 }
 
 @test "--line-buffer passes a line longer than memory holds in bounded memory, byte for byte" {
@@ -478,6 +483,23 @@ kept"
     assert_equal "$rc" 255
     assert_equal "$(cat "$D/err")" "pool-run: make a temporary file in $D/missing: no such file or directory"
     assert_file_empty "$D/out"
+}
+
+@test "a spill that hits ENOSPC ends the running jobs, then one line and 255" {
+    [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+    mkdir "$D/small"
+    mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
+    SMALL_FS=$D/small
+    : > "$D/pids"
+    run --separate-stderr env TMPDIR="$D/small" pool-run -j 3 'if [ {} = big ]; then
+            while [ "$(wc -l < '"$D/pids"')" -lt 2 ]; do sleep 0.02; done
+            head -c 2000000 /dev/zero
+        else sleep 300 & echo $! >> '"$D/pids"'; wait; fi' ::: a b big
+    pids=$(cat "$D/pids")
+    for p in $pids; do wait_until not_running "$p" || { kill $pids; false; }; done
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: write a temporary file in $D/small: no space left on device"
+    assert_output ""
 }
 
 @test "under ulimit -u, -j is cut to the processes left, and all jobs run (as GNU parallel)" {
