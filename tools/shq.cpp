@@ -65,9 +65,10 @@ const char kHelp[] =
     "  rm      -f         a missing queue is not an error\n"
     "\n"
     "Exit status: 0 success; 1 nothing could be done in time (queue empty for get,\n"
-    "full for put, with -n or after -t; tasks unfinished for join -t); 2 usage error\n"
-    "or invalid argument; 3 the queue does not exist; 4 any other error (permission,\n"
-    "kernel limit, message too large, more done than put); 128+N killed by signal N.\n";
+    "full for put, a ring's lock held by another process, with -n or after -t;\n"
+    "tasks unfinished for join -t); 2 usage error or invalid argument; 3 the queue\n"
+    "does not exist; 4 any other error (permission, kernel limit, message too large,\n"
+    "more done than put, a damaged ring, out of memory); 128+N killed by signal N.\n";
 
 // The usage line of one verb, for misuse of that verb.
 std::string verb_usage(const char* verb) {
