@@ -55,12 +55,13 @@ int redis_db(std::string_view text, std::string_view db) {
 
 // Splits "redis://[USER[:PASSWORD]@]HOST[:PORT]" off the front of text;
 // `rest` is what follows ("" or "/..."). A password may hold '/', ':' and
-// '@', a host none of them, so the login ends at the last '@' before
-// `name_at`, where the queue NAME (which may hold '@') begins.
-RedisServer redis_server(std::string_view text, size_t name_at, std::string_view& rest) {
+// '@', and nothing after it may (a host, a database, a redis queue's NAME):
+// the login ends at the last '@'. Were a NAME to hold '@' too, a password
+// with a '/' could be read as a name, and shown.
+RedisServer redis_server(std::string_view text, std::string_view& rest) {
     size_t begin = 8;  // after "redis://"
     RedisServer r;
-    size_t at = text.substr(0, name_at).rfind('@');
+    size_t at = text.rfind('@');
     if (at != std::string_view::npos && at >= begin) {
         std::string_view login = text.substr(begin, at - begin);
         size_t colon = login.find(':');
@@ -121,7 +122,7 @@ std::string RedisServer::str() const {
 RedisServer parse_redis_server(std::string_view text) {
     if (text.substr(0, 8) != "redis://") bad_redis(text, "it does not start with redis://");
     std::string_view rest;
-    RedisServer r = redis_server(text, text.size(), rest);
+    RedisServer r = redis_server(text, rest);
     if (rest.size() > 1) {
         std::string_view db = rest.substr(1);
         if (db.back() == '/') db.remove_suffix(1);
@@ -149,16 +150,14 @@ std::string ipc_name(std::string_view text) {
 Endpoint parse_endpoint(std::string_view text) {
     if (text.empty()) throw Error(Exit::usage, "empty endpoint (use - for standard input or output)");
     if (text.find('\0') != std::string_view::npos)
-        throw Error(Exit::usage, "invalid endpoint " + quoted(text) + ": it has a NUL byte");
+        throw Error(Exit::usage, "invalid endpoint " + quoted(masked(text)) + ": it has a NUL byte");
     if (text == "-") return Endpoint{EndpointKind::stdio, {}};
     if (starts_with(text, "mq:")) return Endpoint{EndpointKind::mq, ipc_name(text.substr(3))};
     if (starts_with(text, "redis:")) {
         if (!starts_with(text, "redis://")) bad_redis(text, "it does not start with redis://");
-        size_t name_at = text.rfind('/') + 1;
-        if (name_at <= 8) name_at = text.size();  // no NAME: the '/' of "redis://"
         std::string_view rest;
         Endpoint e{EndpointKind::redis, {}};
-        e.redis = redis_server(text, name_at, rest);
+        e.redis = redis_server(text, rest);
         // rest is "/NAME" or "/DB/NAME"
         if (rest.empty() || rest == "/") bad_redis(text, "the queue NAME is missing");
         size_t second = rest.find('/', 1);
@@ -209,7 +208,13 @@ Endpoint parse_queue(std::string_view text) {
 std::string Endpoint::str() const {
     switch (kind) {
         case EndpointKind::stdio: return "-";
-        case EndpointKind::file: return path;
+        // A path that would read as something else keeps its "file:".
+        case EndpointKind::file: {
+            bool other = path == "-";
+            for (std::string_view scheme : {"mq:", "shm:", "redis:", "fifo:", "file:", "fd:"})
+                other = other || starts_with(path, scheme);
+            return other ? "file:" + path : path;
+        }
         case EndpointKind::fifo: return "fifo:" + path;
         case EndpointKind::fd: return "fd:" + std::to_string(fd);
         case EndpointKind::mq: return "mq:" + path;

@@ -11,8 +11,8 @@
 //                    a prockit queue on a Redis server
 //
 // A text with no known scheme is a path, so "a:b" is the file "a:b". In a
-// redis:// endpoint the login ends at the last '@' before the NAME, so a
-// password may hold '/', ':' and '@'.
+// redis:// endpoint the login ends at the last '@', so a password may hold
+// '/', ':' and '@', and a redis queue's NAME may not hold '@'.
 #pragma once
 
 #include <string>

@@ -58,22 +58,23 @@ RecordReader::Fill RecordReader::fill() {
 
 RecordReader::Status RecordReader::next(std::string_view& record) {
     if (chunk_) {
-        while (end_ - begin_ < chunk_) {
-            if (end_ - begin_ > max_len_) {
-                // Too long whatever else comes: say so before holding it all.
-                long_length_ = end_ - begin_;
-                long_capped_ = true;
-                begin_ = scanned_ = end_;
-                return Status::too_long;
-            }
+        // A chunk over max_len is too long once more than max_len of it is
+        // in: it need not be held whole to say so.
+        while (end_ - begin_ < chunk_ && end_ - begin_ <= max_len_) {
             Fill f = fill();
             if (f == Fill::idle) return Status::idle;
             if (f == Fill::stopped) return Status::stopped;
             if (f == Fill::end) break;
         }
-        if (begin_ == end_) return Status::end;
-        record = std::string_view(buf_.data() + begin_, std::min(chunk_, end_ - begin_));
-        begin_ = scanned_ = begin_ + record.size();
+        size_t len = std::min(chunk_, end_ - begin_);
+        if (len == 0) return Status::end;
+        begin_ = scanned_ = begin_ + len;
+        if (len > max_len_) {
+            long_length_ = len;
+            long_capped_ = len < chunk_ && !eof_;
+            return Status::too_long;
+        }
+        record = std::string_view(buf_.data() + begin_ - len, len);
         return Status::record;
     }
     for (;;) {
@@ -112,7 +113,7 @@ RecordReader::Status RecordReader::next(std::string_view& record) {
 
 bool RecordReader::next_buffered(std::string_view& record) {
     if (chunk_) {
-        if (end_ - begin_ < chunk_) return false;
+        if (end_ - begin_ < chunk_ || chunk_ > max_len_) return false;  // next() reports a long one
         record = std::string_view(buf_.data() + begin_, chunk_);
         begin_ = scanned_ = begin_ + chunk_;
         return true;

@@ -28,6 +28,12 @@ replay() {
 
 @test "fuzz regressions: joblog" { replay joblog; }
 
+@test "fuzz regressions: endpoint" { replay endpoint; }
+
+@test "fuzz regressions: parse" { replay parse; }
+
+@test "fuzz regressions: records" { replay records; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
