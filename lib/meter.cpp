@@ -14,8 +14,10 @@ namespace prockit {
 namespace {
 constexpr int64_t kDrawEvery = 250'000'000;  // at most four times a second
 
+// Shown up to 999999:59:59: an ETA under -L 1 for an -s of exabytes is far
+// past what a long holds, and converting it would be undefined.
 std::string clock_text(double seconds) {
-    auto s = static_cast<long>(seconds);
+    auto s = static_cast<long>(std::clamp(seconds, 0.0, 3'599'999'999.0));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
     return buf;

@@ -167,6 +167,14 @@ method() { jq -r .method "$1"; }
     assert_output --partial "100%"
 }
 
+@test "-p: an ETA past what a long holds (-L 1, -s of exabytes) is shown capped, never negative" {
+    head -c 4 /dev/zero | pipe-cat -p -f -L 1 -s 16000000T - /dev/null 2> "$D/progress"
+    run bash -c "tr '\r' '\n' < '$D/progress' | grep ETA"
+    assert_success
+    assert_line --partial "ETA 999999:59:59"
+    refute_output --partial ":-"
+}
+
 @test "--stats prints a summary line; =json one object with the counts" {
     run --separate-stderr pipe-cat --stats "$D/random" /dev/null
     assert_success
