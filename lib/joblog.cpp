@@ -10,21 +10,10 @@
 namespace prockit {
 
 namespace {
-// A field as it may appear in a one-line diagnostic: control bytes
-// escaped, at most 40 bytes of it.
+// A field as a diagnostic quotes it: at most 40 bytes of it (diag escapes
+// what it prints, so its bytes are left as they are here).
 std::string shown(std::string_view f) {
-    std::string s = "'";
-    for (size_t i = 0; i < f.size() && i < 40; ++i) {
-        auto c = static_cast<unsigned char>(f[i]);
-        if (c < 0x20 || c >= 0x7F || c == '\\') {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02X", c);
-            s += hex;
-        } else {
-            s += static_cast<char>(c);
-        }
-    }
-    return s + (f.size() > 40 ? "...'" : "'");
+    return "'" + std::string(f.substr(0, 40)) + (f.size() > 40 ? "...'" : "'");
 }
 
 [[noreturn]] void bad(uint64_t number, const std::string& why) {

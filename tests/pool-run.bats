@@ -380,6 +380,11 @@ not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
     run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
     assert_failure 255
     assert_equal "$stderr" "pool-run: --resume $D/jl: line 2: Exitval 'x' is not an exit status"
+    # A control byte in the field is shown escaped, once.
+    printf 'Seq\tHost\na\033b\t:\t0\t0\t0\t0\t0\t0\tc\n' > "$D/jl"
+    run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --resume $D/jl: line 2: Seq 'a\\x1bb' is not a job number from 1 to 2^64-1"
     printf 'not a joblog\n' > "$D/jl"
     run --separate-stderr pool-run --joblog "$D/jl" --resume touch "$D/ran" ::: a
     assert_failure 255
