@@ -159,7 +159,10 @@ Endpoint parse_endpoint(std::string_view text) {
         Endpoint e{EndpointKind::redis, {}};
         e.redis = redis_server(text, rest);
         // rest is "/NAME" or "/DB/NAME"
-        if (rest.empty() || rest == "/") bad_redis(text, "the queue NAME is missing");
+        if (rest.empty() || rest == "/")
+            bad_redis(text, text.find('@') == std::string_view::npos
+                                ? "the queue NAME is missing"
+                                : "the queue NAME is missing after the last '@' (a NAME cannot hold '@')");
         size_t second = rest.find('/', 1);
         if (second != std::string_view::npos) {
             e.redis.db = redis_db(text, rest.substr(1, second - 1));

@@ -142,6 +142,7 @@ get redis://:6379/q	get: invalid redis endpoint 'redis://:6379/q': the host is e
 get redis://h:99999/q	get: invalid redis endpoint 'redis://h:99999/q': port '99999' is not a number from 1 to 65535 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 get redis://h/x/q	get: invalid redis endpoint 'redis://h/x/q': database 'x' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 get redis://h/0/a/b	get: invalid queue name '/a/b': it has a second '/' (a valid name is '/' and 1 to 255 characters other than '/', such as /jobs)
+get redis://h/q@x	get: invalid redis endpoint 'redis://...@x': the queue NAME is missing after the last '@' (a NAME cannot hold '@') (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)
 EOF
     shq create "$Q"
     run --separate-stderr shq put -p 5 "$Q" urgent
