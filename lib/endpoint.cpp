@@ -193,13 +193,13 @@ Endpoint parse_queue(std::string_view text) {
     // queue "/tcp:x": a name like that is written with its slash.
     std::string_view scheme;
     if (!starts_with(text, "/") && has_scheme(text, scheme)) {
-        std::string why = scheme == "fifo" || scheme == "file" || scheme == "fd"
-                              ? "a byte stream"
-                              : "'" + std::string(scheme) + ":' is no kind of queue";
+        const char* forms =
+            " (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare NAME or /NAME for mq:/NAME";
+        if (scheme == "fifo" || scheme == "file" || scheme == "fd")
+            throw Error(Exit::usage, quoted(text) + " is a byte stream, not a queue" + forms + ")");
         bool plain = text.find('@') == std::string_view::npos && text.find('/') == std::string_view::npos;
-        throw Error(Exit::usage, quoted(masked(text)) + " is not a queue: " + why +
-                                     " (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare"
-                                     " NAME or /NAME for mq:/NAME" +
+        throw Error(Exit::usage, quoted(masked(text)) + " is not a queue: '" + std::string(scheme) +
+                                     ":' is no kind of queue" + forms +
                                      (plain ? "; the message queue named " + std::string(text) + " is /" +
                                                   std::string(text)
                                             : "") +

@@ -112,7 +112,7 @@ usage: shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]" ]
     run --separate-stderr shq stat "a/b"
     [ "$stderr" = "shq: stat: invalid queue name 'a/b': it has a second '/' (a valid name is '/' and 1 to 255 characters other than '/', such as /jobs)" ]
     run --separate-stderr shq stat "fifo:x"
-    [ "$stderr" = "shq: stat: 'fifo:x' is not a queue (a queue is mq:/NAME, shm:/NAME, redis://HOST/NAME or NAME)" ]
+    [ "$stderr" = "shq: stat: 'fifo:x' is a byte stream, not a queue (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare NAME or /NAME for mq:/NAME)" ]
 }
 
 @test "NAME, /NAME and mq:/NAME name the same queue; 255 characters is allowed" {
