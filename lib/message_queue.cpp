@@ -202,6 +202,13 @@ QueueOwner MessageQueue::owner() const {
     return QueueOwner{st.st_uid, st.st_gid, st.st_mode & 07777u};
 }
 
+bool MessageQueue::removed() const {
+    // The mqueue file system drops the inode's link on mq_unlink, as any
+    // file system does; a new queue made under the name is another inode.
+    struct stat st{};
+    return fstat(mqd_, &st) == 0 && st.st_nlink == 0;
+}
+
 bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
     for (;;) {
         int r;

@@ -50,6 +50,9 @@ public:
     unsigned mode() const;  // the permission bits, from one fstat
     uid_t uid() const;      // the owner, from one fstat
     QueueOwner owner() const;  // owner, group and mode, from one fstat
+    // True once mq_unlink removed the name: the descriptor still works, but
+    // no other process will ever send to (or take from) this queue again.
+    bool removed() const;
     // True if create() made it; false if it opened one that existed (exist_ok).
     bool created() const { return created_; }
 

@@ -98,6 +98,18 @@ std::string status_json(const QueueStatus& s) {
     return j + "}";
 }
 
+void Queue::refuse_removed() const {
+    if (removed()) throw Error(Exit::missing, kRemovedWhileWaiting);
+}
+
+Joined Queue::join_in_slices(TaskCounters& c, const Deadline& deadline, const StopSignals* stop, bool may_write) {
+    for (;;) {
+        Joined j = wait_joined(c, removal_slice(deadline), stop, may_write);
+        if (j != Joined::timed_out || deadline.expired()) return j;
+        refuse_removed();
+    }
+}
+
 std::vector<Recovered> Queue::recover(double) {
     throw Error(Exit::usage, "only redis:// queues keep what a consumer took until it is done: there is nothing to recover");
 }
@@ -209,9 +221,14 @@ public:
             if (try_receive(buf, len, prio)) return Got::message;
             // A queue descriptor is pollable on Linux. Another reader may
             // take the message between poll and receive: then wait again.
-            switch (wait_fd(q_.fd(), POLLIN, deadline, stop)) {
+            switch (wait_fd(q_.fd(), POLLIN, removal_slice(deadline), stop)) {
                 case Wait::ready: continue;
-                case Wait::timed_out: return try_receive(buf, len, prio) ? Got::message : Got::timed_out;
+                case Wait::timed_out:
+                    if (!deadline.expired()) {
+                        refuse_removed();
+                        continue;
+                    }
+                    return try_receive(buf, len, prio) ? Got::message : Got::timed_out;
                 case Wait::stopped: return Got::stopped;
             }
         }
@@ -219,8 +236,9 @@ public:
 
     void done(uint64_t n) override { mark_done(writable_tasks("mark tasks done"), n); }
     Joined join(const Deadline& deadline, const StopSignals* stop) override {
-        return wait_joined(tasks(), deadline, stop, counts_.writable());
+        return join_in_slices(tasks(), deadline, stop, counts_.writable());
     }
+    bool removed() const override { return q_.removed(); }
 
 private:
     TaskCounters& writable_tasks(const char* action) {
@@ -230,11 +248,16 @@ private:
         return tasks();
     }
 
+    // Waits in poll, where stop signals get in, not in mq_send; in slices,
+    // to notice a queue removed meanwhile.
     bool send_counted(std::string_view msg, unsigned prio, const Deadline& deadline, const StopSignals* stop) {
-        if (!stop) return q_.send(msg, prio, deadline);
-        // Wait in poll, where stop signals get in, not in mq_send.
         while (!q_.send(msg, prio, Deadline::now())) {
-            if (deadline.expired() || wait_fd(q_.fd(), POLLOUT, deadline, stop) == Wait::stopped) return false;
+            if (deadline.expired()) return false;
+            switch (wait_fd(q_.fd(), POLLOUT, removal_slice(deadline), stop)) {
+                case Wait::ready: break;
+                case Wait::timed_out: refuse_removed(); break;
+                case Wait::stopped: return false;
+            }
         }
         return true;
     }
@@ -253,6 +276,7 @@ public:
     size_t max_message() const override { return ring_.max_message(); }
     TaskCounters& tasks() override { return ring_.counters(); }
     std::string blocked_by() const override { return ring_.blocked_by(); }
+    bool removed() const override { return ring_.removed(); }
 
     QueueStatus status() const override {
         ShmRing::Status s = ring_.status();

@@ -114,7 +114,7 @@ public:
     // let go of that very message.
     virtual void done_with(std::string_view /*msg*/) { done(1); }
     virtual Joined join(const Deadline& deadline, const StopSignals* stop) {
-        return wait_joined(tasks(), deadline, stop);
+        return join_in_slices(tasks(), deadline, stop, true);
     }
     // Says that the n oldest messages this consumer took and has not marked
     // done were passed on whole (pipe-cat wrote them out): a backend that
@@ -140,9 +140,17 @@ public:
     // queue's lock is held by process 1234 (stopped)"; else "".
     virtual std::string blocked_by() const { return ""; }
 
+    // True once the queue we hold was removed (shq rm): see
+    // kRemovedWhileWaiting. Backends without a local name never are.
+    virtual bool removed() const { return false; }
+
 protected:
     // The counts in shared memory behind done() and join().
     virtual TaskCounters& tasks() = 0;
+    // Throws Error(Exit::missing, kRemovedWhileWaiting) if removed().
+    void refuse_removed() const;
+    // wait_joined() in slices, between which a removed queue is noticed.
+    Joined join_in_slices(TaskCounters& c, const Deadline& deadline, const StopSignals* stop, bool may_write);
 };
 
 // Takes into `out` what q holds now, up to `max` messages, many at once,

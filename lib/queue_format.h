@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "deadline.h"
+
 namespace prockit {
 
 // The end-of-stream marker (pipe-cat -E): a message of these 16 bytes. An
@@ -17,6 +19,20 @@ inline bool is_end_of_stream(const char* msg, size_t len) {
 
 // The marker is not a task: nobody will mark it done (shq join).
 inline bool counts_as_task(const char* msg, size_t len) { return !is_end_of_stream(msg, len); }
+
+// Removing a queue (shq rm) wakes none of its waiters: the kernel's queue
+// and the ring's mapping live on, unnamed, for whoever holds them. So every
+// wait on a queue is cut into slices of this length, and between two the
+// waiter looks whether the name still leads to its queue; if not, it gives
+// up with Error(Exit::missing, kRemovedWhileWaiting).
+constexpr double kRemovalCheckSeconds = 0.2;
+constexpr const char* kRemovedWhileWaiting = "the queue was removed while waiting";
+
+// The next slice of a wait until `d`.
+inline Deadline removal_slice(const Deadline& d) {
+    constexpr auto slice_ns = static_cast<int64_t>(kRemovalCheckSeconds * 1e9);
+    return d.remaining_ns() <= slice_ns ? d : Deadline::after(kRemovalCheckSeconds);
+}
 
 // How a message is written out: [PRIO TAB] MESSAGE [DELIM].
 struct RecordFormat {

@@ -317,6 +317,8 @@ ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline,
                 their_seq.fetch_add(1, std::memory_order_release);
                 wake = their_waiters > 0;
             } else {
+                // Nobody can put to or take from a ring that lost its name.
+                if (removed()) throw Error(Exit::missing, kRemovedWhileWaiting);
                 if (deadline.expired()) return Got::timed_out;
                 seen = my_seq.load(std::memory_order_acquire);
                 ++my_waiters;
@@ -327,7 +329,7 @@ ShmRing::Got ShmRing::until_done(Op op, bool for_room, const Deadline& deadline,
             if (wake) futex_wake_all(their_seq);
             return Got::message;
         }
-        if (futex_wait(my_seq, seen, deadline, stop) == FutexWait::stopped) {
+        if (futex_wait(my_seq, seen, removal_slice(deadline), stop) == FutexWait::stopped) {
             Lock lock(*this);
             if (lock.acquire(lock_limit(Deadline::now()), nullptr) == Lock::Got::held) --my_waiters;
             return Got::stopped;

@@ -83,6 +83,8 @@ public:
     size_t max_message() const { return msgsize_; }
     TaskCounters& counters() const;
     const SharedSegment& segment() const { return segment_; }
+    // True once the ring was removed (shq rm) while we hold it.
+    bool removed() const { return segment_.removed(); }
 
     // Appends one message; false if there was no room (or no lock) until
     // the deadline, or a stop signal came.

@@ -143,6 +143,8 @@ std::vector<std::string> SharedSegment::list() {
 
 unsigned SharedSegment::mode() const { return fd_ ? stat_of(fd_.get()).st_mode & 07777u : 0; }
 unsigned SharedSegment::uid() const { return fd_ ? stat_of(fd_.get()).st_uid : 0; }
+// An unlinked file of /dev/shm keeps its inode while mapped, with no link left.
+bool SharedSegment::removed() const { return fd_ && stat_of(fd_.get()).st_nlink == 0; }
 
 void SharedSegment::set_mode(unsigned mode) const {
     if (::fchmod(fd_.get(), static_cast<mode_t>(mode)) == -1) throw system_error(errno, "set the mode of /dev/shm" + name_);

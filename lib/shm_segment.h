@@ -84,6 +84,9 @@ public:
     bool writable() const { return writable_; }
     unsigned mode() const;
     unsigned uid() const;
+    // True once the name no longer leads to this segment (shm_unlink): the
+    // mapping lives on, but nobody who opens the name will see it again.
+    bool removed() const;
     // Narrows the permissions (fchmod) and hands the segment to another
     // user (fchown, root only): for a companion made on a queue owner's behalf.
     void set_mode(unsigned mode) const;

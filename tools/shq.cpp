@@ -6,7 +6,9 @@
 // are printed once, here, as "shq: VERB QUEUE: reason".
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
@@ -80,6 +82,19 @@ std::string verb_usage(const char* verb) {
 
 // The queue the verb works on, for "shq: VERB QUEUE: reason".
 std::string g_object;
+const char* g_verb = nullptr;
+
+// What went to stdout through stdio (stat, ls, recover, --help, --version)
+// is flushed at exit, here, so that output lost to a full disk is an error
+// (4) and not a success; an atexit handler also catches Options' exit(0)
+// after --help. Only async-safe _exit may end the process from here.
+void check_stdout_at_exit() {
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
+    const int err = errno;
+    std::string where = g_verb ? std::string(g_verb) + (g_object.empty() ? "" : " " + g_object) + ": " : "";
+    warn("%swrite standard output: %s", where.c_str(), reason(err).c_str());
+    std::_Exit(code(Exit::failure));
+}
 
 Endpoint named(const char* text) {
     Endpoint e = parse_queue(text);
@@ -141,6 +156,36 @@ struct WaitOption {
     }
 };
 
+// Sends stdin's records, every one already in the read buffer as one batch:
+// a backend may then take its lock once for many messages.
+template <class Full>
+int put_records(Queue& q, char delim, unsigned prio, const WaitPolicy& wait, uint64_t& sent, Full queue_full) {
+    RecordReader in(STDIN_FILENO, delim, q.max_message());
+    std::vector<std::string_view> batch;
+    for (std::string_view rec;;) {
+        switch (in.next(rec)) {
+            case RecordReader::Status::record: break;
+            case RecordReader::Status::end:
+            case RecordReader::Status::idle:     // only with Waiting, which put does not ask for
+            case RecordReader::Status::stopped: return 0;
+            case RecordReader::Status::too_long:
+                throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
+                                               std::to_string(in.long_length()) + " bytes exceeds the queue's " +
+                                               std::to_string(q.max_message()) + "; " + std::to_string(sent) +
+                                               " messages before it were sent");
+        }
+        batch.assign(1, rec);
+        while (batch.size() < 4096 && in.next_buffered(rec)) batch.push_back(rec);
+        size_t n = q.send_many(batch.data(), batch.size(), prio, wait);
+        sent += n;
+        if (n < batch.size()) queue_full();
+    }
+}
+
+std::string sent_text(uint64_t sent) {
+    return std::to_string(sent) + (sent == 1 ? " message was sent" : " messages were sent");
+}
+
 int put(const Args& a) {
     unsigned prio = 0;
     WaitOption wait;
@@ -163,38 +208,25 @@ int put(const Args& a) {
     auto queue_full = [&] {
         // A ring's lock held past the deadline (a stopped holder) is said as such.
         std::string why = q->blocked_by().empty() ? "queue is full" : q->blocked_by();
-        throw Error(Exit::timed_out, why + "; " + std::to_string(sent) +
-                                         (sent == 1 ? " message was" : " messages were") + " sent, the rest were not");
+        throw Error(Exit::timed_out, why + "; " + sent_text(sent) + ", the rest were not");
     };
     auto send = [&](std::string_view msg) {
         if (!q->send(msg, prio, wait.policy.deadline())) queue_full();
         ++sent;
     };
-    if (o.count() > 1) {
-        for (int i = 1; i < o.count(); ++i) send(o.operand(i));
-        return 0;
-    }
-    // Send every record already in the read buffer as one batch: a backend
-    // may then take its lock once for many messages.
-    RecordReader in(STDIN_FILENO, delim, q->max_message());
-    std::vector<std::string_view> batch;
-    for (std::string_view rec;;) {
-        switch (in.next(rec)) {
-            case RecordReader::Status::record: break;
-            case RecordReader::Status::end:
-            case RecordReader::Status::idle:     // only with Waiting, which put does not ask for
-            case RecordReader::Status::stopped: return 0;
-            case RecordReader::Status::too_long:
-                throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
-                                               std::to_string(in.long_length()) + " bytes exceeds the queue's " +
-                                               std::to_string(q->max_message()) + "; " + std::to_string(sent) +
-                                               " messages before it were sent");
+    // Options end at QUEUE; a "--" right after it ends them too, as a user
+    // who writes `put Q -- -n` means (so `put Q -- --` sends "--").
+    int first = o.count() > 1 && std::strcmp(o.operand(1), "--") == 0 ? 2 : 1;
+    try {
+        if (o.count() > first) {
+            for (int i = first; i < o.count(); ++i) send(o.operand(i));
+            return 0;
         }
-        batch.assign(1, rec);
-        while (batch.size() < 4096 && in.next_buffered(rec)) batch.push_back(rec);
-        size_t n = q->send_many(batch.data(), batch.size(), prio, wait.policy);
-        sent += n;
-        if (n < batch.size()) queue_full();
+        return put_records(*q, delim, prio, wait.policy, sent, queue_full);
+    } catch (const Error& err) {
+        // Removed while we waited for room: say how far we got.
+        if (err.status() != Exit::missing || sent == 0) throw;
+        throw Error(err.status(), std::string(err.what()) + "; " + sent_text(sent) + ", the rest were not");
     }
 }
 
@@ -223,15 +255,26 @@ int get(const Args& a) {
     auto q = open_queue(e, Access::read);
     Output out(STDOUT_FILENO);
     const RecordFormat format{delim, with_prio, true, true};
-    uint64_t got = 0;
-    while (all || got < count) {
-        Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
-        Taken t = take_into(*q, out, format, all ? UINT64_MAX : count - got, d, &stop);
-        got += t.messages;
-        // pipe-cat -E's end-of-stream marker ends get too: taken, not printed.
-        if (t.ended || t.got != Queue::Got::message) break;
+    // A message is taken before it is written (a queue cannot lend one):
+    // one that cannot be written is lost, and the error says how many were.
+    uint64_t got = 0, written = 0;
+    out.on_flush([&] { written = got; });  // flushes come between takes
+    try {
+        while (all || got < count) {
+            Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
+            Taken t = take_into(*q, out, format, all ? UINT64_MAX : count - got, d, &stop);
+            got += t.messages;
+            // pipe-cat -E's end-of-stream marker ends get too: taken, not printed.
+            if (t.ended || t.got != Queue::Got::message) break;
+        }
+        out.flush();
+    } catch (const Error& err) {
+        if (got == written) throw;
+        const uint64_t lost = got - written;
+        throw Error(err.status(), std::string(err.what()) + "; " + std::to_string(lost) +
+                                      (lost == 1 ? " message was" : " messages were") +
+                                      " taken from the queue and not written: lost");
     }
-    out.flush();
     if (stop.received()) stop.die_of_signal();
     if (!q->blocked_by().empty()) warn("get %s: %s", g_object.c_str(), q->blocked_by().c_str());
     return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
@@ -348,6 +391,7 @@ const Verb kVerbs[] = {{"create", create}, {"put", put},         {"get", get},  
 
 int main(int argc, char** argv) {
     set_program_name("shq");
+    std::atexit(check_stdout_at_exit);
     if (argc < 2) usage_error(kUsage, "missing verb");
     std::string first = argv[1];
     if (first == "--help" || first == "-h") {
@@ -361,6 +405,7 @@ int main(int argc, char** argv) {
     }
     for (const Verb& v : kVerbs) {
         if (first != v.name) continue;
+        g_verb = v.name;
         Args args{v.name, argc - 1, argv + 1};
         try {
             return v.run(args);

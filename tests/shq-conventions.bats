@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# shq's conventions (issue 12): waits that end when their queue is removed,
+# output that cannot be written, sizes with suffixes, "--", group sharing,
+# one spelling of a queue's name.
+
+load helper
+
+teardown() {
+    [ -z "${WAITER:-}" ] || kill "$WAITER" 2>/dev/null || true
+    remove_test_queues
+}
+
+# The one child of PID (timeout runs the command as its child).
+child_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr -d ' '; }
+
+# Runs the command (bounded by timeout 10, stdin from $INPUT) in the
+# background, waits until it sleeps in its wait, removes $1 and checks the
+# command ended with 3 and the one line $2 on stderr.
+check_removed_while_waiting() {
+    local q=$1 line=$2 rc=0 kid
+    shift 2
+    timeout 10 "$@" <"${INPUT:-/dev/null}" 2>"$BATS_TEST_TMPDIR/err" >/dev/null &
+    WAITER=$!
+    wait_for '[ -n "$(child_of "$WAITER")" ]'
+    kid=$(child_of "$WAITER")
+    wait_until is_sleeping "$kid"
+    shq rm "$q"
+    wait "$WAITER" || rc=$?
+    WAITER=
+    assert_equal "$rc" 3
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "$line"
+}
+
+# --- 1. a wait on a queue that is removed ends ------------------------------
+
+@test "removed while waiting: get on an mq queue exits 3 with one line" {
+    q=/$(qname q)
+    shq create "$q"
+    check_removed_while_waiting "$q" "shq: get $q: the queue was removed while waiting" shq get "$q"
+}
+
+@test "removed while waiting: get on a ring exits 3 with one line" {
+    q=shm:/$(qname q)
+    shq create "$q"
+    check_removed_while_waiting "$q" "shq: get $q: the queue was removed while waiting" shq get -t 60 "$q"
+}
+
+@test "removed while waiting: put to a full mq queue exits 3 and says what was sent" {
+    q=/$(qname q)
+    shq create -m 1 -s 16 "$q"
+    shq put "$q" first
+    check_removed_while_waiting "$q" \
+        "shq: put $q: the queue was removed while waiting" shq put "$q" second
+    shq create -m 1 -s 16 "$q"
+    check_removed_while_waiting "$q" \
+        "shq: put $q: the queue was removed while waiting; 1 message was sent, the rest were not" \
+        shq put "$q" a b
+}
+
+@test "removed while waiting: put to a full ring exits 3 with one line" {
+    q=shm:/$(qname q)
+    shq create -S 64 -s 16 "$q"
+    shq put "$q" 0123456789abcdef 0123456789abcdef 0123456789abcdef
+    check_removed_while_waiting "$q" "shq: put $q: the queue was removed while waiting" shq put "$q" 0123456789abcdef
+}
+
+@test "removed while waiting: join on an mq queue (waiting on its task counts) exits 3" {
+    q=/$(qname q)
+    shq create "$q"
+    shq put "$q" task
+    check_removed_while_waiting "$q" "shq: join $q: the queue was removed while waiting" shq join "$q"
+}
+
+@test "removed while waiting: join on a ring exits 3" {
+    q=shm:/$(qname q)
+    shq create "$q"
+    shq put "$q" task
+    check_removed_while_waiting "$q" "shq: join $q: the queue was removed while waiting" shq join -t 60 "$q"
+}
+
+@test "removed while waiting: pipe-cat reading an mq queue or a ring exits 3" {
+    for q in "mq:/$(qname a)" "shm:/$(qname b)"; do
+        shq create "$q"
+        check_removed_while_waiting "$q" "pipe-cat: $q: the queue was removed while waiting" pipe-cat "$q" -
+    done
+}
+
+@test "removed while waiting: pipe-cat writing a full mq queue or ring exits 3" {
+    q=mq:/$(qname a)
+    shq create -m 1 -s 16 "$q"
+    shq put "$q" x
+    echo y > "$BATS_TEST_TMPDIR/in"
+    INPUT=$BATS_TEST_TMPDIR/in check_removed_while_waiting "$q" \
+        "pipe-cat: $q: the queue was removed while waiting" pipe-cat - "$q"
+    q=shm:/$(qname b)
+    shq create -S 64 -s 16 "$q"
+    shq put "$q" 0123456789abcdef 0123456789abcdef 0123456789abcdef
+    echo 0123456789abcdef > "$BATS_TEST_TMPDIR/in"
+    INPUT=$BATS_TEST_TMPDIR/in check_removed_while_waiting "$q" \
+        "pipe-cat: $q: the queue was removed while waiting" pipe-cat - "$q"
+}
+
+# --- 2. output that cannot be written is an error ---------------------------
+
+@test "full device: get says how many messages it took and could not write, exits 4" {
+    q=/$(qname q)
+    shq create "$q"
+    shq put "$q" one two
+    run --separate-stderr bash -c "shq get -a $q > /dev/full"
+    assert_failure 4
+    assert_equal "$stderr" "shq: get $q: write standard output: no space left on device; 2 messages were taken from the queue and not written: lost"
+    run shq get -n "$q"
+    assert_failure 1
+}
+
+@test "full device: stat, ls, --help and --version fail with exit 4 and one line" {
+    q=shm:/$(qname q)
+    shq create "$q"
+    for args in "stat $q" "stat --json $q" "ls" "ls --json" "--help" "--version" "get --help"; do
+        run --separate-stderr bash -c "shq $args > /dev/full"
+        assert_failure 4
+        assert_equal "${#stderr_lines[@]}" 1
+        assert_regex "$stderr" '^shq: (stat shm:/[^ ]+: |ls: |get: )?write standard output: no space left on device$'
+    done
+}
