@@ -240,11 +240,32 @@ start_hostile_zombie() {
     assert_equal "$(jq -j .parent_command <<< "$output")" $'evil\r\e[2Jparent 60'
 }
 
+# The parent of PID from /proc/PID/stat, read after the name (which may
+# hold spaces and newlines).
+ppid_of() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    stat=${stat#* }
+    echo "${stat%% *}"
+}
+
 @test "a diagnostic naming a process is one line: --subreaper -v reaps an orphan named with a newline" {
     ln -s /bin/cat "$D/$zname"
-    run --separate-stderr zombie-watch --subreaper -v -- sh -c '"$1" < /dev/null & echo $! > "$2"' _ "$D/$zname" "$D/pid"
-    assert_success
-    assert_equal "$stderr" "zombie-watch: reaped orphan $(cat "$D/pid") (z\\nZOMBIES OK: 0): exit status 0"
+    mkfifo "$D/fifo"
+    local fd zw orphan
+    exec {fd}<> "$D/fifo"
+    # The orphan reads the FIFO until we close it: it outlives its parent sh,
+    # so zombie-watch, not sh, reaps it.
+    zombie-watch --subreaper -v -- sh -c '"$1" < "$2" & echo $! > "$3"' _ "$D/$zname" "$D/fifo" "$D/pid" \
+        2> "$D/err" {fd}>&- &
+    zw=$!
+    wait_until test -s "$D/pid"
+    orphan=$(cat "$D/pid")
+    wait_for '[ "$(cat "/proc/$orphan/comm")" = "$zname" ] && [ "$(ppid_of "$orphan")" = "$zw" ]'
+    exec {fd}>&-
+    wait "$zw"
+    assert_equal "$(cat "$D/err")" "zombie-watch: reaped orphan $orphan (z\\nZOMBIES OK: 0): exit status 0"
 }
 
 @test "scans race with processes that vanish: never an error, never a wrong state" {
