@@ -1,7 +1,7 @@
 // The joblog reader (lib/joblog.h) over any text: it returns entries or
 // throws an Error that names a line of the text, in one line; and the
 // lines pool-run writes are read back as written, whatever the command
-// holds.
+// holds (a newline as a space).
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +27,7 @@ void check_error(const prockit::Error& e, std::string_view text) {
 // Records made from the bytes, written as pool-run writes them.
 void check_round_trip(const uint8_t* data, size_t size) {
     std::string log = prockit::joblog_header();
-    std::map<uint64_t, bool> want;
+    std::map<uint64_t, prockit::JoblogJob> want;
     for (size_t i = 0; i + 12 <= size; i += 12) {
         prockit::JoblogRecord r;
         std::memcpy(&r.seq, data + i, 8);
@@ -40,7 +40,7 @@ void check_round_trip(const uint8_t* data, size_t size) {
         size_t len = data[i + 11] % 24;
         r.command.assign(reinterpret_cast<const char*>(data + i), std::min(len, size - i));
         log += prockit::joblog_line(r);
-        want[r.seq] = r.exitval == 0 && r.signal == 0;
+        want[r.seq] = {r.exitval == 0 && r.signal == 0, prockit::joblog_command(r.command)};
     }
     if (prockit::parse_joblog(log) != want) std::abort();
 }

@@ -32,6 +32,11 @@ std::optional<T> number_in(std::string_view f) {
 
 std::string joblog_header() { return "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"; }
 
+std::string joblog_command(std::string command) {
+    std::replace(command.begin(), command.end(), '\n', ' ');
+    return command;
+}
+
 std::string joblog_line(const JoblogRecord& r) {
     auto print = [&r](char* buf, size_t cap) {
         return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", static_cast<unsigned long long>(r.seq),
@@ -39,9 +44,7 @@ std::string joblog_line(const JoblogRecord& r) {
     };
     std::string line(static_cast<size_t>(print(nullptr, 0)), '\0');
     print(line.data(), line.size() + 1);
-    line += r.command;
-    std::replace(line.begin(), line.end(), '\n', ' ');
-    return line + "\n";
+    return line + joblog_command(r.command) + "\n";
 }
 
 std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t number) {
@@ -50,7 +53,7 @@ std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t num
         return std::nullopt;
     }
     // Seq Host Starttime JobRuntime Send Receive Exitval Signal, then the
-    // command, which may itself hold tabs (and which is not needed).
+    // command: the rest of the line, which may itself hold tabs.
     std::string_view field[8];
     for (int i = 0; i < 8; ++i) {
         size_t tab = line.find('\t');
@@ -65,16 +68,16 @@ std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t num
     if (!exitval) bad(number, "Exitval " + shown(field[6]) + " is not an exit status");
     auto signal = number_in<int>(field[7]);
     if (!signal || *signal < 0) bad(number, "Signal " + shown(field[7]) + " is not a signal number");
-    return JoblogEntry{*seq, *exitval == 0 && *signal == 0};
+    return JoblogEntry{*seq, *exitval == 0 && *signal == 0, line};
 }
 
-std::map<uint64_t, bool> parse_joblog(std::string_view text) {
-    std::map<uint64_t, bool> done;
+std::map<uint64_t, JoblogJob> parse_joblog(std::string_view text) {
+    std::map<uint64_t, JoblogJob> done;
     for (uint64_t number = 1; !text.empty(); ++number) {
         size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
         text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-        if (auto e = parse_joblog_line(line, number)) done[e->seq] = e->succeeded;
+        if (auto e = parse_joblog_line(line, number)) done[e->seq] = JoblogJob{e->succeeded, std::string(e->command)};
     }
     return done;
 }

@@ -1,4 +1,5 @@
-// GNU parallel's joblog, read back for --resume and --resume-failed.
+// GNU parallel's joblog, read back for --resume, --resume-failed and
+// --retry-failed.
 //
 //     Seq  Host  Starttime  JobRuntime  Send  Receive  Exitval  Signal  Command
 //
@@ -17,8 +18,17 @@
 namespace prockit {
 
 struct JoblogEntry {
-    uint64_t seq = 0;        // the job's sequence number, from 1
-    bool succeeded = false;  // Exitval 0 and Signal 0
+    uint64_t seq = 0;          // the job's sequence number, from 1
+    bool succeeded = false;    // Exitval 0 and Signal 0
+    std::string_view command;  // the Command field, a view into the line given
+};
+
+// What a whole joblog says of one job: its last line decides (a job run
+// again by --resume-failed or --retry-failed is logged again).
+struct JoblogJob {
+    bool succeeded = false;
+    std::string command;
+    bool operator==(const JoblogJob&) const = default;
 };
 
 // What pool-run logs of one job.
@@ -40,8 +50,10 @@ std::string joblog_line(const JoblogRecord& r);
 // Throws Error(Exit::failure, "line N: reason").
 std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t number);
 
-// A whole joblog: seq -> succeeded, the last line of a seq deciding (a job
-// run again by --resume-failed is logged again). Throws as above.
-std::map<uint64_t, bool> parse_joblog(std::string_view text);
+// A whole joblog, by seq. Throws as above.
+std::map<uint64_t, JoblogJob> parse_joblog(std::string_view text);
+
+// The Command field pool-run writes for a command: one line.
+std::string joblog_command(std::string command);
 
 }  // namespace prockit

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,12 +45,53 @@ namespace {
 constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
 constexpr size_t kChunk = 64 * 1024;
 
+// --bar's line on standard error. Whatever else is written to that
+// terminal (or file) -- a job's output, on stderr or on a stdout that is
+// the same file -- first clears the bar, which is drawn again after it, on
+// a line of its own: no line of a job is overwritten by the bar.
+class BarLine {
+public:
+    explicit BarLine(bool on) : on_(on) {
+        struct stat out{}, err{};
+        shares_stdout_ = on && ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 &&
+                         out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+    }
+    bool shown() const { return shown_; }
+    void before_write(int fd) {
+        if (!shown_ || !same_line(fd)) return;
+        shown_ = false;
+        put("\r\033[K");
+    }
+    void wrote(int fd, char last) {
+        if (same_line(fd)) at_line_start_ = last == '\n';
+    }
+    // `text` as the bar; the last one ends its line.
+    void draw(const std::string& text, bool last) {
+        put(std::string(shown_ || at_line_start_ ? "\r" : "\n") + text + "\033[K" + (last ? "\n" : ""));
+        shown_ = !last;
+        at_line_start_ = true;
+    }
+
+private:
+    bool same_line(int fd) const { return on_ && (fd == STDERR_FILENO || shares_stdout_); }
+    // The bar is decoration: a failed write of it is not an error of the run.
+    static void put(std::string_view s) {
+        ssize_t ignored = ::write(STDERR_FILENO, s.data(), s.size());
+        (void)ignored;
+    }
+
+    bool on_, shares_stdout_ = false, shown_ = false, at_line_start_ = true;
+};
+
 // pool-run's own stdout or stderr. Writes let stop signals in; a reader
 // that has gone away is remembered, so the pool ends its jobs before dying.
 class Sink {
 public:
-    Sink(int fd, const StopSignals& stop) : fd_(fd), stop_(stop) {}
+    Sink(int fd, const StopSignals& stop, BarLine& bar) : fd_(fd), stop_(stop), bar_(bar) {}
     void write(std::string_view data) {
+        if (data.empty()) return;
+        bar_.before_write(fd_);
+        bar_.wrote(fd_, data.back());
         while (!data.empty() && !broken_) {
             ssize_t n = stop_.let_in([&] { return ::write(fd_, data.data(), data.size()); });
             if (n >= 0) {
@@ -68,6 +110,7 @@ public:
 private:
     int fd_;
     const StopSignals& stop_;
+    BarLine& bar_;
     bool broken_ = false;
 };
 
@@ -163,6 +206,7 @@ struct Stream {
 
 struct Job {
     JobInput input;
+    unsigned long long log_seq = 0;  // its Seq in the joblog, when not input.seq
     std::string command, tag;
     unsigned attempt = 1;
     pid_t pid = -1;
@@ -178,7 +222,8 @@ struct Job {
 class Pool {
 public:
     Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
-        : cmd_(cmd), source_(source), opt_(opt), stop_(stop), out_(STDOUT_FILENO, stop), err_(STDERR_FILENO, stop),
+        : cmd_(cmd), source_(source), opt_(opt), stop_(stop), bar_(opt.bar), out_(STDOUT_FILENO, stop, bar_),
+          err_(STDERR_FILENO, stop, bar_),
           slots_(opt.jobs) {
         // The stop signals stay blocked; the signalfd says when one is pending.
         sigset_t set;
@@ -194,6 +239,7 @@ public:
 
 private:
     void read_resume_log();
+    bool skip_logged(const Job& job);
     void open_joblog();
     void fit_slots_to_descriptors();
     void fit_slots_to_processes();
@@ -244,6 +290,7 @@ private:
     JobSource& source_;
     const PoolOptions& opt_;
     const StopSignals& stop_;
+    BarLine bar_;
     Sink out_, err_;
     // Jobs never see the redis password given to pool-run itself.
     const Environment job_env_{{"PROCKIT_REDIS_PASSWORD"}};
@@ -262,7 +309,10 @@ private:
     unsigned long long next_seq_ = 1, next_release_ = 1;
     bool source_ended_ = false, no_new_jobs_ = false, ending_ = false;
     int seen_signal_ = 0;
-    std::map<uint64_t, bool> logged_;  // seq -> succeeded, from --resume
+    // --resume, --resume-failed: what the joblog has of each Seq (the
+    // command too, to tell when the jobs of this run are not the log's).
+    std::map<uint64_t, JoblogJob> logged_;
+    bool said_mismatch_ = false;
     Fd joblog_;
     unsigned long long done_ = 0, failed_ = 0, succeeded_ = 0;
     int halt_status_ = -1;
@@ -373,14 +423,15 @@ void Pool::read_resume_log() {
     std::string line;
     try {
         for (uint64_t number = 1; std::getline(in, line); ++number)
-            if (auto e = parse_joblog_line(line, number)) logged_[e->seq] = e->succeeded;
+            if (auto e = parse_joblog_line(line, number))
+                logged_[e->seq] = JoblogJob{e->succeeded, std::string(e->command)};
     } catch (const Error& e) {
         throw Error(e.status(), std::string(opt_.resume ? "--resume " : "--resume-failed ") + opt_.joblog + ": " + e.what());
     }
 }
 
 void Pool::open_joblog() {
-    bool append = opt_.resume || opt_.resume_failed;
+    bool append = opt_.resume || opt_.resume_failed || opt_.retry_failed;
     joblog_ = Fd(::open(opt_.joblog.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666));
     if (!joblog_) throw system_error(errno, "open joblog " + opt_.joblog);
     if (!append || ::lseek(joblog_.get(), 0, SEEK_END) == 0) {
@@ -435,8 +486,8 @@ std::unique_ptr<Job> Pool::next_job() {
         auto job = std::make_unique<Job>();
         job->input.args = std::move(args);
         job->input.seq = next_seq_++;
-        auto logged = logged_.find(job->input.seq);
-        if (logged != logged_.end() && (opt_.resume || logged->second)) {
+        job->log_seq = source_.joblog_seq();
+        if (skip_logged(*job)) {
             // Done in an earlier run (--resume), or done well (--resume-failed):
             // it keeps its place in the order, with nothing to write.
             if (opt_.keep_order) {
@@ -455,12 +506,46 @@ std::unique_ptr<Job> Pool::next_job() {
         free_slots_.pop_back();
         if (joblog_) job->command = cmd_.display(job->input);  // only the joblog shows it
         if (opt_.tag) {
-            for (size_t i = 0; i < job->input.args.size(); ++i) job->tag += (i ? "\t" : "") + job->input.args[i];
+            // Several inputs joined by spaces, as GNU parallel joins them.
+            for (size_t i = 0; i < job->input.args.size(); ++i) job->tag += (i ? " " : "") + job->input.args[i];
             job->tag += '\t';
         }
         return job;
     }
     return nullptr;
+}
+
+// Whether a command of the joblog is the job's: the same command, or one
+// that holds each of the job's inputs (as written, or quoted for the
+// shell), since the command may have changed and the inputs not.
+bool logged_as(const std::string& logged, const std::string& command, const JobInput& in) {
+    if (logged == command) return true;
+    for (const std::string& a : in.args) {
+        std::string one = joblog_command(a);
+        if (logged.find(one) == std::string::npos && logged.find(shell_quote(one)) == std::string::npos) return false;
+    }
+    return true;
+}
+
+// --resume, --resume-failed: whether the joblog has the job as done (or
+// done well). Jobs are matched by Seq alone, as GNU parallel matches them,
+// so that a changed command applies to the jobs not yet run; but when the
+// inputs have changed since (a glob that matches other files), the log's
+// Seqs are other jobs, and that is said once.
+bool Pool::skip_logged(const Job& job) {
+    auto logged = logged_.find(job.input.seq);
+    if (logged == logged_.end()) return false;
+    std::string command = said_mismatch_ ? "" : joblog_command(cmd_.display(job.input));
+    if (!said_mismatch_ && !logged_as(logged->second.command, command, job.input)) {
+        said_mismatch_ = true;
+        warn("%s %s: the log's jobs no longer match the inputs (job %llu is now %s); they are matched by number, "
+             "as in GNU parallel",
+             opt_.resume ? "--resume" : "--resume-failed", opt_.joblog.c_str(), job.input.seq,
+             shell_quote(command).c_str());
+    }
+    bool succeeded = logged->second.succeeded;
+    logged_.erase(logged);  // needed no more
+    return opt_.resume || succeeded;
 }
 
 // Starts a job that holds a slot: it runs, fails at once (not found), or
@@ -711,7 +796,8 @@ void Pool::wait_and_handle() {
     }
 
     sweep_finished();
-    if (opt_.bar && monotonic_seconds() >= next_bar_) draw_bar(false);
+    // Drawn again at once after output cleared it.
+    if (opt_.bar && (monotonic_seconds() >= next_bar_ || !bar_.shown())) draw_bar(false);
 }
 
 // Jobs whose process has exited and whose pipes are closed are done.
@@ -807,6 +893,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
         // Again, with a fresh output: only the last attempt's is shown.
         auto again = std::make_unique<Job>();
         again->input = job->input;
+        again->log_seq = job->log_seq;
         again->command = job->command;
         again->tag = job->tag;
         again->attempt = job->attempt + 1;
@@ -856,7 +943,7 @@ void Pool::release(Job& job) {
 void Pool::log(const Job& job) {
     if (!joblog_) return;
     JoblogRecord r;
-    r.seq = job.input.seq;
+    r.seq = job.log_seq ? job.log_seq : job.input.seq;
     r.start = job.started_epoch;
     r.runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
     r.received = job.out.capture.size();
@@ -893,17 +980,14 @@ void Pool::draw_bar(bool last) {
         int filled = static_cast<int>(frac * 20);
         for (int i = 0; i < 20; ++i) bar[i] = i < filled ? '#' : '-';
         bar[20] = '\0';
-        std::snprintf(line, sizeof line, "\r[%s] %3.0f%% %llu/%lld jobs  ETA %.0fs\033[K", bar, frac * 100, done_, total,
+        std::snprintf(line, sizeof line, "[%s] %3.0f%% %llu/%lld jobs  ETA %.0fs", bar, frac * 100, done_, total,
                       eta);
     } else {
         // Streaming input: no total to measure against.
-        std::snprintf(line, sizeof line, "\r%llu jobs done  %.1f/s  %.0fs\033[K", done_,
+        std::snprintf(line, sizeof line, "%llu jobs done  %.1f/s  %.0fs", done_,
                       secs > 0 ? static_cast<double>(done_) / secs : 0.0, secs);
     }
-    std::string s = line;
-    if (last) s += "\n";
-    ssize_t ignored = ::write(STDERR_FILENO, s.data(), s.size());
-    (void)ignored;
+    bar_.draw(line, last);
 }
 
 int Pool::status() const {
@@ -1043,8 +1127,48 @@ private:
     double next_recover_ = 0;
 };
 
+// --retry-failed: the log's failed commands, read whole before any job
+// runs (the jobs append to the same file).
+class JoblogFailedSource final : public JobSource {
+public:
+    explicit JoblogFailedSource(const std::string& path) {
+        std::string text;
+        Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) throw system_error(errno, "--retry-failed " + path);
+        char chunk[kChunk];
+        for (ssize_t n; (n = read_some(fd.get(), chunk, sizeof chunk)) != 0;) {
+            if (n < 0) throw system_error(errno, "--retry-failed " + path);
+            text.append(chunk, static_cast<size_t>(n));
+        }
+        try {
+            for (auto& [seq, job] : parse_joblog(text))
+                if (!job.succeeded) failed_.emplace(seq, std::move(job.command));
+        } catch (const Error& e) {
+            throw Error(e.status(), "--retry-failed " + path + ": " + e.what());
+        }
+        at_ = failed_.begin();
+    }
+    Next next(std::vector<std::string>& args) override {
+        if (at_ == failed_.end()) return Next::end;
+        seq_ = at_->first;
+        args.assign(1, std::move(at_->second));
+        ++at_;
+        return Next::job;
+    }
+    long long total() const override { return static_cast<long long>(failed_.size()); }
+    unsigned long long joblog_seq() const override { return seq_; }
+
+private:
+    std::map<uint64_t, std::string> failed_;
+    std::map<uint64_t, std::string>::iterator at_;
+    unsigned long long seq_ = 0;
+};
+
 }  // namespace
 
+std::unique_ptr<JobSource> joblog_failed_source(const std::string& joblog) {
+    return std::make_unique<JoblogFailedSource>(joblog);
+}
 std::unique_ptr<JobSource> records_source(int fd, char delim) { return std::make_unique<RecordsSource>(fd, delim); }
 std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> groups) {
     return std::make_unique<ProductSource>(std::move(groups));

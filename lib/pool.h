@@ -38,6 +38,9 @@ public:
     // Called when the job made from these inputs has finished (after its
     // retries), or was skipped.
     virtual void finished(const std::vector<std::string>& /*args*/) {}
+    // The joblog's Seq for the job next() gave last: 0 for its number in
+    // this run, or the one it had in the joblog it comes from.
+    virtual unsigned long long joblog_seq() const { return 0; }
 };
 
 // Records of a descriptor (lines, or NUL records), read as they come.
@@ -47,6 +50,10 @@ std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> 
 // Messages of a queue, each marked done when its job has finished; ends at
 // the end-of-stream marker, or after idle_s seconds without a message.
 std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s);
+// --retry-failed: the commands that a joblog has as failed (by the last
+// line of each Seq), each a job under its Seq, in the order of their Seqs.
+// A log that cannot be read or is malformed is an Error naming it.
+std::unique_ptr<JobSource> joblog_failed_source(const std::string& joblog);
 
 struct Halt {
     enum class When { never, soon, now } when = When::never;
@@ -64,7 +71,7 @@ struct PoolOptions {
     Halt halt;
     double term_grace = 1.0;
     std::string joblog;
-    bool resume = false, resume_failed = false;
+    bool resume = false, resume_failed = false, retry_failed = false;
     bool dry_run = false, bar = false;
     bool null_stdin = false;  // jobs read /dev/null (pool-run's stdin is the input)
 };

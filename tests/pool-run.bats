@@ -36,9 +36,6 @@ same_as_parallel() {
     assert_failure 255
     run --separate-stderr pool-run -u -k echo ::: 1
     assert_failure 255
-    run --separate-stderr pool-run echo :::
-    assert_failure 255
-    [ "${stderr_lines[0]}" = "pool-run: ::: needs at least one argument after it" ]
 }
 
 @test "one job per stdin line, streamed; -0 records; -a FILE" {
@@ -91,9 +88,11 @@ x 2"
     run --separate-stderr pool-run echo :::: "$D/missing"
     assert_failure 255
     assert_equal "$stderr" "pool-run: read $D/missing: no such file or directory"
+    # :::: with no FILE is an empty group, as ::: with no ARG: no jobs.
     run --separate-stderr pool-run echo ::: a ::::
-    assert_failure 255
-    assert_equal "${stderr_lines[0]}" "pool-run: :::: needs at least one argument after it"
+    assert_success
+    assert_output ""
+    assert_equal "$stderr" ""
 }
 
 @test "replacement strings mean what they mean in GNU parallel, on awkward paths" {
@@ -550,4 +549,168 @@ two"
     assert_failure 255
     assert_equal "$stderr" "pool-run: out of memory"
     [ ! -e "$D/pid" ] || wait_until not_running "$(cat "$D/pid")"
+}
+
+# --- issue 12 ------------------------------------------------------------
+
+@test "--resume-failed after the inputs changed says so in one line, and goes by job number as GNU parallel" {
+    for tool in pool-run parallel; do
+        command -v $tool > /dev/null || skip "GNU parallel is not installed"
+        mkdir "$D/$tool"
+        cd "$D/$tool"
+        touch a.log b.log
+        $tool --joblog L gzip ::: *.log
+        touch c.log d.log  # the glob now matches other files
+        run --separate-stderr $tool --joblog L --resume-failed gzip ::: *.log
+        assert_success
+        ls > "$D/$tool.ls"
+        [ $tool = parallel ] || assert_equal "$stderr" "pool-run: --resume-failed L: the log's jobs no longer match the inputs (job 1 is now 'gzip c.log'); they are matched by number, as in GNU parallel"
+    done
+    # Jobs 1 and 2 succeeded before: neither tool runs them again.
+    assert_equal "$(cat "$D/pool-run.ls")" "$(printf 'L\na.log.gz\nb.log.gz\nc.log\nd.log')"
+    cmp "$D/pool-run.ls" "$D/parallel.ls"
+    # The same inputs again: nothing said, the failed job runs again.
+    cd "$D"
+    pool-run -k --joblog L2 'exit {}' ::: 0 1 || true
+    run --separate-stderr pool-run -k --joblog L2 --resume-failed 'exit {}' ::: 0 1
+    assert_failure 1
+    assert_equal "$stderr" ""
+}
+
+@test "--retry-failed reruns the joblog's failed commands, ignoring COMMAND and inputs, as GNU parallel" {
+    run pool-run -k --joblog "$D/log" 'echo {}; exit {}' ::: 0 1 2 0
+    assert_failure 2
+    cp "$D/log" "$D/parallel.log"
+    run pool-run -k --joblog "$D/log" --retry-failed this part is ignored ::: x y
+    assert_failure 2
+    assert_output "1
+2"
+    # Logged again under their Seqs, so that the last line of a Seq decides.
+    assert_equal "$(awk -F'\t' 'NR > 5 { print $1, $7, $9 }' "$D/log")" "2 1 echo 1; exit 1
+3 2 echo 2; exit 2"
+    if command -v parallel > /dev/null; then
+        want=$output
+        run parallel --will-cite -k --joblog "$D/parallel.log" --retry-failed this part is ignored ::: x y
+        assert_failure 2
+        assert_equal "$output" "$want"
+        cmp <(cut -f 1,7,9 "$D/log") <(cut -f 1,7,9 "$D/parallel.log")
+    fi
+    # Once a job has succeeded (its last line says so), it is not retried again.
+    sed -i 's/exit 1$/exit 0/' "$D/log"
+    run pool-run -k --joblog "$D/log" --retry-failed
+    assert_failure 1
+    assert_output "1
+2"
+    run pool-run -k --joblog "$D/log" --retry-failed
+    assert_failure 1
+    assert_output "2"
+    run --separate-stderr pool-run --retry-failed echo ::: a
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --retry-failed needs --joblog FILE"
+    run --separate-stderr pool-run --joblog "$D/log" --resume --retry-failed
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --resume, --resume-failed and --retry-failed exclude each other"
+    # No log is no failed job to retry: said, not a silent success.
+    run --separate-stderr pool-run --joblog "$D/none" --retry-failed
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --retry-failed $D/none: no such file or directory"
+    printf 'Seq\tHost\nx\n' > "$D/bad"
+    run --separate-stderr pool-run --joblog "$D/bad" --retry-failed
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --retry-failed $D/bad: line 2: expected 9 tab-separated fields, found 1"
+}
+
+@test "output that cannot be written (/dev/full) is one line and 255: jobs, --dry-run, --help, --version" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    for args in "echo ::: a" "-k --tag echo ::: a b" "--dry-run echo ::: a" "--help" "--version"; do
+        run --separate-stderr bash -c "pool-run $args > /dev/full"
+        assert_failure 255
+        assert_equal "$stderr" "pool-run: write standard output: no space left on device"
+    done
+}
+
+@test "-a - reads standard input, as GNU parallel's 'cat f | parallel -a - -a g echo'" {
+    printf 'x\ny\n' > "$D/g"
+    run bash -c "printf '1\n2\n' | pool-run -k -a - -a '$D/g' echo"
+    assert_success
+    assert_output "1 x
+1 y
+2 x
+2 y"
+    if command -v parallel > /dev/null; then
+        want=$output
+        run bash -c "printf '1\n2\n' | parallel --will-cite -k -a - -a '$D/g' echo"
+        assert_equal "$output" "$want"
+    fi
+    # One -a -: streamed, and the jobs read /dev/null, not the input.
+    run bash -c "printf 'a\nb\nc\n' | pool-run -j 1 -k -a - 'cat; echo {}'"
+    assert_success
+    assert_output "a
+b
+c"
+    run bash -c "printf 'p\n' | pool-run -k echo ::: x :::: -"
+    assert_output "x p"
+    run --separate-stderr pool-run -a - echo :::: - < /dev/null
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: standard input ('-') can be read only once"
+}
+
+@test "an empty ::: group runs nothing and exits 0, without reading standard input" {
+    for groups in ":::" "::: a :::" "::: ::: a" "::::" "::: a ::::"; do
+        run --separate-stderr bash -c "echo input | pool-run echo $groups"
+        assert_success
+        assert_output ""
+        assert_equal "$stderr" ""
+    done
+    run pool-run --dry-run echo ::: a ::: b ::: < /dev/null
+    assert_success
+    assert_output ""
+}
+
+@test "--tag with several inputs joins them with spaces, then a tab, as GNU parallel" {
+    run pool-run -k --tag echo ::: a ::: b c
+    assert_output "$(printf 'a b\ta b\na c\ta c')"
+    same_as_parallel --tag echo ::: a 'b c' ::: 1 2
+}
+
+@test "--bar=always draws the bar when stderr is not a terminal (GNU parallel's --bar always does)" {
+    run --separate-stderr pool-run --bar=always -j 1 true ::: 1 2 3
+    assert_success
+    assert_output ""
+    [[ "$stderr" == *"[####################] 100% 3/3 jobs  ETA 0s"* ]]
+    # Drawn over itself with \r, and ended with a newline (which run strips).
+    [ "${stderr: -3}" = $'\033[K' ]
+    run --separate-stderr pool-run --bar=auto true ::: 1
+    assert_equal "$stderr" ""
+    run --separate-stderr pool-run --bar=sometimes true ::: 1
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: invalid --bar=sometimes: expected --bar or --bar=always"
+}
+
+# The lines of a terminal typescript as they show on the screen: \n ends a
+# line, \r moves back to its start, \033[K clears from there to the end.
+screen_lines() {
+    awk '{
+        line = ""; at = 0
+        for (i = 1; i <= length($0); i++) {
+            c = substr($0, i, 1)
+            if (c == "\r") { at = 0 }
+            else if (c == "\033" && substr($0, i, 3) == "\033[K") { line = substr(line, 1, at); i += 2 }
+            else { line = substr(line, 1, at) c substr(line, at + 2); at++ }
+        }
+        print line
+    }'
+}
+
+@test "--bar: a job's stderr line clears the bar, which is drawn again below it, never on the same line" {
+    command -v script > /dev/null || skip "script(1) is not installed"
+    run script -qec "pool-run --bar -j 1 -k 'echo err-{} >&2; printf no-newline-{} >&2' ::: 1 2 3" /dev/null
+    assert_success
+    screen=$(printf '%s' "$output" | screen_lines)
+    # Every job's line is a line of its own; the bar ends on the last line.
+    run grep -c -x -E 'err-[123]' <<< "$screen"
+    assert_output 3
+    run grep -c -x -E 'no-newline-[123]' <<< "$screen"
+    assert_output 3
+    assert_equal "$(tail -n 1 <<< "$screen" | tr -d '\r')" "[####################] 100% 3/3 jobs  ETA 0s"
 }

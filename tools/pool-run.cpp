@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
@@ -33,12 +34,14 @@ using namespace prockit;
 
 namespace {
 
+enum class Bar { off, on_terminal, always };
+
 const char kUsage[] =
     "usage: pool-run [-j N | -j N%] [-0] [-a FILE] ... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
     "                [--retries N] [--halt WHEN,fail=N | WHEN,success=N] [--term-grace SECONDS]\n"
-    "                [--joblog FILE [--resume | --resume-failed]] [--dry-run] [--bar] [--shell | --no-shell]\n"
-    "                [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]] [::: ARG... [::: ARG...]]\n"
-    "                [:::: FILE...]\n";
+    "                [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--dry-run] [--bar[=always]]\n"
+    "                [--shell | --no-shell] [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]]\n"
+    "                [::: ARG... [::: ARG...]] [:::: FILE...]\n";
 
 const char kHelp[] =
     "\n"
@@ -55,18 +58,20 @@ const char kHelp[] =
     "  --timeout S      end a job after S seconds (TERM, KILL after --term-grace, default 1);\n"
     "                   S% is that percentage of the median runtime of successful jobs\n"
     "  --retries N      run a failing job up to N times    --halt   now|soon,fail|success=N|N%\n"
-    "  --joblog FILE    GNU parallel's joblog; --resume skips logged jobs, --resume-failed reruns failures\n"
-    "  --dry-run        print the commands                 --bar    progress on stderr\n"
+    "  --joblog FILE    GNU parallel's joblog; --resume skips logged jobs, --resume-failed reruns failures,\n"
+    "                   --retry-failed reruns the failed commands of the log, ignoring COMMAND and inputs\n"
+    "  --dry-run        print the commands\n"
+    "  --bar            progress on stderr when it is a terminal; --bar=always: whatever it is\n"
     "  --from QUEUE     inputs from a shq queue, each marked done after its job; stops at the\n"
     "                   end-of-stream marker or after --idle SECONDS without a message\n"
     "\n"
     "Exit status: 0 all jobs succeeded; 1-100 the number that failed; 101 more than 100;\n"
     "with --halt, the status of the job that halted it; 128+N killed by signal N;\n"
-    "255 pool-run's own errors, usage errors included.\n";
+    "255 pool-run's own errors, usage errors and output that cannot be written included.\n";
 
 enum Long {
     kLineBuffer = 1000, kTag, kTimeout, kRetries, kHalt, kTermGrace, kJoblog, kResume, kResumeFailed,
-    kDryRun, kBar, kShell, kNoShell, kFrom, kIdle, kVersion
+    kRetryFailed, kDryRun, kBar, kShell, kNoShell, kFrom, kIdle, kVersion
 };
 const option kLongOptions[] = {
     {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
@@ -74,7 +79,8 @@ const option kLongOptions[] = {
     {"halt", required_argument, nullptr, kHalt},        {"term-grace", required_argument, nullptr, kTermGrace},
     {"joblog", required_argument, nullptr, kJoblog},    {"resume", no_argument, nullptr, kResume},
     {"resume-failed", no_argument, nullptr, kResumeFailed}, {"dry-run", no_argument, nullptr, kDryRun},
-    {"bar", no_argument, nullptr, kBar},                {"shell", no_argument, nullptr, kShell},
+    {"retry-failed", no_argument, nullptr, kRetryFailed},
+    {"bar", optional_argument, nullptr, kBar},                {"shell", no_argument, nullptr, kShell},
     {"no-shell", no_argument, nullptr, kNoShell},       {"from", required_argument, nullptr, kFrom},
     {"idle", required_argument, nullptr, kIdle},        {"version", no_argument, nullptr, kVersion},
     {"keep-order", no_argument, nullptr, 'k'},          {"ungroup", no_argument, nullptr, 'u'},
@@ -130,26 +136,43 @@ void parse_timeout(const char* text, PoolOptions& opt) {
 }
 
 // An input file, opened for reading: a directory (which reads as nothing
-// through a stream) is an error naming it.
-int open_input(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        errno = EISDIR;
-        fd = -1;
+// through a stream) is an error naming it. "-" is standard input, which can
+// be an input only once: the second would read nothing.
+class Input {
+public:
+    explicit Input(const std::string& path) : name_(path == "-" ? "standard input" : path) {
+        if (path == "-") {
+            if (stdin_taken_) throw Error(Exit::usage, "standard input ('-') can be read only once");
+            stdin_taken_ = true;
+            return;
+        }
+        owned_ = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        struct stat st;
+        if (owned_ && ::fstat(owned_.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
+            owned_ = Fd();
+            errno = EISDIR;
+        }
+        if (!owned_) throw system_error(errno, "read " + path);
     }
-    if (fd < 0) throw system_error(errno, "read " + path);
-    return fd;
-}
+    int fd() const { return owned_ ? owned_.get() : STDIN_FILENO; }
+    // Hands the descriptor over (standard input stays open in any case).
+    int release() { return owned_ ? owned_.release() : STDIN_FILENO; }
+    const std::string& name() const { return name_; }
+    static bool stdin_taken() { return stdin_taken_; }
+
+private:
+    static inline bool stdin_taken_ = false;
+    std::string name_;
+    Fd owned_;
+};
 
 std::vector<std::string> read_lines(const std::string& path, char delim) {
-    Fd fd(open_input(path));
+    Input in(path);
     std::vector<std::string> lines;
     std::string buf;
     char chunk[64 * 1024];
-    for (ssize_t n; (n = read_some(fd.get(), chunk, sizeof chunk)) != 0;) {
-        if (n < 0) throw system_error(errno, "read " + path);
+    for (ssize_t n; (n = read_some(in.fd(), chunk, sizeof chunk)) != 0;) {
+        if (n < 0) throw system_error(errno, "read " + in.name());
         buf.append(chunk, static_cast<size_t>(n));
         size_t start = 0;
         for (size_t at; (at = buf.find(delim, start)) != std::string::npos; start = at + 1)
@@ -160,11 +183,60 @@ std::vector<std::string> read_lines(const std::string& path, char delim) {
     return lines;
 }
 
+// What went to stdout through stdio (--help, --version) is flushed here,
+// at exit, so that output lost to a full disk is an error (255, as every
+// error of pool-run's own) and not a success; an atexit handler also
+// catches Options' exit(0) after --help. Only _Exit may end the process
+// from here.
+void check_stdout_at_exit() {
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
+    warn("write standard output: %s", reason(errno).c_str());
+    std::_Exit(255);
+}
+
+// COMMAND [ARG...], then ::: groups of arguments and :::: files, each file
+// one more input source, in the order given. A separator with nothing after
+// it is an empty group: the cross product has no jobs. With --retry-failed
+// (which ignores them) no file is read.
+struct Operands {
+    std::vector<std::string> words;
+    std::vector<std::vector<std::string>> groups;
+};
+Operands split_operands(const Options& o, char delim, bool read_files) {
+    Operands r;
+    bool separated = false, files = false, file_pending = false;
+    for (int i = 0; i < o.count(); ++i) {
+        std::string a = o.operand(i);
+        if (a == ":::" || a == "::::") {
+            if (file_pending) r.groups.emplace_back();
+            separated = true;
+            files = file_pending = a == "::::";
+            if (!files) r.groups.emplace_back();
+        } else if (!separated) {
+            r.words.push_back(a);
+        } else if (files) {
+            if (read_files) r.groups.push_back(read_lines(a, delim));
+            file_pending = false;
+        } else {
+            r.groups.back().push_back(a);
+        }
+    }
+    if (file_pending) r.groups.emplace_back();
+    return r;
+}
+
+Bar parse_bar(const char* text, const Options& o) {
+    if (!text || std::strcmp(text, "auto") == 0) return Bar::on_terminal;
+    if (std::strcmp(text, "always") == 0) return Bar::always;
+    o.fail("invalid --bar=%s: expected --bar or --bar=always", text);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     set_program_name("pool-run");
     set_usage_status(255);  // as GNU parallel
+    std::atexit(check_stdout_at_exit);
     try {
         PoolOptions opt;
         opt.jobs = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
@@ -174,6 +246,7 @@ int main(int argc, char** argv) {
         const char* from = nullptr;
         double idle = 0;
         bool idle_given = false;
+        Bar bar = Bar::off;
         Options o(argc, argv, "j:0a:ku", kLongOptions, "", kUsage, kHelp);
         for (int c; (c = o.next()) != -1;) {
             switch (c) {
@@ -191,8 +264,9 @@ int main(int argc, char** argv) {
                 case kJoblog: opt.joblog = optarg; break;
                 case kResume: opt.resume = true; break;
                 case kResumeFailed: opt.resume_failed = true; break;
+                case kRetryFailed: opt.retry_failed = true; break;
                 case kDryRun: opt.dry_run = true; break;
-                case kBar: opt.bar = true; break;
+                case kBar: bar = parse_bar(optarg, o); break;
                 case kShell: shell = CommandTemplate::Shell::always; break;
                 case kNoShell: shell = CommandTemplate::Shell::never; break;
                 case kFrom: from = optarg; break;
@@ -205,39 +279,22 @@ int main(int argc, char** argv) {
         }
         if (opt.ungroup && (opt.line_buffer || opt.keep_order || opt.tag))
             o.fail("-u passes output through as it is: it excludes -k, --line-buffer and --tag");
-        if ((opt.resume || opt.resume_failed) && opt.joblog.empty()) o.fail("--resume needs --joblog FILE");
-        opt.bar = opt.bar && isatty(STDERR_FILENO);
+        if (opt.resume + opt.resume_failed + opt.retry_failed > 1)
+            o.fail("--resume, --resume-failed and --retry-failed exclude each other");
+        if ((opt.resume || opt.resume_failed || opt.retry_failed) && opt.joblog.empty())
+            o.fail("--%s needs --joblog FILE", opt.resume ? "resume" : opt.resume_failed ? "resume-failed" : "retry-failed");
+        opt.bar = bar == Bar::always || (bar == Bar::on_terminal && isatty(STDERR_FILENO));
 
-        // COMMAND [ARG...], then ::: groups of arguments and :::: files,
-        // each file one more input source, in the order given.
-        std::vector<std::string> words;
-        std::vector<std::vector<std::string>> groups;
-        bool files = false, separator_last = false;
-        for (int i = 0; i < o.count(); ++i) {
-            std::string a = o.operand(i);
-            if (a == ":::" || a == "::::") {
-                if (separator_last) o.fail("%s needs at least one argument after it", files ? "::::" : ":::");
-                files = a == "::::";
-                separator_last = true;
-                if (!files) groups.emplace_back();
-                continue;
-            }
-            if (groups.empty() && !files && !separator_last) {
-                words.push_back(a);
-            } else if (files) {
-                groups.push_back(read_lines(a == "-" ? "/dev/stdin" : a, delim));
-            } else {
-                groups.back().push_back(a);
-            }
-            separator_last = false;
-        }
-        if (separator_last) o.fail("%s needs at least one argument after it", files ? "::::" : ":::");
-        if (from && (!groups.empty() || !arg_files.empty())) o.fail("--from excludes :::, :::: and -a");
+        Operands ops = split_operands(o, delim, !opt.retry_failed);
+        if (from && (!ops.groups.empty() || !arg_files.empty())) o.fail("--from excludes :::, :::: and -a");
         if (idle_given && !from) o.fail("--idle needs --from QUEUE");
-        CommandTemplate cmd(words, shell);
+        if (opt.retry_failed) ops.words.clear();  // each logged command runs as it was logged
+        CommandTemplate cmd(ops.words, shell);
 
         std::unique_ptr<JobSource> source;
-        if (from) {
+        if (opt.retry_failed) {
+            source = joblog_failed_source(opt.joblog);
+        } else if (from) {
             Endpoint e = parse_queue(from);
             set_consumer_pid(getpid());  // a redis consumer: this pool-run, not its parent
             try {
@@ -245,20 +302,18 @@ int main(int argc, char** argv) {
             } catch (const Error& err) {
                 throw Error(err.status(), "--from " + e.str() + ": " + err.what());
             }
-        } else if (groups.empty() && arg_files.size() <= 1) {
+        } else if (ops.groups.empty() && arg_files.size() <= 1) {
             int fd = STDIN_FILENO;
-            if (arg_files.size() == 1) {
-                fd = open_input(arg_files[0]);
-            } else {
-                opt.null_stdin = true;  // our stdin is the input: jobs get /dev/null
-            }
+            if (arg_files.size() == 1) fd = Input(arg_files[0]).release();
+            opt.null_stdin = fd == STDIN_FILENO;  // our stdin is the input: jobs get /dev/null
             source = records_source(fd, delim);
         } else {
             // -a files are input sources before the ::: groups, as in GNU parallel.
             std::vector<std::vector<std::string>> sources;
             for (const std::string& f : arg_files) sources.push_back(read_lines(f, delim));
-            for (auto& g : groups) sources.push_back(std::move(g));
+            for (auto& g : ops.groups) sources.push_back(std::move(g));
             source = product_source(std::move(sources));
+            opt.null_stdin = Input::stdin_taken();
         }
         StopSignals stop;
         return run_pool(cmd, *source, opt, stop);
