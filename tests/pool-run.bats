@@ -714,3 +714,47 @@ screen_lines() {
     assert_output 3
     assert_equal "$(tail -n 1 <<< "$screen" | tr -d '\r')" "[####################] 100% 3/3 jobs  ETA 0s"
 }
+
+# The literal blocks of pool-run(1)'s EXAMPLES, one file each in $D/examples.
+extract_examples() {
+    mkdir -p "$D/examples"
+    awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+         on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
+         on && lit { print > (dir "/example" block ".sh") }' \
+        dir="$D/examples" "$BATS_TEST_DIRNAME/../man/pool-run.1"
+}
+
+@test "pool-run(1): every EXAMPLES block leaves the directory it is pasted into as it was" {
+    extract_examples
+    mkdir "$D/real" "$D/tmp"
+    cd "$D/real"
+    # What a real directory may hold, by the names the examples use.
+    for f in a.txt 1.txt b.gz 1.txt.gz jobs.log letters progress.log; do echo "keep $f" > "$f"; done
+    before=$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)
+    prefix=$(qname "")
+    for ex in "$D"/examples/example*.sh; do
+        sed -i -E "s/ jobs( |$)/ ${prefix}jobs\1/g; s#mq:/jobs#mq:/${prefix}jobs#g; s/--from jobs/--from ${prefix}jobs/g" "$ex"
+        run env TMPDIR="$D/tmp" bash -e "$ex"
+        [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+        cd "$D/real"
+        assert_equal "$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)" "$before"
+    done
+}
+
+@test "pool-run(1) renders without slips, and documents every variable pool-run reads and the files it makes" {
+    page=$BATS_TEST_DIRNAME/../man/pool-run.1
+    # No space before a comma or semicolon, no "( ".
+    run bash -c "mandoc -Tutf8 '$page' | col -b | grep -nE '[^ ] [;,]|\\( '"
+    assert_failure 1
+    assert_output ""
+    # mdoc's order, as the other pages: ... ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES.
+    assert_equal "$(grep '^\.Sh' "$page" | grep -E 'ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES' | cut -c5- | tr '\n' '|')" \
+        "ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES|"
+    env_section=$(sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$page")
+    for var in TMPDIR $(strings "$PROCKIT_BIN/pool-run" | grep -oE 'PROCKIT_[A-Z_]+' | sort -u); do
+        grep -q "^\.It Ev $var\$" <<< "$env_section" || { echo "ENVIRONMENT lacks $var"; false; }
+    done
+    files_section=$(sed -n '/^\.Sh FILES/,/^\.Sh /p' "$page")
+    grep -q -- '-joblog' <<< "$files_section"
+    grep -q 'pool-run.XXXXXX' <<< "$files_section"
+}
