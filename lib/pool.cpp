@@ -65,6 +65,11 @@ public:
     void wrote(int fd, char last) {
         if (same_line(fd)) at_line_start_ = last == '\n';
     }
+    // Before a line of pool-run's own on standard error (warn).
+    void before_line() {
+        before_write(STDERR_FILENO);
+        wrote(STDERR_FILENO, '\n');
+    }
     // `text` as the bar; the last one ends its line.
     void draw(const std::string& text, bool last) {
         put(std::string(shown_ || at_line_start_ ? "\r" : "\n") + text + "\033[K" + (last ? "\n" : ""));
@@ -538,6 +543,7 @@ bool Pool::skip_logged(const Job& job) {
     std::string command = said_mismatch_ ? "" : joblog_command(cmd_.display(job.input));
     if (!said_mismatch_ && !logged_as(logged->second.command, command, job.input)) {
         said_mismatch_ = true;
+        bar_.before_line();
         warn("%s %s: the log's jobs no longer match the inputs (job %llu is now %s); they are matched by number, "
              "as in GNU parallel",
              opt_.resume ? "--resume" : "--resume-failed", opt_.joblog.c_str(), job.input.seq,
@@ -626,9 +632,11 @@ void Pool::wait_for_process_room(std::unique_ptr<Job> job) {
         refused_since_ = 0;
         if (running_.size() < slots_) {
             slots_ = std::max(1U, static_cast<unsigned>(running_.size()) / processes_per_job());
-            if (!said_refused_)
+            if (!said_refused_) {
+                bar_.before_line();
                 warn("-j %u: the system refused a new process (%s): running at most %u job%s at a time", opt_.jobs,
                      reason(EAGAIN).c_str(), slots_, slots_ == 1 ? "" : "s");
+            }
             said_refused_ = true;
         }
     } else {
