@@ -610,6 +610,9 @@ two"
     run --separate-stderr pool-run --joblog "$D/log" --resume --retry-failed
     assert_failure 255
     assert_equal "${stderr_lines[0]}" "pool-run: --resume, --resume-failed and --retry-failed exclude each other"
+    run --separate-stderr pool-run --joblog "$D/log" --retry-failed --from q
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --retry-failed takes its jobs from the joblog: it excludes --from"
     # No log is no failed job to retry: said, not a silent success.
     run --separate-stderr pool-run --joblog "$D/none" --retry-failed
     assert_failure 255

@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
 
         Operands ops = split_operands(o, delim, !opt.retry_failed);
         if (from && (!ops.groups.empty() || !arg_files.empty())) o.fail("--from excludes :::, :::: and -a");
+        if (from && opt.retry_failed) o.fail("--retry-failed takes its jobs from the joblog: it excludes --from");
         if (idle_given && !from) o.fail("--idle needs --from QUEUE");
         if (opt.retry_failed) ops.words.clear();  // each logged command runs as it was logged
         CommandTemplate cmd(ops.words, shell);
