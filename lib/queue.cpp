@@ -185,7 +185,7 @@ public:
     QueueStatus status() const override {
         MessageQueue::Status s = q_.status();
         TaskCounters& c = const_cast<CounterSegment&>(counts_).counters();
-        return QueueStatus{endpoint_.str(), s.maxmsg, -1, -1, -1, s.msgsize, s.depth, s.mode, s.uid,
+        return QueueStatus{endpoint_.display(), s.maxmsg, -1, -1, -1, s.msgsize, s.depth, s.mode, s.uid,
                            c.puts.load(), c.gets.load(), c.dones.load()};
     }
 

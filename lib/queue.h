@@ -20,7 +20,7 @@
 namespace prockit {
 
 struct QueueStatus {
-    std::string queue;  // canonical name, "mq:/jobs"
+    std::string queue;  // as shq names it everywhere: "/jobs", "shm:/jobs" (Endpoint::display)
     long capacity;      // messages (mq); -1 where capacity is in bytes (shm)
     long bytes, used;   // the ring's size and use (shm); -1 for mq
     long recoveries;    // crashes the ring recovered from (shm); -1 for mq

@@ -385,7 +385,7 @@ shared_dir() {
     shq rm "$q"  # shq ls shows it escaped: remove_test_queues cannot
     assert_equal "$(grep -c "$(qname a)" <<< "$ls_out")" 1
     grep -qxF "/$(qname a)\\nx" <<< "$ls_out"
-    assert_equal "$(head -n 2 <<< "$stat_out")" "queue       mq:/$(qname a)\\nx
+    assert_equal "$(head -n 2 <<< "$stat_out")" "queue       /$(qname a)\\nx
 depth       0"
     run --separate-stderr shq stat "/$(qname b)"$'\nshq: forged'
     assert_failure 3
@@ -400,7 +400,7 @@ depth       0"
     iconv -f UTF-8 -t UTF-8 <<< "$json" > /dev/null
     # Each byte that is not UTF-8 is its Latin-1 reading, \u00XX.
     assert_equal "$(jq -r "select(.queue | contains(\"$(qname b)\")) | .queue" <<< "$json")" \
-        "mq:$(printf '%s' "$q" | iconv -f LATIN1 -t UTF-8)"
+        "$(printf '%s' "$q" | iconv -f LATIN1 -t UTF-8)"
 }
 
 @test "7: nobody's zombie named with a newline cannot forge zombie-watch's status line; CR and ESC from its parent stay escaped" {

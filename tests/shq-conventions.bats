@@ -123,3 +123,74 @@ check_removed_while_waiting() {
         assert_regex "$stderr" '^shq: (stat shm:/[^ ]+: |ls: |get: )?write standard output: no space left on device$'
     done
 }
+
+# --- 3. sizes take suffixes --------------------------------------------------
+
+@test "sizes: create -S and -s take K, M and G as pipe-cat -B does" {
+    r=shm:/$(qname r)
+    shq create -S 1M -s 4K "$r"
+    assert_equal "$(shq stat --json "$r" | jq -r '"\(.bytes) \(.msgsize)"')" "1048576 4096"
+    q=/$(qname q)
+    shq create -s 2k "$q"
+    assert_equal "$(shq stat --json "$q" | jq -r .msgsize)" 2048
+    run --separate-stderr shq create -S 1Q "shm:/$(qname bad)"
+    assert_failure 2
+    assert_equal "${stderr_lines[0]}" "shq: create: invalid ring size '1Q': expected a number of bytes such as 4096, 64K, 10M or 1G, from 64 to 1099511627776"
+    # -t takes seconds as every other tool's -t and --timeout do (parse_seconds).
+    run shq get -t 0.05 "$q"
+    assert_failure 1
+    run --separate-stderr shq get -t 5x "$q"
+    assert_failure 2
+    assert_equal "${stderr_lines[0]}" "shq: get: invalid seconds '5x': expected seconds, such as 5 or 0.25"
+}
+
+# --- 6. one spelling of a queue's name --------------------------------------
+
+@test "names: ls, stat, stat --json and errors spell a queue the same way" {
+    for q in "/$(qname q)" "shm:/$(qname r)"; do
+        shq create "$q"
+        shq ls | grep -qxF "$q"
+        assert_equal "$(shq stat "$q" | head -n 1)" "queue       $q"
+        assert_equal "$(shq stat --json "$q" | jq -r .queue)" "$q"
+        assert_equal "$(shq ls --json | jq -r "select(.queue == \"$q\") | .queue")" "$q"
+        run --separate-stderr shq done "$q"
+        assert_failure 4
+        assert_equal "$stderr" "shq: done $q: cannot mark 1 done: only 0 unfinished"
+    done
+    # Every spelling of a message queue is named /NAME.
+    q=$(qname q)
+    assert_equal "$(shq stat "mq:/$q" | head -n 1)" "queue       /$q"
+    run --separate-stderr shq done "mq:/$q"
+    assert_equal "$stderr" "shq: done /$q: cannot mark 1 done: only 0 unfinished"
+}
+
+# --- 4. "--" ends options ----------------------------------------------------
+
+@test "--: ends options for every verb; put Q -- -n sends -n" {
+    q=/$(qname q)
+    shq create -- "$q"
+    shq put "$q" -- -n
+    shq put -- "$q" -- --
+    shq put -p 1 -- "$q" x
+    run shq get -c 3 -- "$q"
+    assert_output "x
+-n
+--"
+    shq put -- "$q" a
+    run shq get -a -- "$q"
+    assert_output a
+    shq put "$q" t
+    shq get "$q" > /dev/null
+    shq done -c 4 "$q"
+    shq done -- "$q"
+    timeout 10 shq join -- "$q"
+    shq stat -- "$q" > /dev/null
+    shq stat --json -- "$q" > /dev/null
+    shq ls -- > /dev/null
+    run shq recover -- "$q"
+    assert_failure 2  # only redis queues recover: the operand was taken as the queue
+    assert_output --partial "nothing to recover"
+    shq rm -- "$q"
+    run shq stat "$q"
+    assert_failure 3
+}

@@ -139,7 +139,7 @@ three"
     shq create -m 3 -s 100 -M 0640 "$q"
     run shq stat "$q"
     assert_success
-    assert_output "queue       mq:/$q
+    assert_output "queue       /$q
 depth       0
 capacity    3
 msgsize     100
@@ -443,7 +443,7 @@ c"
     shq put "$Q" a b
     run shq stat --json "$Q"
     assert_success
-    assert_equal "$(jq -r '.queue, .depth, .capacity, .msgsize, .mode' <<<"$output")" "mq:/$Q
+    assert_equal "$(jq -r '.queue, .depth, .capacity, .msgsize, .mode' <<<"$output")" "/$Q
 2
 $(cat /proc/sys/fs/mqueue/msg_default)
 $(cat /proc/sys/fs/mqueue/msgsize_default)
@@ -458,7 +458,7 @@ $(cat /proc/sys/fs/mqueue/msgsize_default)
     assert_line "/$Q"
     assert_line "/$q2"
     shq ls --json > "$BATS_TEST_TMPDIR/ls.json"
-    run jq -r "select(.queue == \"mq:/$q2\") | .depth" "$BATS_TEST_TMPDIR/ls.json"
+    run jq -r "select(.queue == \"/$q2\") | .depth" "$BATS_TEST_TMPDIR/ls.json"
     assert_output 0
 }
 

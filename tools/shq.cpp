@@ -131,8 +131,9 @@ int create(const Args& a) {
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'm': opt.maxmsg = static_cast<long>(parse_count(optarg, "capacity", 1, 1'000'000'000)); break;
-            case 'S': opt.bytes = static_cast<long>(parse_count(optarg, "ring size", 64, 1UL << 40)); break;
-            case 's': opt.msgsize = static_cast<long>(parse_count(optarg, "message size", 1, 1'000'000'000)); break;
+            // Sizes take K, M, G and T as every prockit tool's do (pipe-cat -B).
+            case 'S': opt.bytes = static_cast<long>(parse_size(optarg, "ring size", 64, 1UL << 40)); break;
+            case 's': opt.msgsize = static_cast<long>(parse_size(optarg, "message size", 1, 1'000'000'000)); break;
             case 'M': opt.mode = parse_mode(optarg); break;
             case 'x': opt.exist_ok = opt.mine_only = true; break;
         }
@@ -355,7 +356,7 @@ int ls(const Args& a) {
         } catch (const Error& err) {
             // Listed but not readable by us (mode 0600 of another user), or
             // removed since the listing: say so in the record, keep going.
-            std::printf("{\"queue\":%s,\"error\":%s}\n", json_string(e.str()).c_str(), json_string(err.what()).c_str());
+            std::printf("{\"queue\":%s,\"error\":%s}\n", json_string(e.display()).c_str(), json_string(err.what()).c_str());
         }
     }
     return 0;
