@@ -18,6 +18,12 @@ public:
     };
     explicit Meter(Options o);
 
+    // The size to expect when none was given (pv takes a regular file's):
+    // 0 leaves it unknown.
+    void expect(uint64_t size) {
+        if (!opt_.size) opt_.size = size;
+    }
+
     // Under the rate limit, lowers `want` to what may go now, sleeping until
     // that much may go. False if a stop signal came while sleeping.
     bool allow(size_t& want, const StopSignals* stop);

@@ -118,14 +118,36 @@ Stream::Stream(int fd, Fd owned, std::string name, Made made)
     if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
         pipe_ = S_ISFIFO(st.st_mode);
         regular_ = S_ISREG(st.st_mode);
+        dev_ = st.st_dev;
+        ino_ = st.st_ino;
     }
+}
+
+bool Stream::same_file(const Stream& other) const {
+    return regular_ && other.regular_ && dev_ == other.dev_ && ino_ == other.ino_;
+}
+
+uint64_t Stream::size_left() const {
+    struct stat st{};
+    if (!regular_ || ::fstat(fd_, &st) == -1) return 0;
+    off_t at = ::lseek(fd_, 0, SEEK_CUR);
+    if (at < 0 || at >= st.st_size) return 0;
+    return static_cast<uint64_t>(st.st_size - at);
+}
+
+void Stream::truncate() const {
+    if (!regular_) return;
+    int r;
+    do r = ::ftruncate(fd_, 0);
+    while (r == -1 && errno == EINTR);
+    if (r == -1) throw system_error(errno, "truncate " + name_);
 }
 
 Stream::Stream(int fd, Fd owned, std::string name) : Stream(fd, std::move(owned), std::move(name), Made()) {}
 
 Stream::Stream(Stream&& o) noexcept
     : fd_(std::exchange(o.fd_, -1)), owned_(std::move(o.owned_)), name_(std::move(o.name_)),
-      made_(std::move(o.made_)), pipe_(o.pipe_), regular_(o.regular_) {}
+      made_(std::move(o.made_)), pipe_(o.pipe_), regular_(o.regular_), named_(o.named_), dev_(o.dev_), ino_(o.ino_) {}
 
 Stream::~Stream() = default;
 
@@ -157,7 +179,8 @@ Stream Stream::open(const Endpoint& e, Direction d, const StopSignals* stop, uns
             return open_fifo(e, reading, fifo_mode, stop);
         case EndpointKind::file: {
             // O_NONBLOCK so that a path naming a FIFO does not hang in open.
-            int flags = reading ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC;
+            // No O_TRUNC: the caller looks at the file first (see Direction).
+            int flags = reading ? O_RDONLY : O_WRONLY | O_CREAT | (d == Direction::append ? O_APPEND : 0);
             Fd fd(::open(e.path.c_str(), flags | O_NONBLOCK | O_CLOEXEC, 0666));
             if (!fd && errno == ENXIO && !reading) {
                 // A FIFO with no reader yet. The path is followed as a shell's
@@ -172,7 +195,9 @@ Stream Stream::open(const Endpoint& e, Direction d, const StopSignals* stop, uns
             if (!fd) throw system_error(errno);
             clear_nonblock(fd.get());
             int raw = fd.get();
-            return Stream(raw, std::move(fd), e.path);
+            Stream s(raw, std::move(fd), e.path);
+            s.named_ = true;
+            return s;
         }
         case EndpointKind::mq:
         case EndpointKind::shm:

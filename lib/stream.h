@@ -30,7 +30,10 @@ constexpr unsigned kFifoMode = 0600;
 
 class Stream {
 public:
-    enum class Direction { source, sink };
+    // A sink opens a file it names without O_TRUNC, so that its caller can
+    // look first (is it the input? is it a file worth keeping?) and then
+    // truncate() it; append opens it with O_APPEND.
+    enum class Direction { source, sink, append };
 
     // Opens the endpoint. A fifo: that does not exist is created with
     // exactly fifo_mode (and removed again when this Stream ends, if it is
@@ -53,6 +56,18 @@ public:
     // Whether a read or write may wait (pipes, terminals, sockets): the
     // copy loop polls these first so that signals and -t can get in.
     bool may_block() const { return !regular_; }
+    // Whether it is a path named by the user (PATH, file:PATH), not stdio,
+    // fd:N or a FIFO: the shell's > and >> chose for those.
+    bool is_named_file() const { return named_; }
+    // Both regular files and the same one (device and inode): writing one
+    // while reading the other would truncate or feed back the input.
+    bool same_file(const Stream& other) const;
+    // A regular file's bytes from the offset to its end (what is left to
+    // read), and 0 for anything else.
+    uint64_t size_left() const;
+    // Empties a regular file opened as a sink; anything else is left alone
+    // (as O_TRUNC would).
+    void truncate() const;
 
     // A FIFO this Stream made, removed when it ends: by its directory and
     // name, and only while that name still is the FIFO made (another user
@@ -81,7 +96,9 @@ private:
     Fd owned_;
     std::string name_;
     Made made_;
-    bool pipe_ = false, regular_ = false;
+    bool pipe_ = false, regular_ = false, named_ = false;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
 };
 
 }  // namespace prockit

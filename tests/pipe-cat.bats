@@ -122,10 +122,10 @@ method() { jq -r .method "$1"; }
         run bash -o pipefail -c "seq 10 | pipe-cat -c $c -B 2 - - | cat"
         assert_failure 1
         assert_output "$(seq 10)"
-        run pipe-cat -c "$c" -B 1G "$D/ten" "$D/out"
+        run pipe-cat -O -c "$c" -B 1G "$D/ten" "$D/out"
         assert_failure 1
         cmp "$D/ten" "$D/out"
-        run bash -c "pipe-cat -c $c -B 3 - '$D/out' < '$D/ten'"
+        run bash -c "pipe-cat -O -c $c -B 3 - '$D/out' < '$D/ten'"
         assert_failure 1
         cmp "$D/ten" "$D/out"
     done
@@ -190,7 +190,7 @@ method() { jq -r .method "$1"; }
     for q in "mq:/$(qname mq)" "shm:/$(qname ring)"; do
         shq create "$q"
         printf 'one\n\n\nfour\n' > "$D/in"
-        pipe-cat "$q" "$D/out" &
+        pipe-cat -O "$q" "$D/out" &
         pid=$!
         pipe-cat -E "$D/in" "$q"
         wait $pid
@@ -203,13 +203,13 @@ method() { jq -r .method "$1"; }
         shq create "$q"
         # Binary data cut at NULs: every record, empty ones too, comes back.
         printf '\0' >> "$D/random"
-        pipe-cat -0 "$q" "$D/out0" &
+        pipe-cat -O -0 "$q" "$D/out0" &
         pid=$!
         pipe-cat -0 -E "$D/random" "$q"
         wait $pid
         cmp "$D/random" "$D/out0"
         # Fixed chunks go back together without delimiters.
-        pipe-cat -B 4K "$q" "$D/outB" &
+        pipe-cat -O -B 4K "$q" "$D/outB" &
         pid=$!
         pipe-cat -B 4K -E "$D/random" "$q"
         wait $pid
@@ -343,4 +343,109 @@ c"
     pipe-cat "$D/quiet" - > "$D/out" &
     check_signal_ends TERM $! 143
     exec 8>&-
+}
+
+# --- nothing lost by a slip of the hand (issue 12) ------------------------------
+
+@test "input file is output file: named, on stdin or on stdout (even >>), refused with 4 and the file untouched" {
+    echo abc > "$D/f"
+    run --separate-stderr pipe-cat "$D/f" "$D/f"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: $D/f: input file is output file"
+    run --separate-stderr bash -c "pipe-cat - '$D/f' < '$D/f'"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: standard input: input file is output file"
+    run --separate-stderr bash -c "pipe-cat '$D/f' - >> '$D/f'"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: $D/f: input file is output file"
+    for opt in -a -O; do
+        run --separate-stderr pipe-cat $opt "$D/f" "$D/f"
+        assert_failure 4
+    done
+    ln "$D/f" "$D/link"
+    run --separate-stderr pipe-cat "$D/f" "$D/link"
+    assert_failure 4
+    run --separate-stderr bash -c "pipe-cat fd:3 fd:4 3< '$D/f' 4>> '$D/f'"
+    assert_failure 4
+    assert_equal "$(cat "$D/f")" abc
+    # Devices are not files: /dev/null to /dev/null is fine.
+    pipe-cat /dev/null /dev/null
+}
+
+@test "the cat habit: a DST file that is not empty is refused (2) unless -O overwrites or -a appends" {
+    echo one > "$D/a"
+    echo two > "$D/b"
+    run --separate-stderr bash -c "cd '$D' && pipe-cat a b > whole"
+    assert_failure 2
+    assert_equal "$stderr" "pipe-cat: refused to overwrite b, a file that is not empty: -O overwrites it, -a appends to it (pipe-cat copies one SRC to one DST)"
+    assert_equal "$(cat "$D/b")" two
+    assert_file_empty "$D/whole"
+    # The same from a queue.
+    q=mq:/$(qname q)
+    shq create "$q"
+    shq put "$q" msg
+    run --separate-stderr pipe-cat -c 1 "$q" "$D/b"
+    assert_failure 2
+    assert_equal "$(cat "$D/b")" two
+    assert_equal "$(shq stat --json "$q" | jq .depth)" 1
+    # -a appends, -O overwrites; empty, new, stdout, fd: and devices need neither.
+    pipe-cat -a "$D/a" "$D/b"
+    assert_equal "$(cat "$D/b")" "two
+one"
+    pipe-cat --append "file:$D/a" "file:$D/b"
+    assert_equal "$(cat "$D/b")" "two
+one
+one"
+    pipe-cat -O "$D/a" "$D/b"
+    assert_equal "$(cat "$D/b")" one
+    echo two > "$D/b"
+    pipe-cat --overwrite -c 1 "$q" "$D/b"
+    assert_equal "$(cat "$D/b")" msg
+    : > "$D/empty"
+    pipe-cat "$D/a" "$D/empty"
+    pipe-cat "$D/a" "$D/new"
+    pipe-cat "$D/a" - > "$D/b"
+    pipe-cat "$D/a" fd:3 3> "$D/b"
+    pipe-cat "$D/a" /dev/null
+    for f in empty new b; do assert_equal "$(cat "$D/$f")" one; done
+    run --separate-stderr pipe-cat -a -O "$D/a" "$D/b"
+    assert_failure 2
+    assert_equal "${stderr_lines[0]}" "pipe-cat: -a and -O exclude each other"
+}
+
+@test "a full device is 4 and one line: a stream, a queue (its messages lost, or pending on redis), --stats, --help, --version" {
+    echo abc > "$D/f"
+    run --separate-stderr bash -c "pipe-cat '$D/f' - > /dev/full"
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: write standard output: no space left on device"
+    q=mq:/$(qname q)
+    shq create "$q"
+    shq put "$q" one two
+    run --separate-stderr pipe-cat "$q" /dev/full
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: $q: write /dev/full: no space left on device; 2 messages taken and not written: lost"
+    run --separate-stderr bash -c "pipe-cat --stats '$D/f' /dev/null 2> /dev/full"
+    assert_failure 4
+    for opt in --help --version; do
+        run --separate-stderr bash -c "pipe-cat $opt > /dev/full"
+        assert_failure 4
+        assert_equal "$stderr" "pipe-cat: write standard output: no space left on device"
+    done
+}
+
+@test "-p takes the size of a regular file SRC for percent and ETA, as pv does; -s still wins" {
+    head -c 1000 /dev/zero > "$D/k"
+    pipe-cat -p -f "$D/k" /dev/null 2> "$D/progress"
+    run cat "$D/progress"
+    assert_output --partial "100%"
+    pipe-cat -p -f - /dev/null < "$D/k" 2> "$D/progress"
+    run cat "$D/progress"
+    assert_output --partial "100%"
+    pipe-cat -p -f -s 4000 "$D/k" /dev/null 2> "$D/progress"
+    run cat "$D/progress"
+    assert_output --partial " 25%"
+    # Not a file: no size, no percent.
+    cat "$D/k" | pipe-cat -p -f - /dev/null 2> "$D/progress"
+    run cat "$D/progress"
+    refute_output --partial "%"
 }

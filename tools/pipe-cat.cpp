@@ -35,7 +35,7 @@ namespace {
 
 const char kUsage[] =
     "usage: pipe-cat [-p] [-f] [-L RATE] [-s SIZE] [-l | -0 | -B BYTES] [-E] [-c COUNT] [-t SECONDS]\n"
-    "                [-M MODE] [--stats[=json]] [SRC [DST]]\n";
+    "                [-a | -O] [-M MODE] [--stats[=json]] [SRC [DST]]\n";
 
 const char kHelp[] =
     "\n"
@@ -49,16 +49,21 @@ const char kHelp[] =
     "  -E          when the input ends, send the end-of-stream marker to the DST queue\n"
     "  -c COUNT    stop after COUNT records or messages\n"
     "  -t SECONDS  stop when nothing has arrived for SECONDS\n"
+    "  -a          append to a DST file (--append)\n"
+    "  -O          overwrite a DST file that is not empty (--overwrite); without\n"
+    "              -a or -O such a file is refused, so `pipe-cat a b` loses no b\n"
     "  -M MODE     make a missing fifo: with this octal mode (default 0600)\n"
     "  -p          show progress on stderr (if it is a terminal, or with -f)\n"
     "  -f          show progress even when stderr is not a terminal\n"
-    "  -s SIZE     the expected size, for percent and ETA in the progress\n"
+    "  -s SIZE     the expected size, for percent and ETA in the progress (default:\n"
+    "              what is left of a SRC that is a regular file)\n"
     "  -L RATE     move at most RATE bytes a second (K, M, G suffixes)\n"
     "  --stats     print a summary on stderr at the end; =json as one JSON object\n"
     "\n"
     "Exit status: 0 success; 1 timed out (-t) or fewer than COUNT (-c); 2 usage\n"
-    "error; 3 an endpoint does not exist; 4 an I/O or system error; 128+N killed\n"
-    "by signal N (141 when the reader went away).\n";
+    "error, or a DST file that is not empty without -a or -O; 3 an endpoint does\n"
+    "not exist; 4 an I/O or system error, a full device, or SRC and DST the same\n"
+    "file; 128+N killed by signal N (141 when the reader went away).\n";
 
 struct Config {
     char delim = '\n';
@@ -69,6 +74,7 @@ struct Config {
     Meter::Options meter;
     bool force_progress = false;
     unsigned fifo_mode = kFifoMode;  // -M
+    enum class Existing { refuse, overwrite, append } existing = Existing::refuse;  // -O, -a
     enum class Stats { none, text, json } stats = Stats::none;
 };
 
@@ -101,6 +107,24 @@ Stream open_endpoint_stream(const Endpoint& e, Stream::Direction d, const Config
     return about("open " + e.str(), [&] { return Stream::open(e, d, &stop, c.fifo_mode); });
 }
 
+// Opens DST, and writes nothing to a file worth keeping: not the input
+// (`pipe-cat f f`, `pipe-cat f - >> f` would empty it or feed it back to
+// itself), and not a non-empty file named as DST without -a or -O (the
+// cat habit `pipe-cat a b > whole` would lose b). Only then truncated.
+Stream open_sink(const Endpoint& dst, const Stream* in, const Config& c, const StopSignals& stop) {
+    using D = Stream::Direction;
+    Stream out = open_endpoint_stream(dst, c.existing == Config::Existing::append ? D::append : D::sink, c, stop);
+    if (out.fd() < 0) return out;
+    if (in && in->same_file(out)) throw Error(Exit::failure, in->name() + ": input file is output file");
+    if (!out.is_named_file() || c.existing == Config::Existing::append) return out;
+    if (c.existing == Config::Existing::refuse && out.size_left() > 0)
+        throw Error(Exit::usage, "refused to overwrite " + out.name() +
+                                     ", a file that is not empty: -O overwrites it, -a appends to it"
+                                     " (pipe-cat copies one SRC to one DST)");
+    out.truncate();
+    return out;
+}
+
 void send_marker(Queue& q, const StopSignals& stop) {
     about(q.endpoint().str(), [&] { return q.send(kEndOfStream, 0, Deadline::never(), &stop); });
 }
@@ -108,8 +132,10 @@ void send_marker(Queue& q, const StopSignals& stop) {
 End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
-    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, c, stop);
-    if (in.fd() < 0 || out.fd() < 0) return End::stopped;
+    if (in.fd() < 0) return End::stopped;
+    meter.expect(in.size_left());
+    Stream out = open_sink(dst, &in, c, stop);
+    if (out.fd() < 0) return End::stopped;
     CopyOptions opt{&stop, c.idle, &meter, c.count, c.delim, c.chunk};
     CopyResult r = copy_bytes(in, out, opt);
     g_method = r.method;
@@ -128,6 +154,7 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     auto q = open_endpoint_queue(dst, Access::write);
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
     if (in.fd() < 0) return End::stopped;
+    meter.expect(in.size_left());
     RecordReader::Waiting waiting{&stop, c.idle};
     RecordReader reader(in.fd(), c.delim, q->max_message(), c.chunk, in.may_block() ? &waiting : nullptr);
     std::vector<std::string_view> batch;
@@ -167,10 +194,13 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     return end;
 }
 
+End take_all(Queue& q, Output& buf, const RecordFormat& format, const Config& c, Meter& meter, StopSignals& stop,
+             uint64_t& records, uint64_t& unsettled);
+
 End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
     auto q = open_endpoint_queue(src, Access::read);
-    Stream out = open_endpoint_stream(dst, Stream::Direction::sink, c, stop);
+    Stream out = open_sink(dst, nullptr, c, stop);
     if (out.fd() < 0) return End::stopped;
     Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
     // Messages count as delivered once they are written out, not before: a
@@ -182,11 +212,27 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     });
     // Chunks (-B) go out as they came in; lines and records get their delimiter.
     const RecordFormat format{c.delim, false, c.chunk == 0, true};
+    try {
+        return take_all(*q, buf, format, c, meter, stop, records, unsettled);
+    } catch (const Error& e) {
+        if (unsettled == 0) throw;
+        // A queue cannot lend a message: what was taken and not written out
+        // is lost, except where the queue keeps it pending until delivered.
+        const bool kept = src.kind == EndpointKind::redis;
+        throw Error(e.status(), std::string(e.what()) + "; " + std::to_string(unsettled) +
+                                    (unsettled == 1 ? " message" : " messages") + " taken and not written: " +
+                                    (kept ? "pending, for shq recover" : "lost"));
+    }
+}
+
+End take_all(Queue& q, Output& buf, const RecordFormat& format, const Config& c, Meter& meter, StopSignals& stop,
+             uint64_t& records, uint64_t& unsettled) {
+    const Endpoint& src = q.endpoint();
     End end = End::input_ended;
     for (bool ended = false; !ended && !(c.count && records == c.count);) {
         // What is there, many at once (one at a time under a rate limit).
         uint64_t want = c.meter.rate ? 1 : c.count ? c.count - records : UINT64_MAX;
-        Taken t = about(src.str(), [&] { return take_into(*q, buf, format, want, c.idle.deadline(), &stop); });
+        Taken t = about(src.str(), [&] { return take_into(q, buf, format, want, c.idle.deadline(), &stop); });
         if (t.got == Queue::Got::timed_out) end = End::idle;
         if (t.got == Queue::Got::stopped) end = End::stopped;
         if (t.got != Queue::Got::message) break;
@@ -244,12 +290,14 @@ End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
 
 constexpr int kStats = 1000;
 const option kLongOptions[] = {{"stats", optional_argument, nullptr, kStats},
+                               {"append", no_argument, nullptr, 'a'},
+                               {"overwrite", no_argument, nullptr, 'O'},
                                {"version", no_argument, nullptr, 'V'},
                                {}};
 
 Config parse(Options& o) {
     Config c;
-    int framing = 0;
+    int framing = 0, existing = 0;
     for (int ch; (ch = o.next()) != -1;) {
         switch (ch) {
             case 'p': c.meter.progress = true; break;
@@ -261,6 +309,8 @@ Config parse(Options& o) {
             case 'B': c.chunk = parse_size(optarg, "chunk size", 1, 1 << 30), ++framing; break;
             case 'E': c.end_marker = true; break;
             case 'M': c.fifo_mode = parse_mode(optarg); break;
+            case 'a': c.existing = Config::Existing::append, existing |= 1; break;
+            case 'O': c.existing = Config::Existing::overwrite, existing |= 2; break;
             case 'c': c.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
             case 't': c.idle = WaitPolicy::seconds(parse_seconds(optarg, "seconds")); break;
             case 'V': std::puts("pipe-cat (prockit) " PROCKIT_VERSION); std::exit(0);
@@ -272,17 +322,39 @@ Config parse(Options& o) {
         }
     }
     if (framing > 1) o.fail("-l, -0 and -B exclude each other");
+    if (existing == 3) o.fail("-a and -O exclude each other");
     if (o.count() > 2) o.fail("too many operands");
     // Progress goes to a person: only to a terminal, unless forced.
     c.meter.progress = c.meter.progress && (c.force_progress || isatty(STDERR_FILENO));
     return c;
 }
 
+// --help and --version go to stdout through stdio, flushed at exit: here, so
+// that one lost to a full device is status 4, not 0 (Options exits after
+// --help). Only async-safe _exit may end the process from here.
+void check_stdout_at_exit() {
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
+    warn("write standard output: %s", reason(errno).c_str());
+    std::_Exit(code(Exit::failure));
+}
+
+// The summary of --stats on stderr; false if it could not be written.
+bool print_stats(const Config& c, const Meter& meter) {
+    if (c.stats == Config::Stats::text) warn("%s (%s)", meter.stats_text().c_str(), g_method);
+    if (c.stats == Config::Stats::json) {
+        std::string j = meter.stats_json();
+        j.insert(j.size() - 1, std::string(",\"method\":\"") + g_method + "\"");
+        std::fprintf(stderr, "%s\n", j.c_str());
+    }
+    return std::fflush(stderr) == 0 && !std::ferror(stderr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
-    Options o(argc, argv, "pfL:s:l0B:Ec:t:M:", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
+    std::atexit(check_stdout_at_exit);
+    Options o(argc, argv, "pfL:s:l0B:Ec:t:M:aO", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
     try {
         Config c = parse(o);
         Endpoint src = parse_endpoint(o.count() > 0 ? o.operand(0) : "-");
@@ -295,12 +367,8 @@ int main(int argc, char** argv) {
         End end = !src.is_queue() ? (!dst.is_queue() ? bytes_to_bytes : bytes_to_queue)(src, dst, c, meter, stop, records)
                                   : (!dst.is_queue() ? queue_to_bytes : queue_to_queue)(src, dst, c, meter, stop, records);
         meter.finish();
-        if (c.stats == Config::Stats::text) warn("%s (%s)", meter.stats_text().c_str(), g_method);
-        if (c.stats == Config::Stats::json) {
-            std::string j = meter.stats_json();
-            j.insert(j.size() - 1, std::string(",\"method\":\"") + g_method + "\"");
-            std::fprintf(stderr, "%s\n", j.c_str());
-        }
+        // Nothing can say that stderr is full: the status must.
+        if (!print_stats(c, meter)) return code(Exit::failure);
         if (end == End::stopped) stop.die_of_signal();
         return status_for(end, c, records);
     } catch (const Error& e) {
