@@ -45,7 +45,7 @@ unfinished  0"
     [ "$stderr" = "shq: create shm:/$(qname x): a message size of 100 needs a ring of at least 104 bytes (-S)" ]
     run --separate-stderr shq create -S 10 "shm:/$(qname x)"
     assert_failure 2
-    [ "$stderr" = "shq: create: invalid ring size '10': expected a whole number from 64 to 1099511627776" ]
+    [ "$stderr" = "shq: create: invalid ring size '10': expected a number of bytes such as 4096, 64K, 10M or 1G, from 64 to 1099511627776" ]
     run shq ls
     refute_output --partial "$(qname x)"
 }

@@ -434,7 +434,7 @@ c"
     shq put "$Q" x
     run --separate-stderr bash -c "shq get $Q > /dev/full"
     assert_failure 4
-    [ "$stderr" = "shq: get /$Q: write standard output: no space left on device" ]
+    [ "$stderr" = "shq: get /$Q: write standard output: no space left on device; 1 message was taken from the queue and not written: lost" ]
 }
 
 # --- stat, ls, rm -------------------------------------------------------------
