@@ -202,6 +202,11 @@ QueueOwner MessageQueue::owner() const {
     return QueueOwner{st.st_uid, st.st_gid, st.st_mode & 07777u};
 }
 
+void MessageQueue::set_group(gid_t gid) const {
+    if (fchown(mqd_, static_cast<uid_t>(-1), gid) == -1)
+        throw system_error(errno, "give the queue to group " + std::to_string(gid));
+}
+
 bool MessageQueue::removed() const {
     // The mqueue file system drops the inode's link on mq_unlink, as any
     // file system does; a new queue made under the name is another inode.

@@ -53,6 +53,8 @@ public:
     // True once mq_unlink removed the name: the descriptor still works, but
     // no other process will ever send to (or take from) this queue again.
     bool removed() const;
+    // Gives the queue to group `gid` (only root or a member may).
+    void set_group(gid_t gid) const;
     // True if create() made it; false if it opened one that existed (exist_ok).
     bool created() const { return created_; }
 

@@ -398,6 +398,14 @@ std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt)
                                      : std::min(ShmRing::kDefaultMsgsize, bytes - 4);
         ShmRing ring = ShmRing::create(e.path, bytes, msgsize, opt.mode, opt.exist_ok);
         refuse_foreign(opt, ring.segment().created(), ring.segment().uid());
+        if (ring.segment().created() && opt.gid != static_cast<gid_t>(-1)) {
+            try {
+                ring.segment().set_group(opt.gid);
+            } catch (...) {
+                ShmRing::remove(e.path);  // never half a create
+                throw;
+            }
+        }
         return std::make_unique<ShmQueue>(e, std::move(ring));
     }
     if (opt.bytes) throw Error(Exit::usage, "message queues are sized in messages: use -m and -s, not -S");
@@ -405,6 +413,8 @@ std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt)
     const bool created = q.created();
     refuse_foreign(opt, created, q.uid());
     try {
+        // Before the counts are made: they take the queue's group.
+        if (created && opt.gid != static_cast<gid_t>(-1)) q.set_group(opt.gid);
         return std::make_unique<MqQueue>(e, std::move(q));
     } catch (...) {
         // Never half a create: a queue whose counts could not be made goes.

@@ -47,6 +47,9 @@ struct CreateOptions {
     long msgsize = 0;  // largest message; 0: the default
     long bytes = 0;    // shm: ring size in bytes; 0: the default
     unsigned mode = 0600;
+    // The group a new queue (and its task counts) is given, for -M 0660 to
+    // share it with; -1: the creator's.
+    gid_t gid = static_cast<gid_t>(-1);
     bool exist_ok = false;
     // With exist_ok: an existing queue is used only if it belongs to the
     // caller (create -x), not one another user made first.
@@ -124,7 +127,7 @@ public:
     // Says that this consumer is alive (redis: for recover --older-than).
     virtual void heartbeat() {}
     // Returns to the queue the unfinished messages of consumers that are gone:
-    // whose process has ended (on this machine), or, when older_than > 0,
+    // whose process has ended (on this machine), or, when older_than >= 0,
     // that have not been heard from for that many seconds. Only queues that
     // keep taken messages (redis) have any; the others throw Error(usage).
     virtual std::vector<Recovered> recover(double older_than);

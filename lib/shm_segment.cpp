@@ -150,6 +150,13 @@ void SharedSegment::set_mode(unsigned mode) const {
     if (::fchmod(fd_.get(), static_cast<mode_t>(mode)) == -1) throw system_error(errno, "set the mode of /dev/shm" + name_);
 }
 
+unsigned SharedSegment::gid() const { return fd_ ? stat_of(fd_.get()).st_gid : 0; }
+
+void SharedSegment::set_group(gid_t gid) const {
+    if (::fchown(fd_.get(), static_cast<uid_t>(-1), gid) == -1)
+        throw system_error(errno, "give /dev/shm" + name_ + " to group " + std::to_string(gid));
+}
+
 void SharedSegment::set_owner(uid_t uid) const {
     if (::fchown(fd_.get(), uid, static_cast<gid_t>(-1)) == -1)
         throw system_error(errno, "give /dev/shm" + name_ + " to its queue's owner");

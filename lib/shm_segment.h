@@ -91,6 +91,9 @@ public:
     // user (fchown, root only): for a companion made on a queue owner's behalf.
     void set_mode(unsigned mode) const;
     void set_owner(uid_t uid) const;
+    // The group (shq create -g): only root or a member of `gid` may give it.
+    unsigned gid() const;
+    void set_group(gid_t gid) const;
 
 private:
     SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable)

@@ -45,6 +45,15 @@ Joined wait_joined(TaskCounters& c, const Deadline& deadline, const StopSignals*
 }
 
 namespace {
+// Gives a companion the queue's group where we may (root, or a member of
+// it); one who may write the queue only as "other" keeps its own.
+void give_group(const SharedSegment& s, gid_t gid) {
+    try {
+        s.set_group(gid);
+    } catch (const Error&) {
+    }
+}
+
 // "PKTASK" and the layout version in the top 16 bits.
 constexpr uint64_t kMagic = 0x4B5341544B50 | (uint64_t{1} << 48);
 
@@ -88,22 +97,47 @@ std::string user_name(uid_t uid) {
     return pw ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
 }
 
+// Whether this process may write the queue, by its own credentials: a
+// supplementary group given by setpriv or newgrp counts, as the kernel's
+// check counts it, though /etc/group does not list it.
+bool i_may_write_queue(const QueueOwner& q) {
+    const uid_t me = ::geteuid();
+    if (me == q.uid || (q.mode & 02)) return true;
+    if (!(q.mode & 020)) return false;
+    if (::getegid() == q.gid) return true;
+    std::vector<gid_t> groups(static_cast<size_t>(std::max(::getgroups(0, nullptr), 0)));
+    int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+    return n > 0 && std::find(groups.begin(), groups.begin() + n, q.gid) != groups.begin() + n;
+}
+
 // A companion is used only if it belongs to someone who may write the
-// queue; its owner's tools keep its mode in step with the queue's.
+// queue; its owner's tools keep its mode and group in step with the queue's.
+// One of a group member who is not listed in /etc/group (setpriv, newgrp)
+// proves the membership itself: only root or a member can give a file the
+// queue's group.
 SharedSegment checked(SharedSegment s, const std::string& mq_name, const QueueOwner& q) {
     const uid_t owner = s.uid();
     const std::string whose = "the task counts " + CounterSegment::path(mq_name) + " belong to " + user_name(owner);
     const char* remedy = ": refused (their owner or root may remove them)";
-    if (!may_write_queue(q, owner))
+    const bool group_member = (q.mode & 020) && s.gid() == q.gid;
+    if (!group_member && !may_write_queue(q, owner))
         throw Error(Exit::failure, whose + ", who may not write the queue of " + user_name(q.uid) + remedy);
     const unsigned mode = CounterSegment::companion_mode(q.mode);
     if (s.writable() && ::geteuid() == owner && s.mode() != mode) s.set_mode(mode);
+    if (s.writable() && ::geteuid() == owner && s.gid() != q.gid) give_group(s, q.gid);
     return s;
 }
 
 // Who may read the queue but not write it reads the counts, counts nothing.
-SharedSegment open_existing(const std::string& name) {
-    return SharedSegment::open(name, kMagic, "task counter segment", SharedSegment::Access::as_allowed);
+// One that refuses us altogether is named: the queue itself did not.
+SharedSegment open_existing(const std::string& mq_name) {
+    try {
+        return SharedSegment::open(companion_name(mq_name), kMagic, "task counter segment",
+                                   SharedSegment::Access::as_allowed);
+    } catch (const Error& e) {
+        if (e.status() == Exit::missing) throw;
+        throw Error(e.status(), "the task counts " + CounterSegment::path(mq_name) + ": " + e.what());
+    }
 }
 }  // namespace
 
@@ -111,19 +145,21 @@ CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner
     const std::string name = companion_name(mq_name);
     const uid_t me = ::geteuid();
     try {
-        return CounterSegment(checked(open_existing(name), mq_name, q));
+        return CounterSegment(checked(open_existing(mq_name), mq_name, q));
     } catch (const Error& e) {
         if (e.status() != Exit::missing) throw;
     }
-    if (me != 0 && !may_write_queue(q, me))
+    if (me != 0 && !i_may_write_queue(q))
         throw Error(Exit::failure, "has no task counts yet (" + path(mq_name) +
                                        "), and only a user who may write the queue may make them");
     // The zero-filled counters are already right: nothing to initialise.
     SharedSegment s = SharedSegment::create(name, sizeof(Layout), companion_mode(q.mode), kMagic, [](void*) {}, true,
                                             "task counter segment");
     if (!s.created()) return CounterSegment(checked(std::move(s), mq_name, q));  // another made them first
-    // Root makes them for the queue's owner, who must be able to use them.
+    // Root makes them for the queue's owner, who must be able to use them;
+    // they take the queue's group (create -g), for its members.
     if (me == 0 && q.uid != 0) s.set_owner(q.uid);
+    if (s.gid() != q.gid) give_group(s, q.gid);
     return CounterSegment(std::move(s));
 }
 

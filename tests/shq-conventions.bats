@@ -194,3 +194,69 @@ check_removed_while_waiting() {
     run shq stat "$q"
     assert_failure 3
 }
+
+# --- 5. sharing a queue with a group ----------------------------------------
+
+# A group number no file or user of this machine has: nobody is given it
+# by setpriv alone, /etc/group stays as it is.
+test_gid() { echo $((50000 + BATS_SUITE_TEST_NUMBER)); }
+as_member() {
+    setpriv --reuid=65534 --regid=65534 --groups="$(test_gid)" --inh-caps=-all -- "$@"
+}
+
+@test "group: create -g GROUP -M 0660 gives the queue and its task counts to GROUP; members put, get, done, join" {
+    [ "$(id -u)" = 0 ] || skip "needs root to run as nobody"
+    g=$(test_gid)
+    q=$(qname q)
+    shq create -g "$g" -M 0660 "$q"
+    assert_equal "$(stat -c '%g %a' "/dev/mqueue/$q")" "$g 660"
+    assert_equal "$(stat -c '%g %a' "/dev/shm/prockit-mq.$q")" "$g 660"
+    as_member shq put "$q" job
+    run as_member shq get "$q"
+    assert_output job
+    as_member shq done "$q"
+    as_member shq join -t 5 "$q"
+    assert_equal "$(shq stat --json "$q" | jq -r '"\(.put) \(.got) \(.done)"')" "1 1 1"
+    # Not a member: the queue itself refuses, and says so.
+    run --separate-stderr as_nobody shq put "$q" x
+    assert_failure 4
+    assert_equal "$stderr" "shq: put /$q: permission denied"
+}
+
+@test "group: a ring made with -g is shared with the group's members" {
+    [ "$(id -u)" = 0 ] || skip "needs root to run as nobody"
+    r=shm:/$(qname r)
+    shq create -g "$(test_gid)" -M 0660 "$r"
+    assert_equal "$(stat -c '%g %a' "/dev/shm/$(qname r)")" "$(test_gid) 660"
+    as_member shq put "$r" job
+    run as_member shq get "$r"
+    assert_output job
+    run as_nobody shq get -n "$r"
+    assert_failure 4
+}
+
+@test "group: task counts a member made are the queue's; counts that refuse a member are named" {
+    [ "$(id -u)" = 0 ] || skip "needs root to run as nobody"
+    q=$(qname q)
+    shq create -g "$(test_gid)" -M 0660 "$q"
+    # Made by a member whom /etc/group does not list: the owner uses them.
+    rm "/dev/shm/prockit-mq.$q"
+    as_member shq put "$q" job
+    assert_equal "$(stat -c '%U %g %a' "/dev/shm/prockit-mq.$q")" "nobody $(test_gid) 660"
+    assert_equal "$(shq stat --json "$q" | jq -r .put)" 1
+    # Counts the member may not open: the error names them, not the queue.
+    chgrp 0 "/dev/shm/prockit-mq.$q"
+    chown 0 "/dev/shm/prockit-mq.$q"
+    run --separate-stderr as_member shq put "$q" x
+    assert_failure 4
+    assert_equal "$stderr" "shq: put /$q: the task counts /dev/shm/prockit-mq.$q: open: permission denied"
+}
+
+@test "group: -g takes a group name or number; an unknown name is a usage error" {
+    q=$(qname q)
+    shq create -g nogroup -M 0660 "$q"
+    assert_equal "$(stat -c '%G' "/dev/mqueue/$q")" nogroup
+    run --separate-stderr shq create -g no-such-group-pk "$(qname x)"
+    assert_failure 2
+    assert_equal "${stderr_lines[0]}" "shq: create: no such group 'no-such-group-pk'"
+}

@@ -4,6 +4,7 @@
 // it through lib/queue.h (which hides the backend), move messages between
 // the queue and stdio. Errors from the library arrive as prockit::Error and
 // are printed once, here, as "shq: VERB QUEUE: reason".
+#include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +31,7 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-x] QUEUE\n"
+    "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-g GROUP] [-x] QUEUE\n"
     "       shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]\n"
     "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE\n"
     "       shq done [-c COUNT] QUEUE\n"
@@ -50,6 +51,7 @@ const char kHelp[] =
     "\n"
     "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1 MiB)\n"
     "          -s MSGSIZE largest message in bytes  -M MODE     octal permissions (0600)\n"
+    "          -g GROUP   give it (and its task counts) to GROUP, to share with -M 0660\n"
     "          -x         succeed if it exists and is yours\n"
     "  put     -p PRIO    priority, 0 to 32767; higher is received first\n"
     "          -t SECONDS wait at most this long for room, for each message\n"
@@ -125,9 +127,16 @@ public:
 constexpr int kJson = 1000;
 const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {}};
 
+// A group by name, or by number (one /etc/group need not list).
+gid_t group_id(const VerbOptions& o, const char* text) {
+    if (const group* g = getgrnam(text)) return g->gr_gid;
+    if (text[0] < '0' || text[0] > '9') o.fail("no such group '%s'", escape_text(text).c_str());
+    return static_cast<gid_t>(parse_count(text, "group", 0, UINT32_MAX - 1));
+}
+
 int create(const Args& a) {
     CreateOptions opt;
-    VerbOptions o(a, "m:S:s:M:x");
+    VerbOptions o(a, "m:S:s:M:g:x");
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'm': opt.maxmsg = static_cast<long>(parse_count(optarg, "capacity", 1, 1'000'000'000)); break;
@@ -135,6 +144,7 @@ int create(const Args& a) {
             case 'S': opt.bytes = static_cast<long>(parse_size(optarg, "ring size", 64, 1UL << 40)); break;
             case 's': opt.msgsize = static_cast<long>(parse_size(optarg, "message size", 1, 1'000'000'000)); break;
             case 'M': opt.mode = parse_mode(optarg); break;
+            case 'g': opt.gid = group_id(o, optarg); break;
             case 'x': opt.exist_ok = opt.mine_only = true; break;
         }
     }
@@ -309,7 +319,7 @@ int join(const Args& a) {
 int recover(const Args& a) {
     constexpr int kOlderThan = 1001;
     const option longopts[] = {{"older-than", required_argument, nullptr, kOlderThan}, {}};
-    double older_than = 0;
+    double older_than = -1;  // not given; 0 takes back what every consumer holds
     // Options anywhere: `recover QUEUE --older-than 60` reads as it is meant.
     VerbOptions o(a, "", longopts, Options::Order::anywhere);
     for (int c; (c = o.next()) != -1;) older_than = parse_seconds(optarg, "age");
