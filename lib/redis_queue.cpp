@@ -15,6 +15,8 @@ namespace prockit {
 namespace {
 
 constexpr long kDefaultMsgsize = 1024 * 1024;
+// How often a waiting receive looks whether its queue was removed.
+constexpr double kRemovedCheck = 0.5;
 // The largest message size create takes (shq create -s): a larger one in
 // the metadata was not written by prockit, and must not size our buffers.
 constexpr long long kMaxMsgsize = 1'000'000'000;
@@ -230,15 +232,24 @@ public:
         prio = 0;
         if (try_receive(buf, len, prio)) return Got::message;
         if (deadline.expired()) return Got::timed_out;
-        // BLMOVE's timeout is in seconds, 0 meaning forever.
-        char timeout[32] = "0";
-        if (!deadline.is_never())
-            std::snprintf(timeout, sizeof timeout, "%.3f", std::max(0.001, static_cast<double>(deadline.remaining_ns()) / 1e9));
         std::string pending = keys_.pending(consumer_);
-        std::optional<RedisReply> r =
-            redis_.blocking({"BLMOVE", keys_.items(), pending, "RIGHT", "LEFT", timeout}, deadline, stop);
-        if (!r) return Got::stopped;
-        if (r->is_nil()) return Got::timed_out;
+        std::optional<RedisReply> r;
+        // The list of a queue that `shq rm` deleted never gets a push, and
+        // BLMOVE would wait on it for ever: wait in slices, between which
+        // the queue must still be there.
+        for (;;) {
+            double slice = kRemovedCheck;
+            if (!deadline.is_never()) slice = std::min(slice, static_cast<double>(deadline.remaining_ns()) / 1e9);
+            // BLMOVE's timeout is in seconds, 0 meaning forever.
+            char timeout[32];
+            std::snprintf(timeout, sizeof timeout, "%.3f", std::max(0.001, slice));
+            r = redis_.blocking({"BLMOVE", keys_.items(), pending, "RIGHT", "LEFT", timeout}, Deadline::after(slice),
+                                stop);
+            if (!r) return Got::stopped;
+            if (!r->is_nil()) break;
+            if (deadline.expired()) return Got::timed_out;
+            refuse_removed();
+        }
         std::string_view m = r->str();
         std::string now = WallTime::now().epoch_text();
         redis_.eval(kTook, {keys_.meta(), pending, keys_.consumers()},
@@ -268,9 +279,9 @@ public:
     Joined join(const Deadline& deadline, const StopSignals* stop) override {
         // Redis cannot wake us when a count changes: look, with a growing pause.
         double pause = 0.005;
-        for (;;) {
+        for (bool waited = false;; waited = true) {
             RedisReply m = redis_.command({"HMGET", keys_.meta(), "put", "done"});
-            if (m.element(0).is_nil()) throw Error(Exit::missing, "queue does not exist");
+            if (m.element(0).is_nil()) throw Error(Exit::missing, waited ? kRemovedWhileWaiting : "queue does not exist");
             if (m.element(1).integer() >= m.element(0).integer()) return Joined::yes;
             if (deadline.expired()) return Joined::timed_out;
             Deadline next = Deadline::after(std::min(pause, static_cast<double>(deadline.remaining_ns()) / 1e9));
@@ -284,6 +295,9 @@ public:
         std::string count = std::to_string(n);
         redis_.command({"RPOP", keys_.pending(consumer_), count});
     }
+
+    // A queue deleted by `shq rm` from another client has no metadata.
+    bool removed() const override { return redis_.command({"EXISTS", keys_.meta()}).integer() == 0; }
 
     void heartbeat() override {
         std::string now = WallTime::now().epoch_text();
@@ -305,7 +319,8 @@ public:
                 char state = pid > 0 ? process_state(pid) : 0;
                 if (pid > 0 && (state == 0 || state == 'Z')) why = "its process is gone";
             }
-            if (why.empty() && older_than > 0 && now - seen > older_than)
+            // older_than 0: every consumer (< 0: not asked).
+            if (why.empty() && older_than >= 0 && now - seen >= older_than)
                 why = "silent for " + std::to_string(static_cast<long>(now - seen)) + " s";
             if (why.empty()) continue;
             RedisReply n = redis_.eval(kRecover, {keys_.items(), keys_.pending(consumer), keys_.consumers()}, {consumer});
@@ -323,7 +338,7 @@ private:
         if (prio != 0) throw Error(Exit::usage, "redis queues are first in, first out: priorities need an mq:/ queue");
         size_t sent = 0;
         double pause = 0.005;
-        while (sent < n) {
+        for (bool waited = false; sent < n; waited = true) {
             std::vector<std::string_view> args{kEndOfStream};
             for (size_t i = sent; i < n; ++i) {
                 if (msgs[i].size() > msgsize_)
@@ -333,7 +348,7 @@ private:
                 args.push_back(msgs[i]);
             }
             RedisReply r = redis_.eval(kPut, {keys_.meta(), keys_.items()}, args);
-            if (r.integer() < 0) throw Error(Exit::missing, "queue does not exist");
+            if (r.integer() < 0) throw Error(Exit::missing, waited ? kRemovedWhileWaiting : "queue does not exist");
             sent += static_cast<size_t>(r.integer());
             if (sent == n) break;
             // Full (create -m): wait for room, looking again with a growing pause.

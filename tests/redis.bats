@@ -402,3 +402,61 @@ start_redis_again() {
     REDIS_PID=$!
     wait_for_redis
 }
+
+# Runs the command in the background (bounded by timeout 10), waits until
+# $1 is true of it, removes $Q with shq rm from another client and checks
+# the command ended with 3 and the one line $2 on stderr.
+check_removed_while_waiting() {
+    local ready=$1 line=$2 rc=0
+    shift 2
+    timeout 10 "$@" < "${INPUT:-/dev/null}" 2> "$D/err" > /dev/null &
+    waiter=$!
+    workers+=("$waiter")
+    wait_for "$ready"
+    shq rm "$Q"
+    wait "$waiter" || rc=$?
+    assert_equal "$rc" 3
+    assert_equal "$(cat "$D/err")" "$line"
+}
+blmove_waiting() { [ "$(redis-cli -p "$REDIS_PORT" client list | grep -c 'cmd=blmove')" = 1 ]; }
+# The child of the timeout started last (the command) sleeps in its wait.
+command_sleeping() {
+    local kid
+    kid=$(cat "/proc/$waiter/task/$waiter/children" 2> /dev/null | tr -d ' ')
+    [ -n "$kid" ] && is_sleeping "$kid"
+}
+
+@test "redis: get, pipe-cat, put and join waiting on a queue removed by another client end with 3 and one line" {
+    shq create "$Q"
+    check_removed_while_waiting blmove_waiting "shq: get $Q: the queue was removed while waiting" shq get "$Q"
+    shq create "$Q"
+    check_removed_while_waiting blmove_waiting "shq: get $Q: the queue was removed while waiting" shq get -t 60 "$Q"
+    shq create "$Q"
+    check_removed_while_waiting blmove_waiting "pipe-cat: $Q: the queue was removed while waiting" pipe-cat "$Q" -
+    shq create -m 1 "$Q"
+    shq put "$Q" first
+    check_removed_while_waiting command_sleeping "shq: put $Q: the queue was removed while waiting" shq put "$Q" second
+    shq create -m 1 "$Q"
+    shq put "$Q" first
+    echo second > "$D/in"
+    INPUT=$D/in check_removed_while_waiting command_sleeping \
+        "pipe-cat: $Q: the queue was removed while waiting" pipe-cat - "$Q"
+    shq create "$Q"
+    shq put "$Q" task
+    check_removed_while_waiting command_sleeping "shq: join $Q: the queue was removed while waiting" shq join "$Q"
+}
+
+@test "redis: recover --older-than 0 takes back what every consumer holds, a live one too" {
+    shq create "$Q"
+    shq put "$Q" first second
+    PROCKIT_CONSUMER=otherhost:1 shq get "$Q" > /dev/null
+    run shq recover "$Q"
+    assert_success
+    assert_output ""
+    run shq recover --older-than 0 "$Q"
+    assert_success
+    assert_output --regexp "^recovered 1 message of consumer otherhost:1: silent for [0-9]+ s$"
+    assert_equal "$(stat_of pending) $(stat_of depth)" "0 2"
+    assert_equal "$(shq get -a "$Q")" "first
+second"
+}
