@@ -260,3 +260,20 @@ as_member() {
     assert_failure 2
     assert_equal "${stderr_lines[0]}" "shq: create: no such group 'no-such-group-pk'"
 }
+
+# --- 7. the page ------------------------------------------------------------
+
+@test "shq(1): EXAMPLES take over no queue of a fixed name; FILES, ENVIRONMENT and EXIT STATUS say what changed" {
+    page=$BATS_TEST_DIRNAME/../man/shq.1
+    examples=$(awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 } on' "$page")
+    # Every queue an example makes or removes is named by a variable ($q),
+    # never a fixed name such as jobs a reader may already use.
+    run bash -c 'grep -E "shq (create|rm) " | grep -vE " \"?\\\$q\"?$"' <<< "$examples"
+    assert_output ""
+    grep -q '^\.Sh ENVIRONMENT' "$page"
+    files=$(awk '/^\.Sh FILES/ { on = 1; next } /^\.Sh / { on = 0 } on' "$page")
+    grep -q 'prockit-mq' <<< "$files"
+    grep -q '/dev/mqueue' <<< "$files"
+    status3=$(awk '/^\.Sh EXIT STATUS/ { on = 1 } /^\.It 4/ { on = 0 } on' "$page")
+    grep -q 'removed' <<< "$status3"
+}

@@ -49,7 +49,7 @@ const char kHelp[] =
     "or redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME (a queue on a Redis server,\n"
     "for many machines; the password also from PROCKIT_REDIS_PASSWORD).\n"
     "\n"
-    "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1 MiB)\n"
+    "  create  -m MAXMSG  capacity in messages (mq) -S BYTES    ring size (shm, 1M)\n"
     "          -s MSGSIZE largest message in bytes  -M MODE     octal permissions (0600)\n"
     "          -g GROUP   give it (and its task counts) to GROUP, to share with -M 0660\n"
     "          -x         succeed if it exists and is yours\n"
@@ -71,8 +71,10 @@ const char kHelp[] =
     "Exit status: 0 success; 1 nothing could be done in time (queue empty for get,\n"
     "full for put, a ring's lock held by another process, with -n or after -t;\n"
     "tasks unfinished for join -t); 2 usage error or invalid argument; 3 the queue\n"
-    "does not exist; 4 any other error (permission, kernel limit, message too large,\n"
-    "more done than put, a damaged ring, out of memory); 128+N killed by signal N.\n";
+    "does not exist, or was removed while get, put or join waited on it; 4 any other\n"
+    "error (permission, kernel limit, message too large, more done than put, a\n"
+    "damaged ring, out of memory, output that cannot be written); 128+N killed by\n"
+    "signal N. Sizes take K, M, G or T; -- ends the options.\n";
 
 // The usage line of one verb, for misuse of that verb.
 std::string verb_usage(const char* verb) {
