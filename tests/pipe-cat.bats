@@ -449,3 +449,54 @@ one"
     run cat "$D/progress"
     refute_output --partial "%"
 }
+
+# Each EXAMPLES block of man page $1, pasted into a directory holding files
+# and a queue of its own: it must succeed and leave them as they were.
+check_examples_safe_to_paste() {
+    local page=$BATS_TEST_DIRNAME/../man/$1 ex home=$D/home q prefix
+    prefix=$(qname "")
+    mkdir -p "$home" "$D/tmp" "$D/ex"
+    awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+         on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
+         on && lit { print > (dir "/example" block ".sh") }' dir="$D/ex" "$page"
+    # Fixed queue names made ours, as tests/man.bats does.
+    sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g; s/--from jobs/--from ${prefix}jobs/g" "$D"/ex/*.sh
+    for f in received.txt big.img copy.img services.copy results pool.log a b whole; do echo "mine: $f" > "$home/$f"; done
+    # Whatever queue a block names, one of that name already holds our message.
+    for q in $(grep -ohE '(mq|shm):/[A-Za-z0-9_.-]+|shq create -x [A-Za-z0-9_.-]+' "$D"/ex/*.sh | awk '{ print $NF }' | sort -u); do
+        shq create "$q" 2> /dev/null && shq put "$q" "mine" && echo "$q" >> "$D/planted"
+    done
+    (cd "$home" && find . -type f -exec md5sum {} + | sort) > "$D/before"
+    for ex in "$D"/ex/example*.sh; do
+        run bash -c "cd '$home' && TMPDIR='$D/tmp' bash -e '$ex'"
+        [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+    done
+    (cd "$home" && find . -type f -exec md5sum {} + | sort) > "$D/after"
+    diff "$D/before" "$D/after"
+    for q in $(cat "$D/planted" 2> /dev/null); do
+        assert_equal "$(shq get -n "$q")" mine
+        shq rm "$q"
+    done
+}
+
+@test "the EXAMPLES of pipe-cat(1) are safe to paste: the directory and queues they are pasted among are left as they were" {
+    check_examples_safe_to_paste pipe-cat.1
+}
+
+@test "the EXAMPLES of prockit(7) are safe to paste: the directory and queues they are pasted among are left as they were" {
+    check_examples_safe_to_paste prockit.7
+}
+
+@test "pipe-cat(1) renders '(-l, the default)', documents -a and -O, each variable in ENVIRONMENT, and --help names redis://" {
+    page=$BATS_TEST_DIRNAME/../man/pipe-cat.1
+    run bash -c "mandoc -Tutf8 '$page' | col -b | tr -s ' \n' ' '"
+    assert_output --partial "each line (-l, the default),"
+    refute_output --partial "-the -default"
+    for v in PROCKIT_REDIS_PASSWORD PROCKIT_REDIS_TIMEOUT PROCKIT_CONSUMER; do
+        grep -qx ".It Ev $v" "$page"
+    done
+    sed -n '/^\.Sh FILES/,/^\.Sh /p' "$page" | grep -q '/dev/mqueue/'
+    run pipe-cat --help
+    assert_output --partial "redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME"
+    assert_output --partial "  -a          append to a DST file"
+}
