@@ -460,3 +460,16 @@ command_sleeping() {
     assert_equal "$(shq get -a "$Q")" "first
 second"
 }
+
+@test "redis: pipe-cat to a full device is 4 and one line; the messages it took stay pending for recover" {
+    shq create "$Q"
+    shq put "$Q" one two
+    run --separate-stderr env PROCKIT_CONSUMER=otherhost:7 pipe-cat "$Q" /dev/full
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: $Q: write /dev/full: no space left on device; 2 messages taken and not written: pending, for shq recover"
+    assert_equal "$(stat_of pending) $(stat_of depth)" "2 0"
+    run shq recover --older-than 0 "$Q"
+    assert_output --regexp "^recovered 2 messages of consumer otherhost:7"
+    assert_equal "$(shq get -a "$Q")" "one
+two"
+}
