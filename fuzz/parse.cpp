@@ -3,6 +3,8 @@
 //  - each returns or throws prockit::Error(Exit::usage) naming the value;
 //  - what it returns is in range and is exactly what the text says,
 //    recomputed here without overflow (never a wrapped value);
+//  - sizes take K, M, G, T or KiB, MiB, GiB, TiB; seconds are decimals
+//    as written (no hex, exponent or sign);
 //  - seconds are finite and not negative, and a deadline that far off
 //    can be taken (no overflow converting them).
 #include <cmath>
@@ -60,7 +62,7 @@ void check_size(const std::string& s, uint64_t min, uint64_t max) {
         Digits d = digits(s);
         int shift = 0;
         if (d.end < s.size()) {
-            if (d.end + 1 != s.size()) std::abort();
+            if (d.end + 1 != s.size() && s.substr(d.end + 1) != "iB") std::abort();
             switch (s[d.end] | 0x20) {
                 case 'k': shift = 10; break;
                 case 'm': shift = 20; break;
@@ -86,6 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     expect_usage_error([&] {
         double v = parse_seconds(s.c_str(), "seconds");
         if (!std::isfinite(v) || v < 0) std::abort();
+        // Strictly decimal: digits, at most one point, at least one digit.
+        if (s.find_first_not_of("0123456789.") != std::string::npos || s.find_first_of("0123456789") == std::string::npos ||
+            s.find('.') != s.rfind('.'))
+            std::abort();
         if (Deadline::after(v).remaining_ns() < 0) std::abort();
         (void)WaitPolicy::seconds(v).deadline().poll_ms();
     });

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "diag.h"
@@ -30,7 +31,12 @@ uint64_t parse_count(const char* text, const char* what, uint64_t min, uint64_t 
 
 double parse_seconds(const char* text, const char* what) {
     const char* expected = "expected seconds, such as 5 or 0.25";
-    if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.')) bad(what, text, expected);
+    // Decimal only, as written: strtod would also take hex ("0x10" is 16),
+    // exponents and "infinity", which no user of -t means.
+    size_t digits = std::strspn(text, "0123456789");
+    size_t frac = text[digits] == '.' ? std::strspn(text + digits + 1, "0123456789") : 0;
+    size_t len = digits + (text[digits] == '.' ? 1 + frac : 0);
+    if (digits + frac == 0 || text[len] != '\0') bad(what, text, expected);
     errno = 0;
     char* end = nullptr;
     double v = std::strtod(text, &end);
@@ -54,7 +60,9 @@ uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t m
         case 't': case 'T': shift = 40; break;
         default: bad(what, text, expected);
     }
-    if (shift && end[1] != '\0') bad(what, text, expected);
+    // 64K or 64KiB, the IEC spelling of the same power of 1024; not 64KB,
+    // which means 64000 as often as 65536.
+    if (shift && end[1] != '\0' && std::strcmp(end + 1, "iB") != 0) bad(what, text, expected);
     if (errno == ERANGE || v > (UINT64_MAX >> shift)) bad(what, text, expected);
     v <<= shift;
     if (v < min || v > max) bad(what, text, expected);

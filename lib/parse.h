@@ -13,11 +13,14 @@ namespace prockit {
 // A whole decimal number in [min, max].
 uint64_t parse_count(const char* text, const char* what, uint64_t min, uint64_t max);
 
-// Seconds as a non-negative decimal number, fractions allowed ("0.25").
+// Seconds as a non-negative decimal number, fractions allowed ("0.25",
+// "5", ".5", "5."); no sign, exponent, hex or unit.
 double parse_seconds(const char* text, const char* what);
 
 // A byte count or rate: a whole number with an optional suffix K, M, G or T
-// (powers of 1024, as pv and dd take them), in [min, max].
+// (powers of 1024, as pv and dd take them, in either case), which may be
+// spelt KiB, MiB, GiB, TiB; KB and the like are refused (1000 or 1024?).
+// In [min, max].
 uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t max);
 
 // An octal file mode, at most 07777 ("0644", "600").

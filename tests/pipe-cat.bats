@@ -500,3 +500,30 @@ check_examples_safe_to_paste() {
     assert_output --partial "redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME"
     assert_output --partial "  -a          append to a DST file"
 }
+
+@test "sizes take K, M, G, T or KiB, MiB, GiB, TiB (not KB); seconds are decimals in every tool (no hex 0x10, no 1e3)" {
+    head -c 2048 /dev/zero > "$D/z"
+    for b in 1K 1k 1KiB 1kiB; do
+        run pipe-cat --stats=json -B "$b" -c 1 "$D/z" /dev/null
+        assert_success
+    done
+    pipe-cat --stats=json -B 1KiB -c 1 "$D/z" /dev/null 2> "$D/stats"
+    assert_equal "$(jq .bytes "$D/stats")" 1024
+    for b in 1KB 1Ki 1KiBx 1kb; do
+        run --separate-stderr pipe-cat -B "$b" "$D/z" /dev/null
+        assert_failure 2
+        assert_equal "$stderr" "pipe-cat: invalid chunk size '$b': expected a number of bytes such as 4096, 64K, 10M or 1G, from 1 to 1073741824"
+    done
+    # The one parser of seconds, in every tool that takes them.
+    for bad in 0x10 1e3 inf . 1,5 -1; do
+        for cmd in "pipe-cat -t $bad /dev/null" "shq get -t $bad q" "zombie-watch -i $bad -n 1" \
+                   "pool-run --timeout $bad true ::: 1" "orphan-demo zombie --hold $bad"; do
+            run --separate-stderr $cmd
+            [ "$status" -eq 2 ] || [ "$status" -eq 3 -a "${cmd%% *}" = zombie-watch ] || [ "$status" -eq 255 -a "${cmd%% *}" = pool-run ] ||
+                { echo "$cmd: $status $stderr"; false; }
+            [[ "$stderr" == *"invalid "*" '$bad': expected seconds, such as 5 or 0.25"* ]] ||
+                [[ "$stderr" == *"'$bad'"* ]] || { echo "$cmd: $stderr"; false; }
+        done
+    done
+    for good in 5 0.25 .5 5.; do pipe-cat -t "$good" /dev/null; done
+}
