@@ -527,3 +527,17 @@ check_examples_safe_to_paste() {
     done
     for good in 5 0.25 .5 5.; do pipe-cat -t "$good" /dev/null; done
 }
+
+@test "prockit(7) Conventions: every option letter two tools' usages share is in its table, and every tool's exit statuses" {
+    page=$BATS_TEST_DIRNAME/../man/prockit.7
+    sed -n '/^\.Ss Conventions/,/^\.S[sh] /p' "$page" > "$D/conv"
+    [ -s "$D/conv" ]
+    for tool in shq pipe-cat pool-run zombie-watch orphan-demo; do
+        "$tool" --help | sed -n '/^usage:/,/^$/p' | grep -oE '(^|[][ |])-[A-Za-z0-9]' | grep -oE '[A-Za-z0-9]$' | sort -u |
+            sed "s/\$/ $tool/"
+        grep -q "^\.It $tool Ta " "$D/conv" || { echo "no exit statuses for $tool"; false; }
+    done > "$D/letters"
+    for letter in $(cut -d' ' -f1 "$D/letters" | sort | uniq -d); do
+        grep -q "^\.It Fl $letter\( \|$\)" "$D/conv" || { echo "-$letter is shared and not in the table"; false; }
+    done
+}
