@@ -541,3 +541,16 @@ check_examples_safe_to_paste() {
         grep -q "^\.It Fl $letter\( \|$\)" "$D/conv" || { echo "-$letter is shared and not in the table"; false; }
     done
 }
+
+@test "-p into a queue: a file's size is the goal with -B, whose chunks carry every byte; lines, without their newlines, have none" {
+    q=mq:/$(qname q)
+    shq create "$q"
+    head -c 3000 /dev/zero > "$D/z"
+    pipe-cat -p -f -B 1000 "$D/z" "$q" 2> "$D/progress"
+    run cat "$D/progress"
+    assert_output --partial "100%"
+    seq 3 > "$D/lines"
+    pipe-cat -p -f "$D/lines" "$q" 2> "$D/progress"
+    run cat "$D/progress"
+    refute_output --partial "%"
+}

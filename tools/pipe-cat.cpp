@@ -154,7 +154,9 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     auto q = open_endpoint_queue(dst, Access::write);
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
     if (in.fd() < 0) return End::stopped;
-    meter.expect(in.size_left());
+    // Lines and NUL records count without their delimiter: only chunks add
+    // up to the file's size.
+    if (c.chunk) meter.expect(in.size_left());
     RecordReader::Waiting waiting{&stop, c.idle};
     RecordReader reader(in.fd(), c.delim, q->max_message(), c.chunk, in.may_block() ? &waiting : nullptr);
     std::vector<std::string_view> batch;
