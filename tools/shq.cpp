@@ -282,6 +282,12 @@ int get(const Args& a) {
         }
         out.flush();
     } catch (const Error& err) {
+        // What was taken before an error of the queue is still written out.
+        try {
+            out.flush();
+        } catch (const Error&) {
+            // The error was (or is now) standard output's own.
+        }
         if (got == written) throw;
         const uint64_t lost = got - written;
         throw Error(err.status(), std::string(err.what()) + "; " + std::to_string(lost) +
