@@ -160,13 +160,13 @@ EOF
     run --separate-stderr shq stat "redis://$host/2147483648/q"
     assert_failure 2
     assert_equal "$stderr" "shq: stat: invalid redis endpoint 'redis://$host/2147483648/q': database '2147483648' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)"
-    for v in inf nan -1 0 5s; do
+    for v in inf nan -1 0 5s 1e3 0x10; do
         PROCKIT_REDIS_TIMEOUT=$v run --separate-stderr shq stat "$Q"
         assert_failure 2
         [[ "$stderr" = "shq: stat $Q: invalid PROCKIT_REDIS_TIMEOUT '$v': expected seconds"* ]] || { echo "$v: $stderr"; false; }
     done
     shq create "$Q"
-    PROCKIT_REDIS_TIMEOUT=1e30 run shq stat "$Q"
+    PROCKIT_REDIS_TIMEOUT=1000000000000000000000000000000 run shq stat "$Q"
     assert_success
 }
 

@@ -7,7 +7,9 @@
 //   queue  -> stream  each message followed by the delimiter;
 //   queue  -> queue   message for message, boundaries kept.
 // Stop signals are blocked and let in only while waiting (lib/signals.h),
-// so pipe-cat stops between records, having written what it read.
+// so pipe-cat stops between records, having written what it read. A file
+// DST is looked at before it is truncated (open_sink): never the input,
+// and never a non-empty file unless -O or -a says so.
 #include <unistd.h>
 
 #include <cstdio>
@@ -196,8 +198,35 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     return end;
 }
 
+// Takes messages from q into buf until the marker, -c, -t or a signal;
+// `unsettled` counts those taken and not yet written out.
 End take_all(Queue& q, Output& buf, const RecordFormat& format, const Config& c, Meter& meter, StopSignals& stop,
-             uint64_t& records, uint64_t& unsettled);
+             uint64_t& records, uint64_t& unsettled) {
+    const Endpoint& src = q.endpoint();
+    End end = End::input_ended;
+    for (bool ended = false; !ended && !(c.count && records == c.count);) {
+        // What is there, many at once (one at a time under a rate limit).
+        uint64_t want = c.meter.rate ? 1 : c.count ? c.count - records : UINT64_MAX;
+        Taken t = about(src.str(), [&] { return take_into(q, buf, format, want, c.idle.deadline(), &stop); });
+        if (t.got == Queue::Got::timed_out) end = End::idle;
+        if (t.got == Queue::Got::stopped) end = End::stopped;
+        if (t.got != Queue::Got::message) break;
+        ended = t.ended;
+        // Already in the buffer: a stop during the rate limit's sleep still writes it.
+        size_t permit = t.bytes;  // the rate limit may grant less; the lag is made up next time
+        bool go_on = meter.allow(permit, &stop);
+        meter.add(t.bytes - (format.delimit ? t.messages : 0), t.messages);
+        records += t.messages;
+        unsettled += t.messages;
+        if (!go_on) {
+            end = End::stopped;
+            break;
+        }
+    }
+    if (c.count && records == c.count) end = End::count_reached;
+    buf.flush();
+    return end;
+}
 
 End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
@@ -225,34 +254,6 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
                                     (unsettled == 1 ? " message" : " messages") + " taken and not written: " +
                                     (kept ? "pending, for shq recover" : "lost"));
     }
-}
-
-End take_all(Queue& q, Output& buf, const RecordFormat& format, const Config& c, Meter& meter, StopSignals& stop,
-             uint64_t& records, uint64_t& unsettled) {
-    const Endpoint& src = q.endpoint();
-    End end = End::input_ended;
-    for (bool ended = false; !ended && !(c.count && records == c.count);) {
-        // What is there, many at once (one at a time under a rate limit).
-        uint64_t want = c.meter.rate ? 1 : c.count ? c.count - records : UINT64_MAX;
-        Taken t = about(src.str(), [&] { return take_into(q, buf, format, want, c.idle.deadline(), &stop); });
-        if (t.got == Queue::Got::timed_out) end = End::idle;
-        if (t.got == Queue::Got::stopped) end = End::stopped;
-        if (t.got != Queue::Got::message) break;
-        ended = t.ended;
-        // Already in the buffer: a stop during the rate limit's sleep still writes it.
-        size_t permit = t.bytes;  // the rate limit may grant less; the lag is made up next time
-        bool go_on = meter.allow(permit, &stop);
-        meter.add(t.bytes - (format.delimit ? t.messages : 0), t.messages);
-        records += t.messages;
-        unsettled += t.messages;
-        if (!go_on) {
-            end = End::stopped;
-            break;
-        }
-    }
-    if (c.count && records == c.count) end = End::count_reached;
-    buf.flush();
-    return end;
 }
 
 End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
