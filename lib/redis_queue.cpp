@@ -202,6 +202,7 @@ public:
     size_t try_receive_many(char* buf, size_t cap, uint64_t max, const RecordFormat& f, size_t& used,
                             bool* ended) override {
         used = 0;
+        if (oversized_) too_long(std::exchange(oversized_, 0));
         if (cap < msgsize_ + 8) return 0;
         std::string count = std::to_string(std::min<uint64_t>(max, 10000));
         std::string now = WallTime::now().epoch_text();
@@ -217,6 +218,12 @@ public:
                 } else {
                     put_back_end_marker();
                 }
+                break;
+            }
+            // One too long after others: those are returned first, to be
+            // written out, and the error comes with the next call.
+            if (n > 0 && m.size() > msgsize_) {
+                oversized_ = m.size();
                 break;
             }
             check_size(m, std::min(msgsize_, cap - used < 8 ? 0 : cap - used - 8));
@@ -375,9 +382,11 @@ private:
     // the server can push there: a message longer than the buffer is
     // refused (it stays on our pending list for recover), never copied.
     void check_size(std::string_view m, size_t room) const {
-        if (m.size() > room)
-            throw Error(Exit::failure, "a message of " + std::to_string(m.size()) + " bytes exceeds the queue's " +
-                                           std::to_string(msgsize_) + " (not put by prockit?); it stays pending");
+        if (m.size() > room) too_long(m.size());
+    }
+    [[noreturn]] void too_long(size_t size) const {
+        throw Error(Exit::failure, "a message of " + std::to_string(size) + " bytes exceeds the queue's " +
+                                       std::to_string(msgsize_) + " (not put by prockit?); it stays pending");
     }
 
     void put_back_end_marker() { redis_.command({"RPUSH", keys_.items(), kEndOfStream}); }
@@ -388,6 +397,7 @@ private:
     std::string consumer_;
     size_t msgsize_ = kDefaultMsgsize;
     double last_beat_ = -1;
+    size_t oversized_ = 0;  // the size of a message too long, taken after others
 };
 
 }  // namespace

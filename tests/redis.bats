@@ -473,3 +473,16 @@ second"
     assert_equal "$(shq get -a "$Q")" "one
 two"
 }
+
+@test "redis: pipe-cat writes out what it took before an error of the queue (a message past the size), and lets it go" {
+    local key
+    key="prockit:{$(qname q)}"
+    shq create -s 10 "$Q"
+    shq put "$Q" ok
+    redis-cli -p "$REDIS_PORT" lpush "$key:items" "$(head -c 100 /dev/zero | tr '\0' x)" > /dev/null
+    run --separate-stderr pipe-cat -t 5 "$Q" -
+    assert_failure 4
+    assert_output ok
+    assert_equal "$stderr" "pipe-cat: $Q: a message of 100 bytes exceeds the queue's 10 (not put by prockit?); it stays pending"
+    assert_equal "$(stat_of pending)" 1
+}

@@ -246,6 +246,12 @@ End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     try {
         return take_all(*q, buf, format, c, meter, stop, records, unsettled);
     } catch (const Error& e) {
+        // What was taken before an error of the queue is still written out.
+        try {
+            buf.flush();
+        } catch (const Error&) {
+            // The error was (or is now) the output's own.
+        }
         if (unsettled == 0) throw;
         // A queue cannot lend a message: what was taken and not written out
         // is lost, except where the queue keeps it pending until delivered.
