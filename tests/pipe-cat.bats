@@ -408,6 +408,10 @@ one"
     pipe-cat "$D/a" fd:3 3> "$D/b"
     pipe-cat "$D/a" /dev/null
     for f in empty new b; do assert_equal "$(cat "$D/$f")" one; done
+    # /dev/stdout is the file the shell opened: >> appends to it, untruncated.
+    pipe-cat "$D/a" /dev/stdout >> "$D/b"
+    assert_equal "$(cat "$D/b")" "one
+one"
     run --separate-stderr pipe-cat -a -O "$D/a" "$D/b"
     assert_failure 2
     assert_equal "${stderr_lines[0]}" "pipe-cat: -a and -O exclude each other"

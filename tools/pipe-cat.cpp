@@ -119,6 +119,10 @@ Stream open_sink(const Endpoint& dst, const Stream* in, const Config& c, const S
     if (out.fd() < 0) return out;
     if (in && in->same_file(out)) throw Error(Exit::failure, in->name() + ": input file is output file");
     if (!out.is_named_file() || c.existing == Config::Existing::append) return out;
+    // /dev/stdout names the file the shell opened for us: its > or >> chose,
+    // and its offset and O_APPEND are those of the shell's descriptor.
+    if (Stream std_out = Stream::open(Endpoint(), Stream::Direction::sink, nullptr); out.same_file(std_out))
+        return std_out;
     if (c.existing == Config::Existing::refuse && out.size_left() > 0)
         throw Error(Exit::usage, "refused to overwrite " + out.name() +
                                      ", a file that is not empty: -O overwrites it, -a appends to it"
