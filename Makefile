@@ -6,11 +6,13 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# Where bash-completion looks for a command's completion on its first <Tab>.
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat pool-run zombie-watch orphan-demo
-PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel
+PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel bash-completion
 # `make fuzz` alone needs these: clang and its libFuzzer runtime.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
@@ -42,6 +44,8 @@ BINS     := $(TOOLS:%=$(BUILD)/bin/%)
 BENCH_BINS := $(BUILD)/bench/mq-raw $(BUILD)/bench/spawn-raw $(BUILD)/bench/hold-procs
 MANS     := $(TOOLS:%=man/%.1)
 MAN7     := man/prockit.7
+# One file per tool, named after it, and the helpers they share.
+COMPLETIONS := $(TOOLS:%=completion/%) completion/_prockit
 # Fuzz targets: fuzz/NAME.cpp defines LLVMFuzzerTestOneInput; the inputs
 # that once failed are kept in fuzz/regress/NAME/. `make check` replays them
 # through a plain main (fuzz/replay.cpp); `make fuzz` runs libFuzzer.
@@ -154,10 +158,13 @@ install: $(BINS)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 $(COMPLETIONS) $(DESTDIR)$(COMPLETIONDIR)
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
-	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) \
+	      $(COMPLETIONS:completion/%=$(DESTDIR)$(COMPLETIONDIR)/%)
 
 clean:
 	rm -rf build
