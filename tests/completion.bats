@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# Bash completion (completion/): each tool's function is called as bash calls
+# it, with COMP_WORDS, COMP_CWORD, COMP_LINE and COMP_POINT set, once with
+# bash-completion loaded and once without it; the replies must be exactly
+# those listed. bash splits a word at ':' and '=' (COMP_WORDBREAKS), so
+# `mq:/q` is the three words mq : /q, and readline replaces only what follows
+# the last ':': that is why a reply after mq:/ starts with '/'.
+
+load helper
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    mkdir sub
+    touch abc 'my file'
+    P=$(qname "")   # the prefix of this test's queues
+}
+
+# remove_test_queues splits shq ls at blanks and takes a name as printed:
+# the names with a space and a newline are removed here by name.
+teardown() {
+    shq rm -f "${P}c d" "${P}e
+f"
+    remove_test_queues
+}
+
+export COMPLETION_DIR=$BATS_TEST_DIRNAME/../completion
+MODES="bash-completion plain"
+[ -r /usr/share/bash-completion/bash_completion ] || MODES=plain
+
+# comp MODE LINE WORD...: the completion of TOOL (the first WORD) for the line
+# LINE, the cursor at its end, split by bash into the WORDs; the replies one a
+# line, sorted.
+comp() {
+    bash -c '
+        mode=$1 line=$2
+        shift 2
+        [[ $mode == plain ]] || . /usr/share/bash-completion/bash_completion
+        . "$COMPLETION_DIR/$1"
+        COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMP_LINE=$line COMP_POINT=${#line}
+        spec=$(complete -p "$1")
+        spec=${spec#complete -F }
+        "${spec%% *}"
+        ((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
+    ' _ "$@"
+}
+
+# replies LINE WORD... == REPLY...: in every mode, the replies are exactly the REPLYs.
+replies() {
+    local line=$1 words=() want mode
+    shift
+    while [ "$1" != "==" ]; do words+=("$1"); shift; done
+    shift
+    want=$(if (($#)); then printf '%s\n' "$@" | LC_ALL=C sort; fi)
+    for mode in $MODES; do
+        echo "with $mode: $line|"
+        run comp "$mode" "$line" "${words[@]}"
+        assert_success
+        assert_output "$want"
+    done
+}
+
+# Queues of each kind, one with a space in its name and one with a newline.
+make_queues() {
+    shq create "${P}a"
+    shq create "shm:/${P}b"
+    shq create "${P}c d"
+    shq create "${P}e
+f"
+}
+
+@test "shq: verbs, each verb's options, nothing after an option's argument" {
+    replies 'shq ' shq '' == create put get done join recover stat ls rm --help --version
+    replies 'shq r' shq r == recover rm
+    replies 'shq get -' shq get - == -t -n -c -a -0 -P --
+    replies 'shq create -' shq create - == -m -S -s -M -g -x --
+    replies 'shq recover -' shq recover - == --older-than --
+    replies 'shq recover --older-than ' shq recover --older-than '' ==
+    replies 'shq get -c ' shq get -c '' ==
+    replies 'shq create -g roo' shq create -g roo == root
+}
+
+@test "shq: the queues of this machine after a verb that takes one, by kind; a name with a newline is skipped, a space escaped" {
+    make_queues
+    replies "shq get /$P" shq get "/$P" == "/${P}a" "/${P}c\\ d"
+    replies "shq stat $P" shq stat "$P" ==
+    replies "shq get mq:/$P" shq get mq : "/$P" == "/${P}a" "/${P}c\\ d"
+    replies "shq get shm:/$P" shq get shm : "/$P" == "/${P}b"
+    replies "shq join -t 5 shm:/$P" shq join -t 5 shm : "/$P" == "/${P}b"
+    replies "shq get -- /${P}a" shq get -- "/${P}a" == "/${P}a"
+    replies "shq rm /${P}a /$P" shq rm "/${P}a" "/$P" == "/${P}a" "/${P}c\\ d"
+    replies "shq put /${P}a " shq put "/${P}a" '' ==
+    replies "shq put -- -" shq put -- - ==
+}
+
+@test "shq: create offers the kinds of a new queue, ls a redis server" {
+    replies 'shq create ' shq create '' == mq:/ shm:/ redis://
+    replies 'shq create -x s' shq create -x s == shm:/
+    replies 'shq ls ' shq ls '' == redis://
+}
+
+@test "pipe-cat: SRC and DST are an endpoint kind or a file; after mq:/ and shm:/ the queues of that kind; after fifo: files" {
+    make_queues
+    replies 'pipe-cat ' pipe-cat '' == mq:/ shm:/ fifo: fd: file: redis:// abc 'my\ file' sub/
+    replies 'pipe-cat m' pipe-cat m == mq:/ 'my\ file'
+    replies 'pipe-cat my\ ' pipe-cat 'my\ ' == 'my\ file'
+    replies "pipe-cat mq:/$P" pipe-cat mq : "/$P" == "/${P}a" "/${P}c\\ d"
+    replies "pipe-cat - shm:/$P" pipe-cat - shm : "/$P" == "/${P}b"
+    replies 'pipe-cat fifo:s' pipe-cat fifo : s == sub/
+    replies 'pipe-cat -l abc file:a' pipe-cat -l abc file : a == abc
+    replies 'pipe-cat fd:' pipe-cat fd : ==
+}
+
+@test "pipe-cat: options, --stats=json, nothing after an option's argument" {
+    replies 'pipe-cat -' pipe-cat - == -p -f -L -s -l -0 -B -E -c -t -a -O -M --stats --stats=json \
+        --append --overwrite --help --version --
+    replies 'pipe-cat --o' pipe-cat --o == --overwrite
+    replies 'pipe-cat --stats=' pipe-cat --stats = == json
+    replies 'pipe-cat -B ' pipe-cat -B '' ==
+    replies 'pipe-cat -M 06' pipe-cat -M 06 ==
+}
+
+@test "pool-run: options and their arguments: files after -a and --joblog, queues after --from, the forms of --halt" {
+    make_queues
+    replies 'pool-run --j' pool-run --j == --jobs --joblog
+    replies 'pool-run --re' pool-run --re == --resume --resume-failed --retries --retry-failed
+    replies 'pool-run -j ' pool-run -j '' ==
+    replies 'pool-run --timeout 5' pool-run --timeout 5 ==
+    replies 'pool-run --joblog ' pool-run --joblog '' == abc 'my\ file' sub/
+    replies 'pool-run --joblog=s' pool-run --joblog = s == sub/
+    replies 'pool-run -a a' pool-run -a a == abc
+    replies "pool-run --from shm:/$P" pool-run --from shm : "/$P" == "/${P}b"
+    replies "pool-run -j 2 --from /$P" pool-run -j 2 --from "/$P" == "/${P}a" "/${P}c\\ d"
+    replies 'pool-run --halt s' pool-run --halt s == soon,fail= soon,success=
+    replies 'pool-run --bar=' pool-run --bar = == always
+}
+
+@test "pool-run: the COMMAND, then files, ::: and ::::, files after ::::" {
+    replies 'pool-run -j 2 pool-ru' pool-run -j 2 pool-ru == pool-run
+    replies 'pool-run -- pool-ru' pool-run -- pool-ru == pool-run
+    replies 'pool-run gzip -' pool-run gzip - ==
+    replies 'pool-run gzip ' pool-run gzip '' == abc 'my\ file' sub/
+    replies 'pool-run gzip :::: m' pool-run gzip :::: m == 'my\ file'
+    replies 'pool-run gzip ::: a ::: s' pool-run gzip ::: a ::: s == sub/
+    # After the last ':' readline replaces nothing: ':' makes ':::'.
+    replies 'pool-run gzip :' pool-run gzip : == :: :::
+    replies 'pool-run gzip ::' pool-run gzip :: == : ::
+}
+
+@test "zombie-watch: options, nothing after an option's argument, process ids after -p, the COMMAND after --subreaper" {
+    replies 'zombie-watch --c' zombie-watch --c == --count --critical
+    replies 'zombie-watch -' zombie-watch - == --once -i -n --json -w -c -p --subreaper -g -v \
+        --interval --count --warning --critical --pid --group --verbose --help --version --
+    replies 'zombie-watch -w ' zombie-watch -w '' ==
+    replies 'zombie-watch --subreaper pool-ru' zombie-watch --subreaper pool-ru == pool-run
+    replies 'zombie-watch --subreaper -g -- pool-ru' zombie-watch --subreaper -g -- pool-ru == pool-run
+    replies 'zombie-watch --subreaper pool-run a' zombie-watch --subreaper pool-run a == abc
+    local mode
+    for mode in $MODES; do
+        run comp "$mode" "zombie-watch -p $$" zombie-watch -p "$$"
+        assert_line "$$"
+        # The others are processes whose pid starts so.
+        [ -z "$(grep -vxE "$$[0-9]*" <<<"$output")" ] || fail "not a pid after $$: $output"
+    done
+}
+
+@test "orphan-demo: modes, each mode's options, the methods after --method" {
+    replies 'orphan-demo ' orphan-demo '' == orphan zombie reap --help --version
+    replies 'orphan-demo reap -' orphan-demo reap - == --method -n --count --json --help
+    replies 'orphan-demo zombie -' orphan-demo zombie - == -n --count --hold --json --help
+    replies 'orphan-demo orphan -' orphan-demo orphan - == --json --help
+    replies 'orphan-demo reap --method ' orphan-demo reap --method '' == wait sigchld ignore double-fork subreaper
+    replies 'orphan-demo reap --method=d' orphan-demo reap --method = d == double-fork
+    replies 'orphan-demo reap -n 3 --method s' orphan-demo reap -n 3 --method s == sigchld subreaper
+    replies 'orphan-demo zombie --hold ' orphan-demo zombie --hold '' ==
+}
+
+# Every option the completion of TOOL offers, at the top and after each of
+# its verbs or modes (shq, orphan-demo).
+offered() {
+    local tool=$1 mode=$2 sub
+    comp "$mode" "$tool -" "$tool" -
+    case $tool in
+        shq | orphan-demo)
+            for sub in $(comp "$mode" "$tool " "$tool" ''); do
+                [[ $sub == -* ]] || comp "$mode" "$tool $sub -" "$tool" "$sub" -
+            done
+            ;;
+    esac
+}
+
+@test "every long option each tool's --help lists, and every short one of its usage lines, is offered by its completion" {
+    local tool mode opt
+    for tool in shq pipe-cat pool-run zombie-watch orphan-demo; do
+        "$tool" --help > "$BATS_TEST_TMPDIR/help"
+        for mode in $MODES; do
+            offered "$tool" "$mode" > "$BATS_TEST_TMPDIR/offered"
+            # Usage lines: up to the first empty line.
+            for opt in $(grep -oE -- '--[a-z][a-z-]*[a-z]' "$BATS_TEST_TMPDIR/help") \
+                $(sed '/^$/q' "$BATS_TEST_TMPDIR/help" | grep -oE -- '(^|[[ |])-[A-Za-z0-9]\b' | tr -d '[| '); do
+                grep -qxe "$opt" "$BATS_TEST_TMPDIR/offered" || fail "$tool: $opt is not completed ($mode)"
+            done
+        done
+    done
+}
+
+@test "every verb's options in shq's usage lines and every mode's in orphan-demo's are offered after that verb or mode" {
+    local tool line sub opt w
+    for tool in shq orphan-demo; do
+        while read -r line; do
+            line=${line#usage: }
+            read -ra w <<<"$line"
+            [ "${w[0]}" = "$tool" ] && [[ ${w[1]} != -* ]] || continue
+            sub=${w[1]}
+            echo "after $tool $sub:"
+            run comp plain "$tool $sub -" "$tool" "$sub" -
+            for opt in $(grep -oE -- '(^|[[ |])--?[A-Za-z0-9][a-z-]*' <<<"${line#* * }" | tr -d '[| '); do
+                grep -qxe "$opt" <<<"$output" || fail "$tool $sub: $opt is not completed"
+            done
+        done < <("$tool" --help | sed '/^$/q')
+    done
+}
