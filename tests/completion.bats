@@ -24,8 +24,7 @@ f"
 }
 
 export COMPLETION_DIR=$BATS_TEST_DIRNAME/../completion
-MODES="bash-completion plain"
-[ -r /usr/share/bash-completion/bash_completion ] || MODES=plain
+MODES="bash-completion plain"   # bash-completion is in the Makefile's PACKAGES
 
 # comp MODE LINE WORD...: the completion of TOOL (the first WORD) for the line
 # LINE, the cursor at its end, split by bash into the WORDs; the replies one a
@@ -83,6 +82,8 @@ f"
     make_queues
     replies "shq get /$P" shq get "/$P" == "/${P}a" "/${P}c\\ d"
     replies "shq stat $P" shq stat "$P" ==
+    replies "shq stat m" shq stat m == mq:/
+    replies "shq join r" shq join r == redis://
     replies "shq get mq:/$P" shq get mq : "/$P" == "/${P}a" "/${P}c\\ d"
     replies "shq get shm:/$P" shq get shm : "/$P" == "/${P}b"
     replies "shq join -t 5 shm:/$P" shq join -t 5 shm : "/$P" == "/${P}b"
@@ -130,6 +131,7 @@ f"
     replies 'pool-run -a a' pool-run -a a == abc
     replies "pool-run --from shm:/$P" pool-run --from shm : "/$P" == "/${P}b"
     replies "pool-run -j 2 --from /$P" pool-run -j 2 --from "/$P" == "/${P}a" "/${P}c\\ d"
+    replies "pool-run --from r" pool-run --from r == redis://
     replies 'pool-run --halt s' pool-run --halt s == soon,fail= soon,success=
     replies 'pool-run --bar=' pool-run --bar = == always
 }
