@@ -194,6 +194,9 @@ offered() {
     local tool mode opt
     for tool in shq pipe-cat pool-run zombie-watch orphan-demo; do
         "$tool" --help > "$BATS_TEST_TMPDIR/help"
+        # The long forms --help leaves out (pool-run --keep-order), from the option tables.
+        grep -oE '\{"[a-z-]+", *(no|required|optional)_argument' "$BATS_TEST_DIRNAME/../tools/$tool.cpp" \
+            | sed -E 's/^\{"([a-z-]+)".*/--\1/' >> "$BATS_TEST_TMPDIR/help"
         for mode in $MODES; do
             offered "$tool" "$mode" > "$BATS_TEST_TMPDIR/offered"
             # Usage lines: up to the first empty line.
