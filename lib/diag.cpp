@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "fd.h"
 #include "text.h"
 
 namespace prockit {
@@ -15,6 +16,32 @@ namespace prockit {
 namespace {
 const char* g_program = "prockit";
 int g_usage_status = 2;
+
+// For check_stdout_at_exit(): what it ends with, and whether flush_stdout()
+// already reported a loss.
+int g_stdout_status = code(Exit::failure);
+std::string (*g_stdout_context)() = nullptr;
+bool g_stdout_reported = false;
+
+// Flushes stdout; 0 if everything written to it arrived, else the errno
+// of the loss. A write that failed inside an earlier printf left only the
+// error flag (fflush has nothing left to write and succeeds): errno, set
+// by that write, is still the best account of it (EIO if it was cleared).
+int flush_stdout_error() {
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+    return errno != 0 ? errno : EIO;
+}
+
+// An atexit handler must not call exit() again: _Exit ends the process.
+void stdout_check_at_exit() {
+    const int err = flush_stdout_error();
+    if (err == 0 || g_stdout_reported) return;
+    if (err == EPIPE) exit_broken_pipe();
+    std::string where = g_stdout_context ? g_stdout_context() : std::string();
+    if (!where.empty()) where += ": ";
+    warn("%swrite standard output: %s", where.c_str(), reason(err).c_str());
+    std::_Exit(g_stdout_status);
+}
 
 void vwarn(const char* fmt, va_list ap) {
     // A message may quote a name or a command from someone else: escaped,
@@ -65,6 +92,22 @@ void usage_error(const char* usage, const char* fmt, ...) {
     va_end(ap);
     std::fputs(usage, stderr);
     std::exit(g_usage_status);
+}
+
+void check_stdout_at_exit(int status, std::string (*context)()) {
+    static bool registered = false;
+    g_stdout_status = status;
+    g_stdout_context = context;
+    if (!registered) std::atexit(stdout_check_at_exit);
+    registered = true;
+}
+
+void flush_stdout() {
+    const int err = flush_stdout_error();
+    if (err == 0) return;
+    if (err == EPIPE) exit_broken_pipe();
+    g_stdout_reported = true;
+    throw Error(Exit::failure, "write standard output: " + reason(err));
 }
 
 std::string reason(int err) {

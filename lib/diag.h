@@ -33,6 +33,27 @@ int usage_status();
 [[noreturn]] void usage_error(const char* usage, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+// Standard output written through stdio is checked, so that output lost
+// to a full disk or a broken device is an error and never a success.
+//
+// check_stdout_at_exit() registers, once, an atexit handler that flushes
+// standard output and, if anything written to it was lost, prints
+// "TOOL: [CONTEXT: ]write standard output: REASON" and ends the process
+// with `status` (4, Exit::failure, unless the tool's own convention says
+// otherwise). Being at exit, it also covers what Options prints and exits
+// after (--help) and every return from main. `context`, if given, names
+// what the tool was doing ("get /jobs"); it must not throw. A reader that
+// went away (EPIPE) ends the tool as SIGPIPE would, quietly: see
+// exit_broken_pipe() in fd.h.
+void check_stdout_at_exit(int status = code(Exit::failure), std::string (*context)() = nullptr);
+
+// Flushes standard output now, for a tool that reports as it goes (a
+// timeline, a watch loop): throws Error(Exit::failure, "write standard
+// output: REASON") at the first loss, so the tool stops there instead of
+// running on with nobody reading. The check at exit then stays quiet: the
+// thrown Error is the one report.
+void flush_stdout();
+
 // The reason for errno `err`, as strerror gives it but starting lower-case
 // where that reads better in "TOOL: ACTION OBJECT: reason".
 std::string reason(int err);

@@ -38,9 +38,9 @@ field() { jq -r --arg e "$2" "select(.event == \$e) | .$3" "$1"; }
 adopt	unknown mode 'adopt': expected orphan, zombie or reap
 reap	reap: --method is needed
 reap --method vfork	reap: unknown method 'vfork': expected wait, sigchld, ignore, double-fork or subreaper
-zombie -n 0	zombie: invalid count '0': expected a whole number from 1 to 1000
+zombie -c 0	zombie: invalid count '0': expected a whole number from 1 to 1000
 zombie --hold x	zombie: invalid hold 'x': expected seconds, such as 5 or 0.25
-orphan -n 3	orphan: -n does not go with orphan
+orphan -c 3	orphan: -c does not go with orphan
 reap --method wait --hold 1	reap: --hold goes only with zombie
 zombie --method wait	zombie: --method goes only with reap
 zombie --hold	zombie: option --hold needs a value
@@ -93,7 +93,7 @@ EOF
 }
 
 @test "zombie: the pids come first, stay zombies of orphan-demo while held, then are reaped and gone" {
-    orphan-demo zombie -n 4 --hold 60 --json > "$D/out" &
+    orphan-demo zombie -c 4 --hold 60 --json > "$D/out" &
     demo=$!
     wait_until grep -q '"event":"holding"' "$D/out"
     pids=$(jq -r 'select(.event == "zombie") | .pid' "$D/out")
@@ -114,18 +114,18 @@ EOF
 }
 
 @test "zombie: after --hold they are reaped, and the explanation closes the timeline" {
-    run orphan-demo zombie -n 2 --hold 0.2 --json
+    run orphan-demo zombie -c 2 --hold 0.2 --json
     assert_success
     assert_equal "$(jq -r .event <<< "$output" | tr '\n' ' ')" "zombie zombie holding reaped reaped explained "
     assert_equal "$(jq -r 'select(.event == "holding") | .note' <<< "$output")" "holding 2 zombies for 0.2 s"
     every reaped '.state == "-" and .note == "waitpid: exit status 0"' <<< "$output"
 }
 
-# Runs `orphan-demo reap --method $1 -n 20` under a subreaper (so that the
+# Runs `orphan-demo reap --method $1 -c 20` under a subreaper (so that the
 # double fork's orphans are reaped whatever init this machine has) and
 # checks that it held and left no zombie.
 check_reap() {
-    run zombie-watch --subreaper -- orphan-demo reap --method "$1" -n 20 --json
+    run zombie-watch --subreaper -- orphan-demo reap --method "$1" -c 20 --json
     assert_success
     assert_equal "$(jq -r 'select(.event == "checked") | .note' <<< "$output")" "0 zombies among the $2 processes made"
     every explained '.text != ""' <<< "$output"
@@ -169,9 +169,68 @@ check_reap() {
 @test "a fork refused half way (ulimit -u): status 4, one line, and the children made are reaped, not orphaned" {
     [ "$(id -u)" = 0 ] || skip "needs root to run as nobody under a process limit"
     # Under a subreaper: a child orphan-demo left behind would be reaped, and reported, there.
-    for mode in "zombie -n 50 --hold 0.1" "reap --method wait -n 50" "reap --method sigchld -n 50"; do
+    for mode in "zombie -c 50 --hold 0.1" "reap --method wait -c 50" "reap --method sigchld -c 50"; do
         run --separate-stderr as_nobody bash -c "ulimit -u 8; exec zombie-watch --subreaper -v -- orphan-demo $mode"
         assert_failure 4
         assert_equal "$stderr" "orphan-demo: fork: resource temporarily unavailable"
+    done
+}
+
+@test "output that cannot be written (/dev/full) is 4 and one line: every mode, --json, --help, --version" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    for args in "reap --method wait" "reap --method sigchld -c 2 --json" "reap --method double-fork -c 1" \
+                "zombie -c 1 --hold 0" "orphan" "orphan --json" "--help" "--version" "zombie --help"; do
+        run --separate-stderr bash -c "exec zombie-watch --subreaper -- orphan-demo $args > /dev/full"
+        [ "$status" -eq 4 ] || { echo "$args: $status"; false; }
+        assert_equal "$stderr" "orphan-demo: write standard output: no space left on device"
+    done
+}
+
+@test "-c COUNT counts the children; -n, its old spelling, still works with a note on stderr" {
+    run --separate-stderr orphan-demo zombie -c 2 --hold 0 --json
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "$(jq -r 'select(.event == "zombie") | .pid' <<< "$output" | wc -l)" 2
+    run --separate-stderr orphan-demo zombie --count 2 --hold 0 --json
+    assert_success
+    assert_equal "$(jq -r 'select(.event == "zombie") | .pid' <<< "$output" | wc -l)" 2
+    run --separate-stderr orphan-demo reap --method wait -n 2 -n 3 --json
+    assert_success
+    assert_equal "$stderr" "orphan-demo: -n is now -c; -n will go in a later release"
+    assert_equal "$(jq -r 'select(.event == "forked") | .pid' <<< "$output" | wc -l)" 3
+    run orphan-demo --help
+    assert_line --index 1 "       orphan-demo zombie [-c COUNT] [--hold SECONDS] [--json]"
+    refute_output --partial "[-n COUNT]"
+}
+
+@test "one zombie, one child, one process: the notes and the explanation are in the singular" {
+    run orphan-demo zombie -c 1 --hold 0 --json
+    assert_success
+    assert_equal "$(jq -r 'select(.event == "holding") | .note' <<< "$output")" "holding 1 zombie for 0 s"
+    assert_equal "$(jq -r 'select(.event == "explained") | .text' <<< "$output")" \
+        "1 child stayed a zombie (state Z) while its parent did not wait for it; waitpid took its exit status and it was gone"
+    run orphan-demo reap --method wait -c 1 --json
+    assert_success
+    assert_equal "$(jq -r 'select(.event == "checked") | .note' <<< "$output")" "0 zombies among the 1 process made"
+    run orphan-demo zombie -c 2 --hold 0 --json
+    assert_equal "$(jq -r 'select(.event == "holding") | .note' <<< "$output")" "holding 2 zombies for 0 s"
+    assert_equal "$(jq -r 'select(.event == "explained") | .text' <<< "$output")" \
+        "2 children stayed zombies (state Z) while their parent did not wait for them; waitpid took their exit status and they were gone"
+}
+
+@test "double-fork and subreaper: both forks are shown, in the order they happened, before the middle child is reaped" {
+    for method in double-fork subreaper; do
+        run zombie-watch --subreaper -- orphan-demo reap --method "$method" -c 2 --json
+        assert_success
+        assert_equal "$(jq -r .event <<< "$output" | head -8 | tr '\n' ' ')" \
+            "forked forked reaped adopted forked forked reaped adopted "
+        # The middle child was forked by orphan-demo, the grandchild by it;
+        # the middle child is the one reaped, the grandchild the one adopted.
+        demo_pid=$(jq -r 'select(.event == "checked") | .pid' <<< "$output")
+        jq -s -e --argjson demo "$demo_pid" '
+            [range(0; 2) as $i | .[($i * 4):($i * 4 + 4)]] | all(
+                .[0].ppid == $demo and .[0].note == "the middle child; forks a grandchild, then exits" and
+                .[1].ppid == .[0].pid and .[1].note == "by the middle child; waits on a pipe" and
+                .[2].pid == .[0].pid and .[3].pid == .[1].pid)' <<< "$output" > /dev/null
     done
 }

@@ -13,10 +13,10 @@ teardown() {
     [ "$(cat "/proc/${zombie:-0}/comm" 2>/dev/null)" != "$zname" ] || kill "$zombie" 2>/dev/null || true
 }
 
-# Starts `orphan-demo zombie -n N --hold 60` in the background ($demo) and
+# Starts `orphan-demo zombie -c N --hold 60` in the background ($demo) and
 # waits until it holds its zombies; their pids are in $D/zombies.
 start_zombies() {
-    orphan-demo zombie -n "$1" --hold 60 --json > "$D/demo.json" &
+    orphan-demo zombie -c "$1" --hold 60 --json > "$D/demo.json" &
     demo=$!
     wait_until grep -q '"event":"holding"' "$D/demo.json"
     jq -r 'select(.event == "zombie") | .pid' "$D/demo.json" > "$D/zombies"
@@ -55,7 +55,7 @@ EOF
     assert_equal "$(jq -r .pid <<< "$output")" "$(cat "$D/zombies")"
     assert_equal "$(jq -r .ppid <<< "$output" | sort -u)" "$demo"
     assert_equal "$(jq -r .parent_zombies <<< "$output" | sort -u)" 3
-    assert_equal "$(jq -r .parent_command <<< "$output" | sort -u)" "orphan-demo zombie -n 3 --hold 60 --json"
+    assert_equal "$(jq -r .parent_command <<< "$output" | sort -u)" "orphan-demo zombie -c 3 --hold 60 --json"
     assert_equal "$(jq -r .event <<< "$output" | sort -u)" present
 
     # Without -p they are among every zombie of the system.
@@ -69,10 +69,10 @@ EOF
     assert_success
     assert_line --index 0 --regexp '^ +PID +PPID  COMMAND +PARENT COMMAND$'
     for pid in $(cat "$D/zombies"); do
-        assert_line --regexp "^ +$pid +$demo  orphan-demo +orphan-demo zombie -n 3 --hold 60 --json$"
+        assert_line --regexp "^ +$pid +$demo  orphan-demo +orphan-demo zombie -c 3 --hold 60 --json$"
     done
     assert_line --index 4 --regexp '^ +PPID ZOMBIES  PARENT COMMAND$'
-    assert_line --index 5 --regexp "^ +$demo +3  orphan-demo zombie -n 3 --hold 60 --json$"
+    assert_line --index 5 --regexp "^ +$demo +3  orphan-demo zombie -c 3 --hold 60 --json$"
     assert_equal "${#lines[@]}" 6
 }
 
@@ -154,7 +154,7 @@ EOF
 }
 
 @test "watch mode reports zombies as they appear and go, with how long they were seen" {
-    orphan-demo zombie -n 2 --hold 1 --json > "$D/demo.json" &
+    orphan-demo zombie -c 2 --hold 1 --json > "$D/demo.json" &
     demo=$!
     wait_until grep -q '"event":"holding"' "$D/demo.json"
     run zombie-watch -i 0.1 -n 40 --json -p "$demo"
@@ -168,14 +168,14 @@ EOF
     jq -s -e 'map(select(.event == "gone") | .seen_seconds > 0) | length == 2 and all' <<< "$output"
     jq -s -e 'map(select(.event == "still") | .scan > 1) | length > 0 and all' <<< "$output"
     # The text form: a header, then a line per appearance and disappearance.
-    orphan-demo zombie -n 1 --hold 1 > "$D/demo.txt" &
+    orphan-demo zombie -c 1 --hold 1 > "$D/demo.txt" &
     demo=$!
     wait_until grep -q holding "$D/demo.txt"
     run zombie-watch -i 0.1 -n 40 -p "$demo"
     assert_success
     assert_line --index 0 --regexp '^TIME +EVENT +PID +PPID +SEEN  COMMAND +PARENT COMMAND \(ZOMBIES\)$'
-    assert_line --index 1 --regexp "^[0-9:.]+  appeared +[0-9]+ +$demo +0\.0s  orphan-demo +orphan-demo zombie -n 1 --hold 1 \(1\)$"
-    assert_line --index 2 --regexp "^[0-9:.]+  gone +[0-9]+ +$demo +[0-9.]+s  orphan-demo +orphan-demo zombie -n 1 --hold 1 \(1\)$"
+    assert_line --index 1 --regexp "^[0-9:.]+  appeared +[0-9]+ +$demo +0\.0s  orphan-demo +orphan-demo zombie -c 1 --hold 1 \(1\)$"
+    assert_line --index 2 --regexp "^[0-9:.]+  gone +[0-9]+ +$demo +[0-9.]+s  orphan-demo +orphan-demo zombie -c 1 --hold 1 \(1\)$"
     assert_equal "${#lines[@]}" 3
 }
 
@@ -183,7 +183,7 @@ EOF
     # A parent whose command line has a quote, a backslash, a tab and a
     # byte that is not UTF-8.
     cp "$PROCKIT_BIN/orphan-demo" "$D/od"
-    bash -c 'exec -a "we\"ird\\	name$(printf "\\xff")" "$0" zombie -n 1 --hold 60 --json' "$D/od" > "$D/demo.json" &
+    bash -c 'exec -a "we\"ird\\	name$(printf "\\xff")" "$0" zombie -c 1 --hold 60 --json' "$D/od" > "$D/demo.json" &
     demo=$!
     wait_until grep -q '"event":"holding"' "$D/demo.json"
     run zombie-watch --json -p "$demo"

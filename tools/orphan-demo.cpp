@@ -36,8 +36,8 @@ namespace {
 
 const char kUsage[] =
     "usage: orphan-demo orphan [--json]\n"
-    "       orphan-demo zombie [-n COUNT] [--hold SECONDS] [--json]\n"
-    "       orphan-demo reap --method wait|sigchld|ignore|double-fork|subreaper [-n COUNT] [--json]\n";
+    "       orphan-demo zombie [-c COUNT] [--hold SECONDS] [--json]\n"
+    "       orphan-demo reap --method wait|sigchld|ignore|double-fork|subreaper [-c COUNT] [--json]\n";
 
 const char kHelp[] =
     "\n"
@@ -48,11 +48,18 @@ const char kHelp[] =
     "           ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild is given to init\n"
     "           (or the nearest subreaper);\n"
     "           subreaper: PR_SET_CHILD_SUBREAPER adopts the grandchildren, which we reap\n"
+    "  -c COUNT, --count COUNT  how many children, 1 to 1000 (-n, its old spelling, goes\n"
+    "           in a later release)\n"
     "  --json   one JSON object per event instead of a text line\n"
     "\n"
     "Each event line shows the time, the event, and the pid's parent and state read from /proc.\n"
     "Exit status: 0 what was shown held (checked in /proc); 1 it did not; 2 bad usage;\n"
     "4 a system call failed; 128+N killed by signal N.\n";
+
+// "1 zombie", "3 zombies".
+std::string counted(size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
 
 // The time limit for what the kernel does on its own: an adoption, or an
 // adopter reaping (init may reap only now and then).
@@ -80,7 +87,7 @@ public:
             std::printf("%s  %-17s %7d %7s  %-5s  %s\n", now.clock_text().c_str(), name, pid, ppid.c_str(),
                         state.c_str(), escape_text(note).c_str());
         }
-        std::fflush(stdout);
+        flush_stdout();  // a demo nobody can read stops here, with 4
     }
 
     // The one line that says what was shown; returns the exit status.
@@ -89,7 +96,7 @@ public:
             std::printf("{\"event\":\"%s\",\"text\":%s}\n", held ? "explained" : "failed", json_string(text).c_str());
         else
             std::printf("%s%s\n", held ? "" : "FAILED: ", escape_text(text).c_str());
-        std::fflush(stdout);
+        flush_stdout();
         return held ? 0 : 1;
     }
 
@@ -195,9 +202,9 @@ int show_zombies(Timeline& t, unsigned count, double hold) {
         poll_until([&] { return is_zombie(pid); });
         t.event("zombie", pid, "exited; its parent has not waited for it");
     }
-    char note[96];
-    std::snprintf(note, sizeof note, "holding %u zombies for %g s", count, hold);
-    t.event("holding", getpid(), note);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", hold);
+    t.event("holding", getpid(), "holding " + counted(count, "zombie", "zombies") + " for " + seconds + " s");
     bool stopped = sleep_until(Deadline::after(hold), &stop) == Wait::stopped;
     bool held = true;
     for (pid_t pid : children) {
@@ -208,8 +215,11 @@ int show_zombies(Timeline& t, unsigned count, double hold) {
         held &= is_gone(pid, getpid());
     }
     if (stopped) stop.die_of_signal();
-    return t.explain(held, std::to_string(count) + " children stayed zombies (state Z) while their parent did not wait "
-                                                   "for them; waitpid took their exit status and they were gone");
+    const bool one = count == 1;
+    return t.explain(held, counted(count, "child", "children") + (one ? " stayed a zombie" : " stayed zombies") +
+                               " (state Z) while " + (one ? "its" : "their") + " parent did not wait for " +
+                               (one ? "it" : "them") + "; waitpid took " + (one ? "its" : "their") +
+                               " exit status and " + (one ? "it was" : "they were") + " gone");
 }
 
 // The SIGCHLD handler's record of whom it reaped: only what a handler may
@@ -229,22 +239,30 @@ void on_sigchld(int) {
     errno = saved;
 }
 
-// Forks a child that forks a grandchild and exits at once; the grandchild
-// waits for `release` to close. Returns {child, grandchild}.
-std::pair<pid_t, pid_t> double_fork(const Pipe& release) {
-    Pipe report = make_pipe();
+// Forks a child that forks a grandchild and exits; the grandchild waits
+// for `release` to close. The child exits only once `go` is closed, so
+// that both forks can be shown, grandchild still the child's, before the
+// child exits and is reaped: the timeline is in the order things happened.
+// Returns {child, grandchild}.
+std::pair<pid_t, pid_t> double_fork(Timeline& t, const Pipe& release) {
+    Pipe report = make_pipe(), go = make_pipe();
     pid_t child = fork_child();
     if (child == 0) {
-        close(release.write.get());  // only orphan-demo may hold it
+        close(release.write.get());  // only orphan-demo may hold them
+        close(go.write.get());
         pid_t grandchild = fork();
         if (grandchild == 0) wait_for_release(release.read.get());
         write(report.write.get(), &grandchild, sizeof grandchild);
-        _exit(grandchild < 0 ? 1 : 0);
+        if (grandchild < 0) _exit(1);
+        wait_for_release(go.read.get());
     }
     report.write.reset();
+    go.read.reset();
     pid_t grandchild = -1;
     if (read_some(report.read.get(), &grandchild, sizeof grandchild) != sizeof grandchild || grandchild < 0)
         throw Error(Exit::failure, "fork: a child could not start its grandchild");
+    t.event("forked", child, "the middle child; forks a grandchild, then exits");
+    t.event("forked", grandchild, "by the middle child; waits on a pipe");
     return {child, grandchild};
 }
 
@@ -303,7 +321,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
         std::vector<pid_t> grandchildren;
         std::vector<pid_t> adopters;
         for (unsigned i = 0; i < count; ++i) {
-            auto [child, grandchild] = double_fork(release);
+            auto [child, grandchild] = double_fork(t, release);
             made.push_back(child);
             made.push_back(grandchild);
             grandchildren.push_back(grandchild);
@@ -340,14 +358,15 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
                          : "each grandchild was orphaned at once and adopted by " + describe_process(adopters.front()) +
                                (all_reaped ? ", which reaped it: orphan-demo had only the short-lived middle child "
                                              "to wait for"
-                                           : ", which did not reap them all within 10 s: they are its zombies now");
+                                           : (count == 1 ? ", which did not reap it within 10 s: it is its zombie now"
+                                                       : ", which did not reap them all within 10 s: they are its zombies now"));
     }
 
     // The proof: none of the processes we made is a zombie now.
     unsigned zombies = 0;
     for (pid_t pid : made) zombies += is_zombie(pid);
-    t.event("checked", self, std::to_string(zombies) + " zombies among the " + std::to_string(made.size()) +
-                                 " processes made");
+    t.event("checked", self, counted(zombies, "zombie", "zombies") + " among the " +
+                                 counted(made.size(), "process", "processes") + " made");
     return t.explain(held && zombies == 0, method + ": " + text);
 }
 
@@ -355,6 +374,7 @@ int show_reaping(Timeline& t, const std::string& method, unsigned count) {
 
 int main(int argc, char** argv) {
     set_program_name("orphan-demo");
+    check_stdout_at_exit();
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
             std::puts("orphan-demo (prockit) " PROCKIT_VERSION);
@@ -371,10 +391,10 @@ int main(int argc, char** argv) {
                                {"version", no_argument, nullptr, kVersion},
                                {"hold", required_argument, nullptr, kHold},
                                {"method", required_argument, nullptr, kMethod},
-                               {"count", required_argument, nullptr, 'n'},
+                               {"count", required_argument, nullptr, 'c'},
                                {}};
-    Options o(argc - 1, argv + 1, "n:", longopts, mode, kUsage, kHelp, Options::Order::anywhere);
-    bool json = false, has_count = false, has_hold = false;
+    Options o(argc - 1, argv + 1, "c:n:", longopts, mode, kUsage, kHelp, Options::Order::anywhere);
+    bool json = false, has_count = false, has_hold = false, said_n = false;
     unsigned count = mode == "zombie" ? 3 : 5;
     double hold = 5;
     std::string method;
@@ -386,6 +406,11 @@ int main(int argc, char** argv) {
                 case kMethod: method = optarg; break;
                 case kVersion: std::puts("orphan-demo (prockit) " PROCKIT_VERSION); return 0;
                 case 'n':
+                    // -n is shq's "never wait"; -c is a count in every tool.
+                    if (!said_n) warn("-n is now -c; -n will go in a later release");
+                    said_n = true;
+                    [[fallthrough]];
+                case 'c':
                     count = static_cast<unsigned>(parse_count(optarg, "count", 1, kMaxChildren));
                     has_count = true;
                     break;
@@ -395,7 +420,7 @@ int main(int argc, char** argv) {
         o.fail("%s", e.what());
     }
     if (o.count() > 0) o.fail("unexpected operand '%s'", o.operand(0));
-    if (mode == "orphan" && has_count) o.fail("-n does not go with orphan");
+    if (mode == "orphan" && has_count) o.fail("-c does not go with orphan");
     if (mode != "zombie" && has_hold) o.fail("--hold goes only with zombie");
     if (mode != "reap" && !method.empty()) o.fail("--method goes only with reap");
     if (mode == "reap" && method.empty()) o.fail("--method is needed");
