@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <unordered_map>
+#include <utility>
 
 #include "diag.h"
 #include "fd.h"
@@ -207,7 +208,7 @@ std::vector<Zombie> find_zombies(pid_t under) {
     std::vector<Zombie> zombies;
     scan_processes([&](const ProcStat& p) {
         if (under) all.push_back(p);
-        if (p.state == 'Z') zombies.push_back(Zombie{p, {}, 0});
+        if (p.state == 'Z') zombies.push_back(Zombie{p, {}, {}, 0});
     });
     if (under) {
         std::vector<pid_t> below = descendants(under, all);
@@ -217,15 +218,17 @@ std::vector<Zombie> find_zombies(pid_t under) {
     std::sort(zombies.begin(), zombies.end(), [](const Zombie& a, const Zombie& b) { return a.proc.pid < b.proc.pid; });
     std::unordered_map<pid_t, unsigned> per_parent;
     for (const Zombie& z : zombies) ++per_parent[z.proc.ppid];
-    std::unordered_map<pid_t, std::string> parent_commands;
+    std::unordered_map<pid_t, std::pair<std::string, std::string>> parents;  // name, command
     for (Zombie& z : zombies) {
         z.parent_zombies = per_parent[z.proc.ppid];
-        auto [it, fresh] = parent_commands.try_emplace(z.proc.ppid);
+        auto [it, fresh] = parents.try_emplace(z.proc.ppid);
         if (fresh) {
             ProcStat parent;
-            if (read_stat(z.proc.ppid, parent)) it->second = read_command(z.proc.ppid, parent.comm);
+            if (read_stat(z.proc.ppid, parent))
+                it->second = {parent.comm, read_command(z.proc.ppid, parent.comm)};
         }
-        z.parent_command = it->second;
+        z.parent_name = it->second.first;
+        z.parent_command = it->second.second;
     }
     return zombies;
 }

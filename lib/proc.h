@@ -64,6 +64,7 @@ bool is_ancestor(pid_t ancestor, pid_t pid);
 struct Zombie {
     ProcStat proc;
     std::string parent_command;
+    std::string parent_name;  // the parent's comm: "" once it is gone
     unsigned parent_zombies = 0;
 };
 

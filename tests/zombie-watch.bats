@@ -25,7 +25,8 @@ start_zombies() {
 @test "zombie-watch: --help, --version; usage errors exit 3 (UNKNOWN) with one reason" {
     run zombie-watch --help
     assert_success
-    assert_line --index 0 "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-w RANGE] [-c RANGE] [-p PID]"
+    assert_line --index 0 "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]"
+    assert_line --index 1 "                    [--prometheus FILE]"
     run zombie-watch --version
     assert_output --regexp '^zombie-watch \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
     while IFS=$'\t' read -r args want; do
@@ -384,4 +385,152 @@ EOF
     [ -z "$(proc_state "$sleeper")" ]
     grep -q "^zombie-watch: forwarded SIGTERM to orphan $sleeper$" "$D/err"
     grep -q "^zombie-watch: reaped orphan $sleeper (sleep): killed by signal 15 (SIGTERM)$" "$D/err"
+}
+
+@test "output that cannot be written (/dev/full) is UNKNOWN (3) and one line: table, status, --json, -i, --help, --version" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    start_zombies 1
+    for args in "-p $demo" "-p $demo -w 5" "-p $demo -w 0" "-p $demo --json" "-p $demo -i 0.05 -n 2" \
+                "-p $demo -i 0.05 -n 2 --json -c 0" "-p $demo -q -w 0" "--help" "--version"; do
+        run --separate-stderr bash -c "zombie-watch $args > /dev/full"
+        [ "$status" -eq 3 ] || { echo "$args: $status"; false; }
+        assert_equal "$stderr" "zombie-watch: write standard output: no space left on device"
+    done
+}
+
+@test "-q: nothing when the answer is OK; WARNING, CRITICAL, UNKNOWN and found zombies are still said" {
+    run --separate-stderr zombie-watch -q -p $$ -w 0 -c 5
+    assert_success
+    assert_equal "$output" ""
+    run --separate-stderr zombie-watch -q -p $$
+    assert_success
+    assert_equal "$output" ""
+    start_zombies 2
+    for args in "-w 5" "-w 5 -c 10 --json" "--quiet -c 2" "-i 0.05 -n 2 -w 5" "-i 0.05 -n 2 -w 5 --json"; do
+        run --separate-stderr zombie-watch -q -p "$demo" $args
+        assert_success
+        [ -z "$output" ] || { echo "$args: $output"; false; }
+    done
+    run zombie-watch -q -p "$demo" -w 1 -c 5
+    assert_failure 1
+    assert_line --index 0 "ZOMBIES WARNING: 2 zombie processes | zombies=2;1;5;0"
+    assert_equal "${#lines[@]}" 6
+    run zombie-watch -q -p "$demo" -c 1
+    assert_failure 2
+    assert_line --index 0 "ZOMBIES CRITICAL: 2 zombie processes | zombies=2;;1;0"
+    run zombie-watch -q -p "$demo" -c 1 --json
+    assert_failure 2
+    assert_equal "$(jq -r .event <<< "$output" | tr '\n' ' ')" "present present status "
+    # Without -w and -c, zombies found are not OK: the list is printed.
+    run zombie-watch -q -p "$demo"
+    assert_success
+    assert_equal "${#lines[@]}" 5
+    run --separate-stderr zombie-watch -q -p 999999999 -w 5
+    assert_failure 3
+    run --separate-stderr zombie-watch -q -w x
+    assert_failure 3
+    assert_equal "$output" "ZOMBIES UNKNOWN: invalid range 'x': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20"
+}
+
+# Checks, line by line, that file $1 follows the Prometheus text format as
+# zombie-watch writes it: UTF-8, every line ends in a newline, # HELP and
+# # TYPE once per metric and before its samples, label values quoted with
+# only \\, \" and \n escaped, a whole number as the value.
+check_exposition() {
+    iconv -f UTF-8 -t UTF-8 "$1" > /dev/null || { echo "not UTF-8"; return 1; }
+    [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] || { echo "no newline at the end"; return 1; }
+    local line name typed=" " helped=" " done_names=" " current=
+    while IFS= read -r line; do
+        if [[ $line =~ ^#\ HELP\ ([a-zA-Z_:][a-zA-Z0-9_:]*)\ ([^\\]|\\\\|\\n)*$ ]]; then
+            name=${BASH_REMATCH[1]}
+            [[ $helped != *" $name "* ]] || { echo "second HELP: $line"; return 1; }
+            helped+="$name "
+        elif [[ $line =~ ^#\ TYPE\ ([a-zA-Z_:][a-zA-Z0-9_:]*)\ (gauge|counter|untyped)$ ]]; then
+            name=${BASH_REMATCH[1]}
+            [[ $typed != *" $name "* && $done_names != *" $name "* ]] || { echo "TYPE late or twice: $line"; return 1; }
+            typed+="$name "
+        elif [[ $line =~ ^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\]|\\[\\\"n])*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\]|\\[\\\"n])*\")*\})?\ [0-9]+$ ]]; then
+            name=${BASH_REMATCH[1]}
+            [[ $typed == *" $name "* ]] || { echo "sample before its TYPE: $line"; return 1; }
+            [ "$name" = "$current" ] || [[ $done_names != *" $name "* ]] || { echo "samples apart: $line"; return 1; }
+        else
+            echo "not the text format: $line"
+            return 1
+        fi
+        [ -z "$current" ] || [ "$name" = "$current" ] || done_names+="$current "
+        current=$name
+    done < "$1"
+}
+
+@test "--prometheus FILE: the counts in Prometheus's text format, labels escaped, mode 0644, nothing else left" {
+    run zombie-watch -p $$ --prometheus "$D/zombies.prom"
+    assert_success
+    assert_output "0 zombie processes"
+    assert_equal "$(cat "$D/zombies.prom")" "# HELP prockit_zombies Zombie processes found by the last scan of zombie-watch.
+# TYPE prockit_zombies gauge
+prockit_zombies 0
+# HELP prockit_zombies_by_parent Zombie processes of each parent, the process that must reap them.
+# TYPE prockit_zombies_by_parent gauge"
+    check_exposition "$D/zombies.prom"
+    # A parent named with a quote, a backslash, a newline and a byte that
+    # is not UTF-8 (its comm, from the name of the file it ran).
+    local name=$'o"\\\n\xffd'
+    mkdir "$D/bin"
+    ln -s "$(command -v orphan-demo)" "$D/bin/$name"
+    "$D/bin/$name" zombie -c 2 --hold 60 --json > "$D/demo.json" &
+    demo=$!
+    wait_until grep -q '"event":"holding"' "$D/demo.json"
+    (umask 077 && zombie-watch -p "$demo" --prometheus "$D/zombies.prom" -q -w 5)
+    assert_equal "$(sed -n 3p "$D/zombies.prom")" "prockit_zombies 2"
+    assert_equal "$(tail -n 1 "$D/zombies.prom")" \
+        "prockit_zombies_by_parent{ppid=\"$demo\",parent=\"o\\\"\\\\\\n$(printf '\xef\xbf\xbd')d\"} 2"
+    check_exposition "$D/zombies.prom"
+    assert_equal "$(stat -c %a "$D/zombies.prom")" 644
+    assert_equal "$(ls -A "$D" | tr '\n' ' ')" "bin demo.json zombies.prom "
+}
+
+@test "--prometheus replaces FILE whole (a symbolic link is replaced, not followed); a FILE it cannot make is UNKNOWN, one line" {
+    echo keep > "$D/target"
+    ln -s target "$D/link.prom"
+    run zombie-watch -p $$ --prometheus "$D/link.prom"
+    assert_success
+    assert_equal "$(cat "$D/target")" keep
+    [ -f "$D/link.prom" ] && [ ! -L "$D/link.prom" ]
+    check_exposition "$D/link.prom"
+    run --separate-stderr zombie-watch -p $$ -w 5 --prometheus "$D/none/z.prom"
+    assert_failure 3
+    assert_regex "$stderr" "^zombie-watch: --prometheus $D/none/z.prom: create $D/none/\.z\.prom\.[0-9]+-[0-9a-f]+: no such file or directory\$"
+    assert_regex "$output" "^ZOMBIES UNKNOWN: --prometheus "
+    mkdir "$D/ro"
+    chmod 555 "$D/ro"
+    run --separate-stderr as_nobody zombie-watch -p $$ --prometheus "$D/ro/z.prom"
+    assert_failure 3
+    assert_regex "$stderr" "^zombie-watch: --prometheus $D/ro/z.prom: create $D/ro/\.z\.prom\.[0-9]+-[0-9a-f]+: permission denied\$"
+    run --separate-stderr zombie-watch --prometheus ''
+    assert_failure 3
+    assert_equal "${stderr_lines[0]}" "zombie-watch: --prometheus needs a FILE"
+    run --separate-stderr zombie-watch --subreaper --prometheus "$D/z.prom" true
+    assert_failure 3
+}
+
+@test "--prometheus with -i: FILE is rewritten after every scan and a reader never sees half of it" {
+    start_zombies 1
+    zombie-watch -i 0.02 -n 1000 -p "$demo" --prometheus "$D/z.prom" > /dev/null &
+    local zw=$!
+    wait_until grep -qx 'prockit_zombies 1' "$D/z.prom"
+    # Every read, while it is replaced 50 times a second, is a whole file.
+    local i
+    for i in $(seq 200); do
+        cp "$D/z.prom" "$D/copy"
+        [ "$(tail -n 1 "$D/copy")" = "prockit_zombies_by_parent{ppid=\"$demo\",parent=\"orphan-demo\"} 1" ] ||
+            { cat "$D/copy"; false; }
+    done
+    check_exposition "$D/copy"
+    kill -TERM "$demo"
+    wait "$demo" || true
+    demo=
+    wait_until grep -qx 'prockit_zombies 0' "$D/z.prom"
+    kill "$zw"
+    wait "$zw" || true
+    assert_equal "$(ls -A "$D" | grep -c '^\.z\.prom')" 0
 }

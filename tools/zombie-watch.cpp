@@ -7,6 +7,8 @@
 // new zombie, not an old one still there. Names and command lines belong to
 // whoever runs those processes: every text line shows them escaped
 // (lib/text.h), so that a name cannot forge a line or move the cursor.
+// --prometheus replaces its file whole after every scan (lib/prometheus.h),
+// so node_exporter's collector never reads half of one.
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@
 #include "options.h"
 #include "parse.h"
 #include "proc.h"
+#include "prometheus.h"
 #include "reaper.h"
 #include "signals.h"
 #include "text.h"
@@ -35,7 +38,8 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-w RANGE] [-c RANGE] [-p PID]\n"
+    "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]\n"
+    "                    [--prometheus FILE]\n"
     "       zombie-watch --subreaper [-g] [-v] [--] COMMAND [ARG...]\n";
 
 const char kHelp[] =
@@ -49,22 +53,29 @@ const char kHelp[] =
     "                 plugins take them: the counts that are OK (N is 0..N, N: at least N,\n"
     "                 '~:N' at most N, START:END; @ makes them the alerts);\n"
     "                 prints one status line: ZOMBIES OK: 0 zombie processes | zombies=0;5;10;0\n"
+    "  -q             print nothing when the answer is OK (no zombie, without -w and -c)\n"
+    "  --prometheus FILE\n"
+    "                 after each scan, replace FILE whole with the counts in Prometheus's text\n"
+    "                 format, for node_exporter's textfile collector\n"
     "  -p PID         only zombies descended from PID\n"
     "  --subreaper    run COMMAND as our child, reap every orphan below it, forward signals to it\n"
     "  -g             forward signals to COMMAND's process group\n"
     "  -v             report each orphan reaped and each signal forwarded\n"
-    "Long forms: --interval --count --warning --critical --pid --group --verbose.\n"
+    "Long forms: --interval --count --quiet --warning --critical --pid --group --verbose.\n"
     "\n"
     "Exit status: with -w or -c, 0 OK, 1 WARNING, 2 CRITICAL; otherwise 0 after the scans;\n"
-    "3 bad usage, a -p PID that names no process, /proc unreadable (UNKNOWN);\n"
+    "3 bad usage, a -p PID that names no process, /proc unreadable, output that cannot\n"
+    "be written (UNKNOWN: every error of zombie-watch's own);\n"
     "128+N ended by signal N.\n"
     "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if it could not run.\n";
 
-enum Long { kOnce = 1000, kJson, kSubreaper, kVersion };
+enum Long { kOnce = 1000, kJson, kSubreaper, kVersion, kPrometheus };
 const option kLongOptions[] = {{"once", no_argument, nullptr, kOnce},
                                {"json", no_argument, nullptr, kJson},
                                {"subreaper", no_argument, nullptr, kSubreaper},
                                {"version", no_argument, nullptr, kVersion},
+                               {"prometheus", required_argument, nullptr, kPrometheus},
+                               {"quiet", no_argument, nullptr, 'q'},
                                {"interval", required_argument, nullptr, 'i'},
                                {"count", required_argument, nullptr, 'n'},
                                {"warning", required_argument, nullptr, 'w'},
@@ -75,7 +86,8 @@ const option kLongOptions[] = {{"once", no_argument, nullptr, kOnce},
                                {}};
 
 struct Settings {
-    bool once = false, json = false, subreaper = false, group = false, verbose = false;
+    bool once = false, json = false, quiet = false, subreaper = false, group = false, verbose = false;
+    const char* prometheus = nullptr;
     std::optional<double> interval;
     std::optional<uint64_t> count;
     std::optional<Range> warning, critical;
@@ -85,7 +97,7 @@ struct Settings {
 
 Settings parse_args(int argc, char** argv) {
     Settings s;
-    Options o(argc, argv, "+i:n:w:c:p:gv", kLongOptions, "", kUsage, kHelp);
+    Options o(argc, argv, "+i:n:qw:c:p:gv", kLongOptions, "", kUsage, kHelp);
     int c = 0;
     try {
         while ((c = o.next()) != -1) {
@@ -93,6 +105,8 @@ Settings parse_args(int argc, char** argv) {
                 case kOnce: s.once = true; break;
                 case kJson: s.json = true; break;
                 case kSubreaper: s.subreaper = true; break;
+                case kPrometheus: s.prometheus = optarg; break;
+                case 'q': s.quiet = true; break;
                 case kVersion: std::puts("zombie-watch (prockit) " PROCKIT_VERSION); std::exit(0);
                 case 'i': s.interval = parse_seconds(optarg, "interval"); break;
                 case 'n': s.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
@@ -111,7 +125,8 @@ Settings parse_args(int argc, char** argv) {
     }
     for (int i = 0; i < o.count(); ++i) s.command.emplace_back(o.operand(i));
     if (s.subreaper) {
-        if (s.once || s.json || s.interval || s.count || s.warning || s.critical || s.under)
+        if (s.once || s.json || s.quiet || s.prometheus || s.interval || s.count || s.warning || s.critical ||
+            s.under)
             o.fail("--subreaper takes only -g and -v");
         if (s.command.empty()) o.fail("--subreaper needs a COMMAND");
         return s;
@@ -119,6 +134,7 @@ Settings parse_args(int argc, char** argv) {
     if (s.group || s.verbose) o.fail("-%c goes with --subreaper", s.group ? 'g' : 'v');
     if (!s.command.empty()) o.fail("unexpected operand '%s'", s.command[0].c_str());
     if (s.once && s.interval) o.fail("--once and -i exclude each other");
+    if (s.prometheus && !*s.prometheus) o.fail("--prometheus needs a FILE");
     if (s.count && !s.interval) o.fail("-n counts the scans of -i");
     if (s.interval && *s.interval <= 0) o.fail("-i needs more than 0 seconds");
     return s;
@@ -185,6 +201,57 @@ PluginState judge(const Settings& s, size_t zombies, std::string& line) {
     return state;
 }
 
+// The counts in Prometheus's text format: the total, and one sample per
+// parent, labelled with its pid and name (not its command line, which may
+// hold what its user would not publish, and would make a new series with
+// every argument).
+std::string prometheus_text(const std::vector<Zombie>& zombies) {
+    std::string t = "# HELP prockit_zombies Zombie processes found by the last scan of zombie-watch.\n"
+                    "# TYPE prockit_zombies gauge\n"
+                    "prockit_zombies " + std::to_string(zombies.size()) + "\n"
+                    "# HELP prockit_zombies_by_parent Zombie processes of each parent, the process that must reap them.\n"
+                    "# TYPE prockit_zombies_by_parent gauge\n";
+    std::map<pid_t, const Zombie*> parents;
+    for (const Zombie& z : zombies) parents.emplace(z.proc.ppid, &z);
+    for (auto [ppid, z] : parents)
+        t += "prockit_zombies_by_parent{ppid=\"" + std::to_string(ppid) + "\",parent=\"" +
+             prometheus_label_value(z->parent_name) + "\"} " + std::to_string(z->parent_zombies) + "\n";
+    return t;
+}
+
+// What one scan found, and what it is to say.
+struct Scan {
+    uint64_t number;
+    WallTime clock;
+    const std::vector<Zombie>& zombies;
+    const std::vector<Sighting>& report;
+    bool monitoring;
+    PluginState state;
+    const std::string& status;
+};
+
+// Prints one scan's report on standard output; `last_status` is the status
+// line printed last, which watch mode repeats only when it changes.
+void print_scan(const Settings& s, const Scan& scan, bool& header, const std::string& last_status) {
+    // -q: an answer that is OK says nothing (cron mails every line).
+    const bool ok = scan.monitoring ? scan.state == PluginState::ok : scan.zombies.empty();
+    if (s.quiet && ok) return;
+    if (s.json) {
+        for (const Sighting& r : scan.report) print_json(scan.clock, scan.number, r);
+        if (scan.monitoring)
+            std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"status\",\"state\":\"%s\",\"zombies\":%zu}\n",
+                        scan.clock.epoch_text().c_str(), static_cast<unsigned long long>(scan.number),
+                        plugin_state_name(scan.state), scan.zombies.size());
+    } else if (!s.interval) {
+        if (scan.monitoring) std::printf("%s\n", scan.status.c_str());
+        if (!scan.monitoring || !scan.zombies.empty()) print_table(scan.zombies);
+    } else {
+        for (const Sighting& r : scan.report)
+            if (r.event[0] != 's') print_event(scan.clock, r, header);  // appeared and gone, not still
+        if (scan.monitoring && scan.status != last_status) std::printf("%s\n", scan.status.c_str());
+    }
+}
+
 // The watch loop (a single scan for --once). Returns the exit status.
 int watch(const Settings& s) {
     if (s.under && process_state(s.under) == 0)
@@ -218,29 +285,22 @@ int watch(const Settings& s) {
 
         std::string status;
         if (monitoring) state = judge(s, zombies.size(), status);
-        if (s.json) {
-            for (const Sighting& r : report) print_json(clock, scan, r);
-            if (monitoring)
-                std::printf("{\"time\":%s,\"scan\":%llu,\"event\":\"status\",\"state\":\"%s\",\"zombies\":%zu}\n",
-                            clock.epoch_text().c_str(), static_cast<unsigned long long>(scan), plugin_state_name(state),
-                            zombies.size());
-        } else if (!s.interval) {
-            if (monitoring) std::printf("%s\n", status.c_str());
-            if (!monitoring || !zombies.empty()) print_table(zombies);
-        } else {
-            for (const Sighting& r : report)
-                if (r.event[0] != 's') print_event(clock, r, header);  // appeared and gone, not still
-            if (monitoring && status != last_status) std::printf("%s\n", status.c_str());
+        if (s.prometheus) {
+            try {
+                replace_file(s.prometheus, prometheus_text(zombies));
+            } catch (const Error& e) {
+                throw Error(e.status(), std::string("--prometheus ") + s.prometheus + ": " + e.what());
+            }
         }
+        print_scan(s, Scan{scan, clock, zombies, report, monitoring, state, status}, header, last_status);
         last_status = status;
-        std::fflush(stdout);
+        flush_stdout();  // a lost line ends the watch (3), not seen by anyone
         known = std::move(current);
 
         if (!s.interval || (s.count && scan >= *s.count)) break;
         double next = started + static_cast<double>(scan) * *s.interval;
         if (sleep_until(Deadline::after(next - monotonic_seconds()), &stop) == Wait::stopped) stop.die_of_signal();
     }
-    if (std::ferror(stdout)) throw Error(Exit::failure, "write standard output: " + reason(errno));
     return monitoring ? static_cast<int>(state) : 0;
 }
 
@@ -249,6 +309,9 @@ int watch(const Settings& s) {
 int main(int argc, char** argv) {
     set_program_name("zombie-watch");
     set_usage_status(static_cast<int>(PluginState::unknown));
+    // Output that cannot be written is UNKNOWN too: a scheduler reads a
+    // status past 3 as a broken plugin, and every error of ours is 3.
+    check_stdout_at_exit(static_cast<int>(PluginState::unknown));
     Settings s = parse_args(argc, argv);
     try {
         if (s.subreaper) return run_subreaper(s.command, SubreaperOptions{s.group, s.verbose});
