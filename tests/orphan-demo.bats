@@ -201,6 +201,10 @@ check_reap() {
     run orphan-demo --help
     assert_line --index 1 "       orphan-demo zombie [-c COUNT] [--hold SECONDS] [--json]"
     refute_output --partial "[-n COUNT]"
+    # prockit(7)'s Conventions say so.
+    conv=$(sed -n '/^\.Ss Conventions/,/^\.S[sh] /p' "$BATS_TEST_DIRNAME/../man/prockit.7")
+    grep -q '^\.It Fl c Ar COUNT Ta shq, pipe-cat, orphan-demo Ta ' <<< "$conv"
+    grep '^\.It Fl n Ar COUNT Ta ' <<< "$conv" | grep -q -v 'Ta zombie-watch, orphan-demo'
 }
 
 @test "one zombie, one child, one process: the notes and the explanation are in the singular" {
@@ -232,5 +236,29 @@ check_reap() {
                 .[0].ppid == $demo and .[0].note == "the middle child; forks a grandchild, then exits" and
                 .[1].ppid == .[0].pid and .[1].note == "by the middle child; waits on a pipe" and
                 .[2].pid == .[0].pid and .[3].pid == .[1].pid)' <<< "$output" > /dev/null
+    done
+}
+
+@test "orphan-demo(1): ENVIRONMENT and FILES name what it reads and makes; every EXAMPLES block leaves the directory it is pasted into as it was" {
+    page=$BATS_TEST_DIRNAME/../man/orphan-demo.1
+    # mdoc's order, as the other pages: ... ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES.
+    assert_equal "$(grep '^\.Sh' "$page" | grep -E 'ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES' | cut -c5- | tr '\n' '|')" \
+        "ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES|"
+    sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$page" | grep -q '^\.It Ev TZ$'
+    files=$(sed -n '/^\.Sh FILES/,/^\.Sh /p' "$page")
+    grep -q '^\.It Pa /proc' <<< "$files"
+    [ orphan-demo != zombie-watch ] || grep -q '^\.It Ar FILE No of Fl -prometheus$' <<< "$files"
+    mkdir "$D/examples" "$D/real"
+    awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+         on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
+         on && lit { print > (dir "/example" block ".sh") }' dir="$D/examples" "$page"
+    cd "$D/real"
+    # What a real directory may hold, by the names the examples used to write.
+    for f in demo.out zombies.json reap.out zombies.prom; do echo "keep $f" > "$f"; done
+    before=$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)
+    for ex in "$D"/examples/example*.sh; do
+        run bash -e "$ex"
+        [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+        assert_equal "$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)" "$before"
     done
 }
