@@ -34,6 +34,8 @@ replay() {
 
 @test "fuzz regressions: records" { replay records; }
 
+@test "fuzz regressions: prometheus_label" { replay prometheus_label; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
