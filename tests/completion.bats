@@ -148,11 +148,13 @@ f"
     replies 'pool-run gzip ::' pool-run gzip :: == : ::
 }
 
-@test "zombie-watch: options, nothing after an option's argument, process ids after -p, the COMMAND after --subreaper" {
+@test "zombie-watch: options, nothing after an option's argument, process ids after -p, a file after --prometheus, the COMMAND after --subreaper" {
     replies 'zombie-watch --c' zombie-watch --c == --count --critical
-    replies 'zombie-watch -' zombie-watch - == --once -i -n --json -w -c -p --subreaper -g -v \
-        --interval --count --warning --critical --pid --group --verbose --help --version --
+    replies 'zombie-watch -' zombie-watch - == --once -i -n --json -q -w -c -p --prometheus --subreaper -g -v \
+        --interval --count --quiet --warning --critical --pid --group --verbose --help --version --
     replies 'zombie-watch -w ' zombie-watch -w '' ==
+    replies 'zombie-watch --prometheus m' zombie-watch --prometheus m == 'my\ file'
+    replies 'zombie-watch -q --prometheus=s' zombie-watch -q --prometheus = s == sub/
     replies 'zombie-watch --subreaper pool-ru' zombie-watch --subreaper pool-ru == pool-run
     replies 'zombie-watch --subreaper -g -- pool-ru' zombie-watch --subreaper -g -- pool-ru == pool-run
     replies 'zombie-watch --subreaper pool-run a' zombie-watch --subreaper pool-run a == abc
@@ -167,12 +169,13 @@ f"
 
 @test "orphan-demo: modes, each mode's options, the methods after --method" {
     replies 'orphan-demo ' orphan-demo '' == orphan zombie reap --help --version
-    replies 'orphan-demo reap -' orphan-demo reap - == --method -n --count --json --help
-    replies 'orphan-demo zombie -' orphan-demo zombie - == -n --count --hold --json --help
+    replies 'orphan-demo reap -' orphan-demo reap - == --method -c --count --json --help
+    replies 'orphan-demo zombie -' orphan-demo zombie - == -c --count --hold --json --help
     replies 'orphan-demo orphan -' orphan-demo orphan - == --json --help
     replies 'orphan-demo reap --method ' orphan-demo reap --method '' == wait sigchld ignore double-fork subreaper
     replies 'orphan-demo reap --method=d' orphan-demo reap --method = d == double-fork
-    replies 'orphan-demo reap -n 3 --method s' orphan-demo reap -n 3 --method s == sigchld subreaper
+    replies 'orphan-demo reap -c 3 --method s' orphan-demo reap -c 3 --method s == sigchld subreaper
+    replies 'orphan-demo zombie -n ' orphan-demo zombie -n '' ==
     replies 'orphan-demo zombie --hold ' orphan-demo zombie --hold '' ==
 }
 
