@@ -227,3 +227,43 @@ offered() {
         done < <("$tool" --help | sed '/^$/q')
     done
 }
+
+# Each LINE typed into an interactive bash (in a pseudo-terminal, by
+# script(1)) with the completions sourced and, in MODE bash-completion,
+# bash-completion loaded; then a Tab, and the line so completed printed word
+# by word as [WORD]. Readline reads the keys one by one and completes at the
+# Tab before it reads on, so the keys can all be sent at once. TERM=dumb:
+# no bracketed-paste escapes before the lines printed.
+typed() {
+    local mode=$1 line
+    shift
+    {
+        printf 'PS1=; '
+        [ "$mode" = plain ] || printf '. /usr/share/bash-completion/bash_completion; '
+        printf '. %q; ' "$COMPLETION_DIR"/{shq,pipe-cat,pool-run,zombie-watch,orphan-demo}
+        printf '\n'
+        # Tab, then ^A and ^E to wrap the line in printf '[%s]' ...; echo
+        for line; do printf "%s\t\001printf '[%%s]' \005; echo\n" "$line"; done
+        printf 'exit\n'
+    } | TERM=dumb timeout 30 script -qc 'bash --norc --noprofile -i' /dev/null | tr -d '\r' | grep '^\['
+}
+
+@test "in an interactive bash, a Tab completes as the cases above say (readline, with and without bash-completion)" {
+    make_queues
+    local mode
+    for mode in $MODES; do
+        echo "with $mode:"
+        run typed "$mode" "shq stat shm:/$P" "shq get /${P}c" 'pipe-cat my' 'pipe-cat fifo:su' \
+            'pool-run --joblog=ab' "pool-run -j 2 --from mq:/${P}a" 'pool-run gzip :::: a' \
+            'orphan-demo reap --method=do' 'zombie-watch --prom'
+        assert_output "[shq][stat][shm:/${P}b]
+[shq][get][/${P}c d]
+[pipe-cat][my file]
+[pipe-cat][fifo:sub/]
+[pool-run][--joblog=abc]
+[pool-run][-j][2][--from][mq:/${P}a]
+[pool-run][gzip][::::][abc]
+[orphan-demo][reap][--method=double-fork]
+[zombie-watch][--prometheus]"
+    done
+}
