@@ -222,6 +222,12 @@ struct Job {
     double started = 0, started_epoch = 0;
     bool timed_out = false;
     double kill_at = 0;  // when to send SIGKILL; 0: not yet asked to end
+
+    // A job ended by --timeout failed, whatever status it then exited
+    // with (a job that traps SIGTERM and exits 0 included), as in GNU
+    // parallel: else --retries would not run it again, nor
+    // --resume-failed, and the run would report success.
+    bool failed() const { return exit_code != 0 || signal != 0 || timed_out; }
 };
 
 class Pool {
@@ -787,6 +793,10 @@ void Pool::wait_and_handle() {
             j->timed_out = true;
             ::kill(-j->pid, SIGTERM);
             j->kill_at = now + opt_.term_grace;
+            // As GNU parallel's warning: the job fails whatever it exits with.
+            bar_.before_line();
+            warn("job %llu timed out after %g s and was ended: %s", j->input.seq, limit,
+                 escape_text(cmd_.display(j->input)).c_str());
         } else if (j->kill_at > 0 && now >= j->kill_at) {
             ::kill(-j->pid, SIGKILL);
             j->kill_at = now + 3600;
@@ -896,7 +906,7 @@ void Pool::write_lines(Stream& s, bool is_out, const std::string& tag, std::stri
 }
 
 void Pool::finish(std::unique_ptr<Job> job) {
-    bool failed = job->exit_code != 0 || job->signal != 0;
+    bool failed = job->failed();
     if (failed && job->attempt < opt_.retries && !no_new_jobs_ && job->pid > 0) {
         // Again, with a fresh output: only the last attempt's is shown.
         auto again = std::make_unique<Job>();
@@ -955,7 +965,8 @@ void Pool::log(const Job& job) {
     r.start = job.started_epoch;
     r.runtime = job.pid > 0 ? monotonic_seconds() - job.started : 0;
     r.received = job.out.capture.size();
-    r.exitval = job.signal ? -1 : job.exit_code;
+    // -1 for a job killed by a signal or ended by --timeout, as GNU parallel logs them.
+    r.exitval = job.signal || job.timed_out ? -1 : job.exit_code;
     r.signal = job.signal;
     r.command = job.command;
     if (!write_all(joblog_.get(), joblog_line(r))) throw system_error(errno, "write joblog " + opt_.joblog);
@@ -964,12 +975,16 @@ void Pool::log(const Job& job) {
 void Pool::check_halt(const Job& job) {
     const Halt& h = opt_.halt;
     if (h.when == Halt::When::never || halt_status_ >= 0) return;
-    bool failed = job.exit_code != 0 || job.signal != 0;
+    bool failed = job.failed();
     if (failed == h.on_success) return;
     double n = static_cast<double>(h.on_success ? succeeded_ : failed_);
     double limit = h.percent ? h.count / 100.0 * static_cast<double>(done_) : h.count;
     if (h.percent ? n < limit || done_ < 3 : n < limit) return;
-    halt_status_ = h.on_success ? 0 : job.signal ? code(Exit::signal_base) + job.signal : job.exit_code;
+    // A timed-out job that exited of itself has GNU parallel's Exitval -1: 255.
+    halt_status_ = h.on_success ? 0
+                   : job.signal  ? code(Exit::signal_base) + job.signal
+                   : job.timed_out ? 255
+                                   : job.exit_code;
     no_new_jobs_ = true;
     if (h.when == Halt::When::now) end_all(SIGTERM);
 }

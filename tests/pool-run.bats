@@ -215,10 +215,26 @@ two"
     assert_success
 }
 
+@test "--timeout: a job that exits 0 on SIGTERM still failed: logged -1, retried, rerun by --resume-failed" {
+    # GNU parallel: exit 1, Exitval -1, Signal 0, "killed because it timed out".
+    job='trap "exit 0" TERM; sleep 30 & wait; echo after {}'
+    run --separate-stderr pool-run --joblog "$D/log" --timeout 0.3 "$job" ::: a
+    assert_failure 1
+    assert_equal "${stderr_lines[0]}" "pool-run: job 1 timed out after 0.3 s and was ended: trap \"exit 0\" TERM; sleep 30 & wait; echo after a"
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $7, $8 }' "$D/log")" "-1 0"
+    # Failed, so --retries runs it again, and --resume-failed reruns it.
+    run --separate-stderr pool-run --retries 2 --joblog "$D/log2" --timeout 0.3 "$job" ::: a
+    assert_failure 1
+    assert_equal "${#stderr_lines[@]}" 2
+    run --separate-stderr pool-run --joblog "$D/log" --resume-failed 'echo redo {}' ::: a
+    assert_success
+    assert_output "redo a"
+}
+
 @test "--timeout N%: a job over N% of the median runtime of the successful ones is ended" {
     # Three jobs of 0.2 s set the median; at 1000% the fourth may run 2 s,
     # and is ended long before its 30.
-    run pool-run -j 1 -k --timeout 1000% --joblog "$D/log" 'sleep {}; echo slept {}' ::: 0.2 0.2 0.2 30
+    run --separate-stderr pool-run -j 1 -k --timeout 1000% --joblog "$D/log" 'sleep {}; echo slept {}' ::: 0.2 0.2 0.2 30
     assert_failure 1
     assert_output "slept 0.2
 slept 0.2
