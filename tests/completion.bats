@@ -139,6 +139,7 @@ f"
 @test "pool-run: the COMMAND, then files, ::: and ::::, files after ::::" {
     replies 'pool-run -j 2 pool-ru' pool-run -j 2 pool-ru == pool-run
     replies 'pool-run -- pool-ru' pool-run -- pool-ru == pool-run
+    replies 'pool-run -k -- gzip a' pool-run -k -- gzip a == abc
     replies 'pool-run gzip -' pool-run gzip - ==
     replies 'pool-run gzip ' pool-run gzip '' == abc 'my\ file' sub/
     replies 'pool-run gzip :::: m' pool-run gzip :::: m == 'my\ file'
@@ -158,6 +159,7 @@ f"
     replies 'zombie-watch --subreaper pool-ru' zombie-watch --subreaper pool-ru == pool-run
     replies 'zombie-watch --subreaper -g -- pool-ru' zombie-watch --subreaper -g -- pool-ru == pool-run
     replies 'zombie-watch --subreaper pool-run a' zombie-watch --subreaper pool-run a == abc
+    replies 'zombie-watch --subreaper -- pool-run -' zombie-watch --subreaper -- pool-run - ==
     local mode
     for mode in $MODES; do
         run comp "$mode" "zombie-watch -p $$" zombie-watch -p "$$"
