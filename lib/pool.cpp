@@ -221,6 +221,7 @@ struct Job {
     int exit_code = 0, signal = 0;
     double started = 0, started_epoch = 0;
     bool timed_out = false;
+    bool cut = false;    // ended by us on an error of ours: its output is not whole
     double kill_at = 0;  // when to send SIGKILL; 0: not yet asked to end
 
     // A job ended by --timeout failed, whatever status it then exited
@@ -377,6 +378,11 @@ int Pool::run() {
 void Pool::own_error() {
     if (!own_error_) own_error_ = std::current_exception();
     no_new_jobs_ = true;
+    // The jobs still running are about to be ended in the middle of their
+    // output: what they wrote so far is not written, since a part of it
+    // would run into the next job's output. Jobs that had exited are whole.
+    for (auto& j : running_)
+        if (!j->exited) j->cut = true;
     if (!ending_) end_all(SIGTERM);
 }
 
@@ -950,7 +956,7 @@ void Pool::release_ready() {
 
 // Writes a finished job's output: stdout as one block, then stderr.
 void Pool::release(Job& job) {
-    if (opt_.ungroup || opt_.line_buffer) return;
+    if (opt_.ungroup || opt_.line_buffer || job.cut) return;
     // A stream that could not be kept whole is not written in part.
     Tagger o(out_, job.tag);
     if (!job.out.dropped) job.out.capture.emit(o);

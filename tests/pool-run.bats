@@ -528,6 +528,28 @@ kept"
     assert_output ""
 }
 
+@test "on an error of its own, pool-run writes no job's output cut off by the jobs' end (no spill room, no file)" {
+    # Jobs a and b have written a first line when the third job's output
+    # finds no room to wait in; ended then, their output is not whole and
+    # must not be written (it would run into the next job's).
+    [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+    mkdir "$D/small"
+    mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
+    SMALL_FS=$D/small
+    for tmp in "$D/small" "$D/missing"; do
+        : > "$D/pids"
+        run --separate-stderr env TMPDIR="$tmp" pool-run -j 3 'if [ {} = big ]; then
+                while [ "$(wc -l < '"$D/pids"')" -lt 2 ]; do sleep 0.02; done
+                echo start big; head -c 2000000 /dev/zero; echo; echo end big
+            else echo start {}; sleep 300 & echo $! >> '"$D/pids"'; wait; echo end {}; fi' ::: a b big
+        pids=$(cat "$D/pids")
+        for p in $pids; do wait_until not_running "$p" || { kill $pids; false; }; done
+        assert_failure 255
+        assert_equal "${#stderr_lines[@]}" 1
+        assert_output ""
+    done
+}
+
 @test "under ulimit -u, -j is cut to the processes left, and all jobs run (as GNU parallel)" {
     lone_user
     run --separate-stderr as_lone_user bash -c 'ulimit -u 25; exec pool-run -j 50 "sleep 0.2; echo {}" ::: $(seq 50)'
