@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +21,7 @@ void RedisReply::free_reply(redisReply* r) {
 
 bool RedisReply::is_nil() const { return r_->type == REDIS_REPLY_NIL; }
 bool RedisReply::is_array() const { return r_->type == REDIS_REPLY_ARRAY; }
+bool RedisReply::is_error() const { return r_->type == REDIS_REPLY_ERROR; }
 
 long long RedisReply::integer() const {
     if (r_->type == REDIS_REPLY_INTEGER) return r_->integer;
@@ -49,24 +51,26 @@ std::string why(const redisContext* c) {
 }
 
 constexpr double kMaxTimeout = 2'000'000;  // seconds: under INT_MAX milliseconds
-
-timeval to_timeval(double seconds) {
-    timeval tv;
-    tv.tv_sec = static_cast<time_t>(seconds);
-    tv.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(tv.tv_sec)) * 1e6);
-    return tv;
-}
+constexpr double kMinTimeout = 0.001;
 
 // Connecting, and each command that is not blocking, may take this long
 // (PROCKIT_REDIS_TIMEOUT seconds, 30 by default); then the server is taken
-// for gone. hiredis waits for a connection in poll(2), whose int
-// milliseconds end at 24.8 days: a longer timeout is cut to that.
+// for gone. Below a millisecond no server can answer (and hiredis once read
+// a timeout rounded to 0 ms as none at all): refused. A longer timeout than
+// kMaxTimeout is cut to that.
 double reply_timeout() {
     static double t = [] {
         const char* env = std::getenv("PROCKIT_REDIS_TIMEOUT");
         if (!env || !*env) return 30.0;
-        double v = parse_seconds(env, "PROCKIT_REDIS_TIMEOUT");
-        if (v <= 0) throw Error(Exit::usage, std::string("invalid PROCKIT_REDIS_TIMEOUT '") + env + "': expected seconds more than 0, such as 5 or 0.25");
+        double v = 0;
+        try {
+            v = parse_seconds(env, "PROCKIT_REDIS_TIMEOUT");
+        } catch (const Error&) {
+            // Said below with the lower bound.
+        }
+        if (v < kMinTimeout)
+            throw Error(Exit::usage, std::string("invalid PROCKIT_REDIS_TIMEOUT '") + env +
+                                         "': expected seconds from 0.001 on, such as 5 or 0.25");
         return std::min(v, kMaxTimeout);
     }();
     return t;
@@ -95,27 +99,37 @@ struct Argv {
 
 }  // namespace
 
+// The context is non-blocking: every wait for the server (connect, each
+// reply) is a poll of ours, where stop signals get in and the deadline is
+// kept to the nanosecond.
 Redis Redis::connect(const RedisServer& server) {
-    redisContext* c = redisConnectWithTimeout(server.host.c_str(), server.port, to_timeval(reply_timeout()));
+    redisContext* c = redisConnectNonBlock(server.host.c_str(), server.port);
     if (!c) throw Error(Exit::failure, "cannot connect to " + server.str() + ": out of memory");
-    if (c->err) {
-        std::string w = why(c);
-        redisFree(c);
-        throw Error(Exit::failure, "cannot connect to " + server.str() + ": " + w);
-    }
-    redisSetTimeout(c, to_timeval(reply_timeout()));
     Redis r(server, c);
+    if (c->err) throw Error(Exit::failure, "cannot connect to " + server.str() + ": " + why(c));
+    switch (wait_fd(c->fd, POLLOUT, Deadline::after(reply_timeout()), StopSignals::active())) {
+        case Wait::ready: break;
+        case Wait::timed_out:
+            throw Error(Exit::failure, "cannot connect to " + server.str() + ": no answer within " +
+                                           seconds_text(reply_timeout()));
+        case Wait::stopped: throw Stopped(StopSignals::active()->received());
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1) err = errno;
+    if (err) throw Error(Exit::failure, "cannot connect to " + server.str() + ": " + reason(err));
     if (!server.password.empty()) {
         std::vector<std::string_view> auth{"AUTH"};
         if (!server.user.empty()) auth.push_back(server.user);
         auth.push_back(server.password);
-        try {
-            r.command(auth);
-        } catch (const Error&) {
+        // Only the server's own "no" is a refused login; a timeout or a lost
+        // connection is said as such (lost() throws).
+        std::optional<RedisReply> reply = r.roundtrip(auth, Deadline::after(reply_timeout()), StopSignals::active());
+        if (!reply) throw Stopped(StopSignals::active()->received());
+        if (reply->is_error())
             throw Error(Exit::failure, server.str() + " refused the login" +
                                            (server.user.empty() ? "" : " of user '" + server.user + "'") +
                                            ": wrong password or user");
-        }
     }
     if (server.db != 0) {
         std::string db = std::to_string(server.db);
@@ -159,10 +173,8 @@ void Redis::lost(const char* what) {
     throw Error(Exit::failure, "lost the connection to " + server_.str() + " (" + what + "): " + w);
 }
 
-RedisReply Redis::checked(void* reply, const char* what) {
-    if (!reply) lost(what);
-    RedisReply r(static_cast<redisReply*>(reply));
-    if (r.str().data() && static_cast<redisReply*>(reply)->type == REDIS_REPLY_ERROR) {
+RedisReply Redis::checked(RedisReply r) {
+    if (r.is_error()) {
         std::string e(r.str());
         if (e.rfind("NOAUTH", 0) == 0)
             throw Error(Exit::failure, server_.str() + " wants a password: put it in the endpoint or in "
@@ -173,9 +185,10 @@ RedisReply Redis::checked(void* reply, const char* what) {
 }
 
 RedisReply Redis::command(const std::vector<std::string_view>& words) {
-    Argv a(words);
-    if (!c_) lost(a.name.c_str());
-    return checked(redisCommandArgv(c_, a.count(), a.ptrs.data(), a.lens.data()), a.name.c_str());
+    const StopSignals* stop = StopSignals::active();
+    std::optional<RedisReply> r = roundtrip(words, Deadline::after(reply_timeout()), stop);
+    if (!r) throw Stopped(stop->received());
+    return checked(*r);
 }
 
 RedisReply Redis::eval(const RedisScript& script, const std::vector<std::string_view>& keys,
@@ -204,28 +217,44 @@ RedisReply Redis::eval(const RedisScript& script, const std::vector<std::string_
 
 std::optional<RedisReply> Redis::blocking(const std::vector<std::string_view>& words, const Deadline& until,
                                           const StopSignals* stop) {
-    Argv a(words);
-    const std::string& name = a.name;
-    if (!c_ || redisAppendCommandArgv(c_, a.count(), a.ptrs.data(), a.lens.data()) != REDIS_OK) lost(name.c_str());
-    for (int done = 0; !done;)
-        if (redisBufferWrite(c_, &done) != REDIS_OK) lost(name.c_str());
     // The server answers by the command's own timeout; a little more for the trip.
-    Deadline limit = until.is_never() ? Deadline::never() : Deadline::after(static_cast<double>(until.remaining_ns()) / 1e9 + reply_timeout());
+    Deadline limit = until.is_never() ? Deadline::never()
+                                      : Deadline::after(static_cast<double>(until.remaining_ns()) / 1e9 + reply_timeout());
+    std::optional<RedisReply> r = roundtrip(words, limit, stop);
+    if (!r) return std::nullopt;
+    return checked(*r);
+}
+
+// Sends a command and waits for its reply (an error reply too) until
+// `limit`, in poll. Nothing if a stop signal came first: the connection is
+// then closed, as the server may still carry the command out.
+std::optional<RedisReply> Redis::roundtrip(const std::vector<std::string_view>& words, const Deadline& limit,
+                                           const StopSignals* stop) {
+    Argv a(words);
+    const char* name = a.name.c_str();
+    if (!c_ || redisAppendCommandArgv(c_, a.count(), a.ptrs.data(), a.lens.data()) != REDIS_OK) lost(name);
+    bool sent = false;
     for (;;) {
         void* reply = nullptr;
-        if (redisGetReplyFromReader(c_, &reply) != REDIS_OK) lost(name.c_str());
-        if (reply) return checked(reply, name.c_str());
-        switch (wait_fd(c_->fd, POLLIN, limit, stop)) {
+        if (sent && redisGetReplyFromReader(c_, &reply) != REDIS_OK) lost(name);
+        if (reply) return RedisReply(static_cast<redisReply*>(reply));
+        if (!sent) {
+            int done = 0;
+            if (redisBufferWrite(c_, &done) != REDIS_OK) lost(name);
+            sent = done != 0;
+            if (sent) continue;
+        }
+        switch (wait_fd(c_->fd, sent ? POLLIN : POLLOUT, limit, stop)) {
             case Wait::ready: break;
             case Wait::timed_out:
                 errno = EAGAIN;
-                lost(name.c_str());
+                lost(name);
             case Wait::stopped:
                 redisFree(c_);
                 c_ = nullptr;
                 return std::nullopt;
         }
-        if (redisBufferRead(c_) != REDIS_OK) lost(name.c_str());
+        if (sent && redisBufferRead(c_) != REDIS_OK) lost(name);
     }
 }
 

@@ -29,6 +29,7 @@ public:
 
     bool is_nil() const;
     bool is_array() const;
+    bool is_error() const;
     long long integer() const;  // an integer reply (or a string holding one)
     std::string_view str() const;  // a string or status reply
     size_t size() const;         // the elements of an array
@@ -47,7 +48,10 @@ struct RedisScript {
 
 class Redis {
 public:
-    // Connects (5 s at most), logs in and selects the database.
+    // Connects, logs in and selects the database, each step within
+    // PROCKIT_REDIS_TIMEOUT. Every wait for the server is a poll where the
+    // stop signals of the live StopSignals get in: one that arrives during
+    // a command that is not blocking throws Stopped.
     static Redis connect(const RedisServer& server);
 
     Redis(Redis&&) noexcept;
@@ -70,7 +74,9 @@ public:
 private:
     Redis(RedisServer s, redisContext* c) : server_(std::move(s)), c_(c) {}
     [[noreturn]] void lost(const char* what);
-    RedisReply checked(void* reply, const char* what);
+    RedisReply checked(RedisReply r);
+    std::optional<RedisReply> roundtrip(const std::vector<std::string_view>& words, const Deadline& limit,
+                                        const StopSignals* stop);
 
     RedisServer server_;
     redisContext* c_ = nullptr;

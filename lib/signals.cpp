@@ -13,6 +13,17 @@ namespace prockit {
 namespace {
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 volatile sig_atomic_t g_received = 0;
+const StopSignals* g_active = nullptr;
+
+[[noreturn]] void die_of(int sig) {
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    std::_Exit(code(Exit::signal_base) + sig);
+}
 
 extern "C" void on_stop_signal(int sig) { g_received = sig; }
 }  // namespace
@@ -29,12 +40,16 @@ StopSignals::StopSignals() {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: ppoll must return EINTR
     for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &sa, &old_actions_[i]);
+    g_active = this;
 }
 
 StopSignals::~StopSignals() {
+    if (g_active == this) g_active = nullptr;
     for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &old_actions_[i], nullptr);
     sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
 }
+
+const StopSignals* StopSignals::active() { return g_active; }
 
 int StopSignals::received() const { return g_received; }
 
@@ -56,16 +71,11 @@ bool StopSignals::check() const {
     return g_received != 0;
 }
 
-void StopSignals::die_of_signal() const {
-    int sig = g_received;
-    ::signal(sig, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
-    ::raise(sig);
-    std::_Exit(code(Exit::signal_base) + sig);
-}
+void StopSignals::die_of_signal() const { die_of(g_received); }
+
+Stopped::Stopped(int sig) : Error(static_cast<Exit>(code(Exit::signal_base) + sig), "stopped by a signal"), sig_(sig) {}
+
+void Stopped::die() const { die_of(sig_); }
 
 Wait sleep_until(const Deadline& deadline, const StopSignals* stop) {
     // Polling a negative descriptor waits for nothing but the time.

@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "deadline.h"
+#include "diag.h"
 
 namespace prockit {
 
@@ -21,6 +22,10 @@ public:
     ~StopSignals();
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
+
+    // The one alive now, or null: for waits deep in a library (a Redis
+    // reply) that no caller hands a StopSignals to.
+    static const StopSignals* active();
 
     // The stop signal that arrived, or 0.
     int received() const;
@@ -58,6 +63,20 @@ public:
 private:
     sigset_t old_mask_;
     struct sigaction old_actions_[3];
+};
+
+// Thrown where a stop signal ends a wait that has no way to return
+// "stopped" (a Redis command): the stack unwinds, so what the tool made
+// (a FIFO) is removed, and main calls die() to end of that signal.
+class Stopped : public Error {
+public:
+    explicit Stopped(int sig);
+    int signal() const { return sig_; }
+    // As StopSignals::die_of_signal.
+    [[noreturn]] void die() const;
+
+private:
+    int sig_;
 };
 
 enum class Wait { ready, timed_out, stopped };

@@ -237,6 +237,59 @@ skip_if_sanitized() {
     assert_equal "$stderr" "shq: stat $Q: lost the connection to redis://127.0.0.1:$REDIS_PORT/0 (HGET): no reply within 0.3 s"
 }
 
+# True once process $1 holds a socket and sleeps: it waits for the server.
+waits_on_socket() {
+    is_sleeping "$1" && ls -l "/proc/$1/fd" 2> /dev/null | grep -q 'socket:'
+}
+
+# Runs a command in the background against the stopped server, sends it
+# SIGTERM once it waits there, and checks it ends of that signal soon.
+check_term_ends_wait() {
+    "$@" < /dev/null > /dev/null 2>&1 &
+    local pid=$! st=0
+    wait_until waits_on_socket "$pid"
+    kill -TERM "$pid"
+    wait_until eval '! kill -0 '"$pid"' 2> /dev/null'
+    wait "$pid" || st=$?
+    assert_equal "$* -> $st" "$* -> 143"
+}
+
+@test "redis: SIGTERM ends every wait on a server that does not answer (143)" {
+    shq create "$Q"
+    kill -STOP "$REDIS_PID"
+    check_term_ends_wait pipe-cat /etc/hostname "$Q"
+    check_term_ends_wait pipe-cat -c 1 "$Q" -
+    check_term_ends_wait shq get "$Q"
+    check_term_ends_wait shq stat "$Q"
+    check_term_ends_wait shq put "$Q" x
+    kill -CONT "$REDIS_PID"
+}
+
+@test "redis: PROCKIT_REDIS_TIMEOUT below 1 ms, or not decimal seconds, is a usage error naming it" {
+    shq create "$Q"
+    local t
+    for t in 0.0000001 0.0009 0x10 1e-7; do
+        PROCKIT_REDIS_TIMEOUT=$t run --separate-stderr shq stat "$Q"
+        assert_failure 2
+        assert_equal "$stderr" "shq: stat $Q: invalid PROCKIT_REDIS_TIMEOUT '$t': expected seconds from 0.001 on, such as 5 or 0.25"
+        PROCKIT_REDIS_TIMEOUT=$t run --separate-stderr pipe-cat /dev/null "$Q"
+        assert_failure 2
+    done
+    PROCKIT_REDIS_TIMEOUT=0.001 run shq stat "$Q"
+    assert_success
+}
+
+@test "redis: a server that stops answering during the login is a timeout, not a wrong password" {
+    stop_redis
+    start_redis --requirepass s3cret
+    Q=redis://127.0.0.1:$REDIS_PORT/0/$(qname q)
+    kill -STOP "$REDIS_PID"
+    PROCKIT_REDIS_PASSWORD=s3cret PROCKIT_REDIS_TIMEOUT=0.3 run --separate-stderr shq stat "$Q"
+    kill -CONT "$REDIS_PID"
+    assert_failure 4
+    assert_equal "$stderr" "shq: stat $Q: lost the connection to redis://127.0.0.1:$REDIS_PORT/0 (AUTH): no reply within 0.3 s"
+}
+
 @test "redis: a password from the endpoint or PROCKIT_REDIS_PASSWORD; a wrong or missing one is one line, never shown" {
     stop_redis
     start_redis --requirepass s3cret

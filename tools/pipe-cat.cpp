@@ -96,6 +96,8 @@ template <class F>
 auto about(const std::string& what, F f) -> decltype(f()) {
     try {
         return f();
+    } catch (const Stopped&) {
+        throw;
     } catch (const Error& e) {
         throw Error(e.status(), what + ": " + e.what());
     }
@@ -384,6 +386,8 @@ int main(int argc, char** argv) {
         if (!print_stats(c, meter)) return code(Exit::failure);
         if (end == End::stopped) stop.die_of_signal();
         return status_for(end, c, records);
+    } catch (const Stopped& s) {
+        s.die();  // what it made is gone with the stack: end of the signal
     } catch (const Error& e) {
         die(e.status(), "%s", e.what());
     } catch (const std::bad_alloc&) {

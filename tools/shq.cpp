@@ -423,6 +423,8 @@ int main(int argc, char** argv) {
         Args args{v.name, argc - 1, argv + 1};
         try {
             return v.run(args);
+        } catch (const Stopped& s) {
+            s.die();  // a stop signal during a wait on a Redis server
         } catch (const Error& e) {
             if (g_object.empty()) die(e.status(), "%s: %s", v.name, e.what());
             die(e.status(), "%s %s: %s", v.name, g_object.c_str(), e.what());
