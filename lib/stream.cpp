@@ -66,9 +66,12 @@ void check_owner(const Place& p, const struct stat& st) {
 // Opens the FIFO `want` by name: for reading at once, for writing once a
 // reader has come (ENXIO until then: wait in short sleeps, where stop
 // signals get in). The name is looked up afresh each try and may have been
-// swapped in between, so what opens must still be `want`. An empty Fd if
-// stopped.
-Fd open_same_fifo(int dir, const char* name, int flags, const struct stat& want, const StopSignals* stop) {
+// swapped in between, so what opens must still be the FIFO `probe` (an
+// O_PATH descriptor of it) holds. A name gone is a FIFO removed (status 3)
+// only if no name is left to it: one renamed away is a swap in progress,
+// refused as one. An empty Fd if stopped.
+Fd open_same_fifo(int dir, const char* name, int flags, int probe, const StopSignals* stop) {
+    const struct stat want = stat_of(probe);
     for (;;) {
         Fd fd(::openat(dir, name, flags | O_NONBLOCK | O_CLOEXEC));
         if (fd) {
@@ -81,7 +84,11 @@ Fd open_same_fifo(int dir, const char* name, int flags, const struct stat& want,
         }
         if (errno == ELOOP && (flags & O_NOFOLLOW))
             throw Error(Exit::failure, "refused: the FIFO was replaced by a symbolic link while being opened");
-        if (errno == ENOENT) throw Error(Exit::missing, "the FIFO was removed while being opened");
+        if (errno == ENOENT) {
+            if (stat_of(probe).st_nlink > 0)
+                throw Error(Exit::failure, "refused: the FIFO was moved away while being opened");
+            throw Error(Exit::missing, "the FIFO was removed while being opened");
+        }
         if (errno != ENXIO || (flags & O_ACCMODE) != O_WRONLY) throw system_error(errno);
         if (sleep_until(Deadline::after(0.02), stop) == Wait::stopped) return Fd();
     }
@@ -162,7 +169,7 @@ Stream Stream::open_fifo(const Endpoint& e, bool reading, unsigned mode, const S
     if (!S_ISFIFO(st.st_mode)) not_a_fifo(st.st_mode);
     check_owner(p, st);
     Made made = created ? Made(p.dir.get(), p.name, st.st_dev, st.st_ino) : Made();
-    Fd fd = open_same_fifo(p.dir.get(), p.name.c_str(), (reading ? O_RDONLY : O_WRONLY) | O_NOFOLLOW, st, stop);
+    Fd fd = open_same_fifo(p.dir.get(), p.name.c_str(), (reading ? O_RDONLY : O_WRONLY) | O_NOFOLLOW, probe.get(), stop);
     int raw = fd ? fd.get() : -1;
     return Stream(raw, std::move(fd), e.str(), std::move(made));
 }
@@ -189,7 +196,7 @@ Stream Stream::open(const Endpoint& e, Direction d, const StopSignals* stop, uns
                 if (!probe) throw system_error(errno);
                 struct stat st = stat_of(probe.get());
                 if (!S_ISFIFO(st.st_mode)) throw system_error(ENXIO);
-                fd = open_same_fifo(AT_FDCWD, e.path.c_str(), O_WRONLY, st, stop);
+                fd = open_same_fifo(AT_FDCWD, e.path.c_str(), O_WRONLY, probe.get(), stop);
                 if (!fd) return Stream(-1, Fd(), e.path);
             }
             if (!fd) throw system_error(errno);

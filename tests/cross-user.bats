@@ -322,6 +322,25 @@ shared_dir() {
 }
 
 @test "5: a FIFO another user made where anyone may make names is refused; ours or the directory owner's is used" {
+@test "5: a writer waiting for its reader: its FIFO renamed away is a swap (4), removed is missing (3)" {
+    local d=$BATS_TEST_TMPDIR how pid rc
+    for how in mv rm; do
+        seq 3 | pipe-cat - "fifo:$d/w" 2> "$d/err" &
+        pid=$!
+        wait_until test -p "$d/w"
+        wait_until is_sleeping "$pid"
+        if [ $how = mv ]; then mv "$d/w" "$d/w.old"; else rm "$d/w"; fi
+        rc=0
+        wait "$pid" || rc=$?
+        if [ $how = mv ]; then
+            assert_equal "$rc $(cat "$d/err")" "4 pipe-cat: open fifo:$d/w: refused: the FIFO was moved away while being opened"
+            rm "$d/w.old"
+        else
+            assert_equal "$rc $(cat "$d/err")" "3 pipe-cat: open fifo:$d/w: the FIFO was removed while being opened"
+        fi
+    done
+}
+
     shared_dir
     local pid
     as_nobody mkfifo -m 666 "$S/planted"
