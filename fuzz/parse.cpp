@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     expect_usage_error([&] {
         unsigned m = parse_mode(s.c_str());
-        if (m > 07777 || s.empty() || s.find_first_not_of("01234567") != std::string::npos) std::abort();
+        if (m > 0777 || s.empty() || s.find_first_not_of("01234567") != std::string::npos) std::abort();
         if (std::strtoul(s.c_str(), nullptr, 8) != m) std::abort();
     });
     return 0;

@@ -76,6 +76,9 @@ unsigned parse_mode(const char* text) {
     char* end = nullptr;
     unsigned long v = std::strtoul(text, &end, 8);
     if (*end != '\0' || errno == ERANGE || v > 07777) bad("mode", text, expected);
+    // A set-uid FIFO or queue means nothing but alarm, and a sticky or
+    // set-gid one nothing at all: only permission bits are taken.
+    if (v > 0777) bad("mode", text, "only permission bits are taken, such as 0600 or 644 (no setuid, setgid or sticky bit)");
     return static_cast<unsigned>(v);
 }
 

@@ -23,7 +23,8 @@ double parse_seconds(const char* text, const char* what);
 // In [min, max].
 uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t max);
 
-// An octal file mode, at most 07777 ("0644", "600").
+// An octal file mode of permission bits alone, at most 0777 ("0644",
+// "600"): a setuid, setgid or sticky bit is a usage error.
 unsigned parse_mode(const char* text);
 
 }  // namespace prockit

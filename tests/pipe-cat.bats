@@ -558,3 +558,20 @@ check_examples_safe_to_paste() {
     run cat "$D/progress"
     refute_output --partial "%"
 }
+
+@test "pipe-cat: -M with a setuid, setgid or sticky bit is refused, one line, status 2, no FIFO made; shq create -M too" {
+    local m
+    for m in 4777 2600 1600 7777; do
+        run --separate-stderr pipe-cat -M "$m" /dev/null "fifo:$D/f"
+        assert_failure 2
+        assert_equal "$stderr" "pipe-cat: invalid mode '$m': only permission bits are taken, such as 0600 or 644 (no setuid, setgid or sticky bit)"
+        assert_not_exist "$D/f"
+        run --separate-stderr shq create -M "$m" "mq:/$(qname q)"
+        assert_failure 2
+        assert_equal "$stderr" "shq: create: invalid mode '$m': only permission bits are taken, such as 0600 or 644 (no setuid, setgid or sticky bit)"
+    done
+    pipe-cat -M 0640 /dev/null "fifo:$D/f" &
+    wait_until test -p "$D/f"
+    assert_equal "$(stat -c %a "$D/f")" 640
+    cat "$D/f"
+}
