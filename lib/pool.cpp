@@ -402,11 +402,13 @@ void Pool::settle() {
     }
 }
 
-// Each running job holds three descriptors (its pidfd and the read ends of
-// its two pipes; one with -u), and starting one briefly needs two more. So
-// that no job fails for want of one, -j is cut to what RLIMIT_NOFILE
-// leaves after the descriptors already open and a few in reserve (for the
-// files of output that does not fit in memory), as GNU parallel does.
+// Each running job holds up to five descriptors: its pidfd, the read ends
+// of its two pipes, and a file for each stream whose output outgrows
+// memory (three with --line-buffer, which keeps no file; one with -u).
+// Starting one briefly needs two more (the job's ends of its pipes), and
+// /dev/null and the input's duplicate are opened once, later. So that no
+// job fails for want of one, -j is cut to what RLIMIT_NOFILE leaves after
+// the descriptors already open and those, as GNU parallel does.
 void Pool::fit_slots_to_descriptors() {
     rlimit rl{};
     if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
@@ -419,8 +421,8 @@ void Pool::fit_slots_to_descriptors() {
     } else {
         open = 16;  // no /proc: a guess on the safe side
     }
-    constexpr long kReserve = 2 + 1 + 1;  // a starting job's pipe ends, /dev/null, a file of output
-    long per_job = opt_.ungroup ? 1 : 3;
+    constexpr long kReserve = 2 + 1 + 1;  // a starting job's pipe ends, /dev/null, the input's duplicate
+    long per_job = opt_.ungroup ? 1 : opt_.line_buffer ? 3 : 5;
     long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - open - kReserve;
     long fit = std::max(0L, room / per_job);
     if (fit >= static_cast<long>(slots_)) return;

@@ -493,6 +493,16 @@ kept"
     assert_regex "${stderr_lines[0]}" '^pool-run: -j 20: only enough file descriptors for [0-9]+ jobs? at a time \(ulimit -n 32\)$'
 }
 
+@test "under ulimit -n, -j leaves room for the files of output beyond memory: every job's output arrives" {
+    # Each job's stdout and stderr outgrow memory and wait in files: two
+    # more descriptors a job, which the cut of -j must count.
+    for n in 28 32 40; do
+        run --separate-stderr bash -c "set -o pipefail; ulimit -n $n"'; pool-run -j 20 "head -c 600000 /dev/zero; head -c 600000 /dev/zero >&2; sleep 0.2; : {}" ::: $(seq 12) | wc -c'
+        assert_success
+        assert_output 7200000
+    done
+}
+
 @test "an error of pool-run's own while jobs run ends them as SIGTERM does, then exits 255" {
     # The third job's output needs a file in TMPDIR, which is missing.
     : > "$D/pids"
