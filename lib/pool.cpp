@@ -627,7 +627,13 @@ void Pool::fit_slots_to_processes() {
     if (used < 0) return;
     long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - used;
     long fit = room / static_cast<long>(processes_per_job());
-    if (fit < 1 || fit >= static_cast<long>(slots_)) return;  // none: wait_for_process_room() will say
+    // Less room than one job needs: a shell job would start and then fail
+    // for want of the process it forks ("Cannot fork"), not pool-run.
+    if (fit < 1)
+        throw Error(Exit::failure, "not enough processes to run a job (ulimit -u " + std::to_string(rl.rlim_cur) +
+                                       ", " + std::to_string(used) + " in use, a job needs " +
+                                       std::to_string(processes_per_job()) + ")");
+    if (fit >= static_cast<long>(slots_)) return;
     warn("-j %u: only enough processes for %ld job%s at a time (ulimit -u %llu, %ld in use)", slots_, fit,
          fit == 1 ? "" : "s", static_cast<unsigned long long>(rl.rlim_cur), used);
     slots_ = static_cast<unsigned>(fit);

@@ -587,7 +587,23 @@ two"
     skip_if_sanitized
     run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run true ::: 1'
     assert_failure 255
-    assert_equal "$stderr" "pool-run: cannot start a job: resource temporarily unavailable, with no job of ours running, for 3 s"
+    assert_equal "$stderr" "pool-run: not enough processes to run a job (ulimit -u 1, 1 in use, a job needs 1)"
+}
+
+@test "under ulimit -u, fewer processes left than a shell job needs is one line and 255, not jobs failing to fork" {
+    lone_user
+    skip_if_sanitized
+    # pool-run is the one process in use; a job under /bin/sh needs two
+    # (the shell, and the sleep it forks): with one left, GNU parallel's
+    # jobs fail with "Cannot fork".
+    run --separate-stderr as_lone_user bash -c 'ulimit -u 2; exec pool-run -j 20 "sleep 0.2; echo {}" ::: 1 2 3 4 5'
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: not enough processes to run a job (ulimit -u 2, 1 in use, a job needs 2)"
+    assert_output ""
+    run --separate-stderr as_lone_user bash -c 'ulimit -u 3; exec pool-run -j 20 -k "sleep 0.2; echo {}" ::: 1 2'
+    assert_success
+    assert_output "1
+2"
 }
 
 @test "running out of memory is one line and 255, after the running jobs are ended" {
