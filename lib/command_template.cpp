@@ -103,7 +103,8 @@ std::string CommandTemplate::substitute(std::string_view w, const JobInput& in, 
         }
         std::string_view r = w.substr(i, n);
         std::string all = joined(in), value;
-        if (r == "{}") value = all;
+        // {0} is {} in GNU parallel (all the inputs), though {00} is empty.
+        if (r == "{}" || r == "{0}") value = all;
         else if (r == "{.}") value = strip_extension(all);
         else if (r == "{/}") value = basename_of(all);
         else if (r == "{//}") value = dirname_of(all);

@@ -5,7 +5,7 @@
 //     {/}   its basename       {//}  its dirname
 //     {/.}  basename without extension
 //     {#}   the job's sequence number     {%}  its slot, 1..j
-//     {N}   the Nth input of a job with several (::: groups)
+//     {N}   the Nth input of a job with several (::: groups); {0} is {}
 //
 // A template given as separate words runs directly, each substituted word
 // one argument whatever it holds. A template that is one word with spaces

@@ -387,6 +387,13 @@ not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
     assert_output "xy"
 }
 
+@test "{0} is all the inputs, as {} (GNU parallel's meaning); {00} is empty" {
+    same_as_parallel echo X{0}Y X{00}Y X{1}Y ::: a b ::: x
+    same_as_parallel 'echo {0}' ::: "it's"
+    run pool-run echo {0} ::: a
+    assert_output a
+}
+
 @test "--resume with a malformed joblog says which line is bad, runs nothing and leaves the log alone" {
     printf 'Seq\tHost\nabc\t:\t0\t0\t0\t0\t0\t0\tc\n' > "$D/jl"
     cp "$D/jl" "$D/before"
