@@ -521,7 +521,7 @@ prockit_zombies 0
     # Every read, while it is replaced 50 times a second, is a whole file.
     local i
     for i in $(seq 200); do
-        cp "$D/z.prom" "$D/copy"
+        cat "$D/z.prom" > "$D/copy"  # one open: the file as it was then, whole
         [ "$(tail -n 1 "$D/copy")" = "prockit_zombies_by_parent{ppid=\"$demo\",parent=\"orphan-demo\"} 1" ] ||
             { cat "$D/copy"; false; }
     done

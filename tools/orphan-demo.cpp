@@ -54,7 +54,7 @@ const char kHelp[] =
     "\n"
     "Each event line shows the time, the event, and the pid's parent and state read from /proc.\n"
     "Exit status: 0 what was shown held (checked in /proc); 1 it did not; 2 bad usage;\n"
-    "4 a system call failed; 128+N killed by signal N.\n";
+    "4 a system call failed or the output could not be written; 128+N killed by signal N.\n";
 
 // "1 zombie", "3 zombies".
 std::string counted(size_t n, const char* one, const char* many) {
