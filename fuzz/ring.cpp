@@ -1,15 +1,11 @@
 // A ring over a segment image another user wrote: any bytes at all, with a
-// working lock (glibc's own mutex, optionally marked "owner died" so that
-// the journal is replayed). Opening, status, takes and puts on it must
+// lock that is free or whose owner died (so that the journal is replayed). Opening, status, takes and puts on it must
 // either work, keeping the ring's invariants, or throw Error ("damaged"):
 // never read or write outside the image, never overflow, never hang.
 //
 // Input: byte 0 chooses what to do (bit 0: the owner died; bit 1: take
 // with a priority prefix; bits 2-3: a little or very little room for the
 // takes); bytes 1-2 the image's size in 64-byte units; the rest is the image.
-#include <linux/futex.h>
-#include <pthread.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -25,7 +21,8 @@ using prockit::Deadline;
 using prockit::ShmRing;
 
 namespace {
-constexpr size_t kLockOffset = 32;  // see the static_assert in lib/shm_ring.cpp
+// See the static_asserts in lib/shm_ring.cpp: the lock word, then who owns it.
+constexpr size_t kLockOffset = 32, kOwnerOffset = 40, kOwnerEnd = 56;
 
 // 64-byte aligned storage, as a mapping is.
 struct Image {
@@ -76,17 +73,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::memset(image.bytes, 0, image.size);
     std::memcpy(image.bytes, data + 3, std::min(size - 3, image.size));
 
-    // A lock as glibc makes it: forged lock words are the timed lock's
-    // business (tests/shq-crash.bats), not this target's, which must not wait.
-    if (image.size >= kLockOffset + sizeof(pthread_mutex_t)) {
-        auto* lock = reinterpret_cast<pthread_mutex_t*>(image.bytes + kLockOffset);
-        pthread_mutexattr_t attr;
-        pthread_mutexattr_init(&attr);
-        pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-        pthread_mutex_init(lock, &attr);
-        pthread_mutexattr_destroy(&attr);
-        if (options & 1) lock->__data.__lock = FUTEX_OWNER_DIED;
+    // A lock that is free, or held by a TID no process can have (past
+    // pid_max: "owner died", so the journal is replayed); a lock word
+    // naming a live process is the timed lock's business
+    // (tests/shq-crash.bats), not this target's, which must not wait.
+    if (image.size >= kOwnerEnd) {
+        const uint32_t word = options & 1 ? 0x3FFFFFFF : 0;
+        std::memcpy(image.bytes + kLockOffset, &word, sizeof word);
+        std::memset(image.bytes + kOwnerOffset, 0, kOwnerEnd - kOwnerOffset);
     }
     try {
         ShmRing ring = ShmRing::over(image.bytes, image.size);

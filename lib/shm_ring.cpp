@@ -1,7 +1,8 @@
 #include "shm_ring.h"
 
-#include <linux/futex.h>
-#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,7 +17,7 @@ namespace prockit {
 
 namespace {
 // "PKRING" and the layout version in the top 16 bits.
-constexpr uint64_t kMagic = 0x474E49524B50 | (uint64_t{1} << 48);
+constexpr uint64_t kMagic = 0x474E49524B50 | (uint64_t{2} << 48);
 constexpr size_t kLength = sizeof(uint32_t);  // each message's length prefix
 constexpr size_t kDataAlign = 64;
 
@@ -34,7 +35,13 @@ struct ShmRing::Header {
     uint64_t bytes;    // size of the data area
     uint64_t msgsize;  // largest message
     uint64_t data_offset;
-    pthread_mutex_t lock;
+    std::atomic<uint32_t> lock;  // 0 free, else the owner's TID, | kWaiters when someone sleeps on it
+    uint32_t unused_36;
+    // Who holds the lock, written by the owner right after taking it:
+    // its TID | its start time (clock ticks, low 32 bits) << 32; 0 when free.
+    std::atomic<uint64_t> owner;
+    std::atomic<uint64_t> owner_pidns;  // the owner's pid namespace (inode of /proc/self/ns/pid)
+    uint64_t unused_56[2];
     State state;  // head and tail count bytes ever read and written
     struct {
         std::atomic<uint32_t> valid;
@@ -45,8 +52,11 @@ struct ShmRing::Header {
     uint64_t recoveries;  // times a locker found the owner dead
     TaskCounters tasks;   // puts and gets mirror state; dones is lock-free
 };
-// The tests find the lock's owner at this offset (tests/shq-crash.bats).
+// The tests find the lock's owner at this offset, and forge the state at
+// 72 (tests/shq-crash.bats, tests/cross-user.bats).
 static_assert(offsetof(ShmRing::Header, lock) == 32);
+static_assert(offsetof(ShmRing::Header, owner) == 40);
+static_assert(offsetof(ShmRing::Header, state) == 72);
 
 namespace {
 // The state another user may have written, copied once and checked
@@ -60,45 +70,7 @@ State checked(const volatile State& in, uint64_t bytes) {
     return s;
 }
 
-// The mutex kind glibc gives a robust process-shared mutex, to compare with
-// the one in a segment: another kind (a forged priority-inheritance one,
-// say) would make the locking calls act on forged values.
-int robust_kind() {
-    static const int kind = [] {
-        pthread_mutex_t m;
-        pthread_mutexattr_t attr;
-        pthread_mutexattr_init(&attr);
-        pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-        pthread_mutex_init(&m, &attr);
-        pthread_mutexattr_destroy(&attr);
-        return m.__data.__kind;
-    }();
-    return kind;
-}
-
-void init_lock(pthread_mutex_t* m) {
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    pthread_mutex_init(m, &attr);
-    pthread_mutexattr_destroy(&attr);
-}
-
 size_t data_offset() { return (sizeof(ShmRing::Header) + kDataAlign - 1) / kDataAlign * kDataAlign; }
-
-timespec monotonic_after(int64_t ns) {
-    timespec t{};
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
-    t.tv_nsec += static_cast<long>(ns % 1'000'000'000);
-    if (t.tv_nsec >= 1'000'000'000) {
-        t.tv_sec += 1;
-        t.tv_nsec -= 1'000'000'000;
-    }
-    return t;
-}
 
 // A wait that would not wait still gives a held lock kLockGrace.
 Deadline lock_limit(const Deadline& d) {
@@ -118,39 +90,85 @@ std::string process_text(pid_t pid) {
 }
 }  // namespace
 
+namespace {
+constexpr uint32_t kTidMask = 0x3FFFFFFF;  // as FUTEX_TID_MASK: pid_max is at most 2^22
+constexpr uint32_t kWaiters = 0x80000000;
+
+// Who this thread is, as the lock records its owner: a TID alone could be
+// a dead owner's, reused by a newer process; with the start time it is not.
+struct Self {
+    uint32_t tid = 0;
+    uint64_t record = 0;  // tid | start ticks << 32, for Header::owner
+    uint64_t pidns = 0;
+};
+
+uint64_t pid_namespace() {
+    struct stat st{};
+    return ::stat("/proc/self/ns/pid", &st) == 0 ? st.st_ino : 0;
+}
+
+// Worked out again after a fork: the child is another owner.
+const Self& self() {
+    thread_local Self s;
+    auto tid = static_cast<uint32_t>(::gettid());
+    if (s.tid != tid) {
+        ProcStat st;
+        read_stat(static_cast<pid_t>(tid), st);
+        s.record = tid | (st.start_ticks & 0xFFFFFFFF) << 32;
+        s.pidns = pid_namespace();
+        s.tid = tid;
+    }
+    return s;
+}
+}  // namespace
+
 // Holds the ring's lock; finishes the change a dead owner left half-done.
+// The lock is a futex word of our own, not a pthread mutex: see shm_ring.h.
 class ShmRing::Lock {
 public:
     enum class Got { held, timed_out, stopped };
     explicit Lock(const ShmRing& r) : r_(r), h_(r.header()) {}
     ~Lock() {
-        if (held_) pthread_mutex_unlock(&h_->lock);
+        if (held_) release();
     }
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
 
     // Waits for the lock until `limit`, in slices of at most 100 ms between
-    // which a stop signal gets in. On timed_out the ring's blocked_by() says
-    // who held it.
+    // which a stop signal gets in and the owner is looked at: one that has
+    // died is replaced (its word taken over by compare-and-swap from exactly
+    // what we saw, so two who find it dead cannot both win). On timed_out
+    // the ring's blocked_by() says who held it.
     Got acquire(const Deadline& limit, const StopSignals* stop) {
-        constexpr int64_t kSliceNs = 100'000'000;
+        constexpr double kSlice = 0.1;
+        const Self& me = self();
+        uint32_t slept_on = 0;  // the word we last slept on: unchanged after a slice, look closer
+        bool waited = false;    // then others may sleep too: keep the waiters bit
         for (;;) {
             if (stop && stop->check()) return Got::stopped;
-            timespec at = monotonic_after(std::min(limit.remaining_ns(), kSliceNs));
-            int r = pthread_mutex_clocklock(&h_->lock, CLOCK_MONOTONIC, &at);
-            if (r == 0 || r == EOWNERDEAD) {
-                held_ = true;
-                if (r == EOWNERDEAD) recover();
-                return Got::held;
+            uint32_t w = h_->lock.load(std::memory_order_acquire);
+            if (w == 0) {
+                if (h_->lock.compare_exchange_strong(w, me.tid | (waited ? kWaiters : 0), std::memory_order_acquire))
+                    return take(me, false);
+                continue;
             }
-            if (r == ENOTRECOVERABLE) throw damaged("its lock cannot be recovered");
-            if (r != ETIMEDOUT) throw Error(Exit::failure, "lock the queue: " + reason(r));
+            if (owner_gone(w, w == slept_on)) {
+                if (h_->lock.compare_exchange_strong(w, me.tid | (w & kWaiters), std::memory_order_acquire))
+                    return take(me, true);
+                continue;
+            }
             if (limit.expired()) {
                 std::string who = r_.lock_holder();
                 r_.blocked_by_ = who.empty() ? "the queue's lock was held until the deadline"
                                              : "the queue's lock is held by process " + who;
                 return Got::timed_out;
             }
+            if (!(w & kWaiters) && !h_->lock.compare_exchange_strong(w, w | kWaiters)) continue;
+            slept_on = w | kWaiters;
+            waited = true;
+            double left = static_cast<double>(limit.remaining_ns()) / 1e9;
+            if (futex_wait(h_->lock, slept_on, Deadline::after(std::min(left, kSlice)), stop) == FutexWait::stopped)
+                return Got::stopped;
         }
     }
 
@@ -162,14 +180,39 @@ public:
     }
 
 private:
-    // The owner died holding the lock: finish its change if it got as far
-    // as the journal (a journal that does not check out is never applied:
-    // unlocked inconsistent, the mutex then refuses everyone, "damaged").
-    void recover() {
-        if (h_->journal.valid.load(std::memory_order_acquire))
-            apply(checked(h_->journal.next, r_.bytes_));
-        ++h_->recoveries;
-        pthread_mutex_consistent(&h_->lock);
+    // Records who holds the lock, then finishes a change a dead owner got
+    // as far as the journal with (a journal that does not check out is
+    // never applied: it stays, and everyone who locks is told "damaged").
+    Got take(const Self& me, bool took_over) {
+        held_ = true;
+        h_->owner_pidns.store(me.pidns, std::memory_order_relaxed);
+        h_->owner.store(me.record, std::memory_order_release);
+        if (took_over) ++h_->recoveries;
+        if (h_->journal.valid.load(std::memory_order_acquire)) apply(checked(h_->journal.next, r_.bytes_));
+        return Got::held;
+    }
+
+    void release() {
+        h_->owner.store(0, std::memory_order_relaxed);
+        if (h_->lock.exchange(0, std::memory_order_release) & kWaiters) futex_wake_all(h_->lock);
+    }
+
+    // Whether the owner word w names has died. A look costs one kill(2);
+    // a closer one (after a slice in which the word did not change) also
+    // reads its /proc start time, for a TID reused since. An owner of
+    // another pid namespace cannot be looked up by its TID: alive.
+    bool owner_gone(uint32_t w, bool closer) const {
+        auto tid = static_cast<pid_t>(w & kTidMask);
+        if (tid == 0) return true;  // no owner: a forged word
+        uint64_t record = h_->owner.load(std::memory_order_acquire);
+        bool recorded = (record & 0xFFFFFFFF) == static_cast<uint64_t>(tid);
+        if (recorded && h_->owner_pidns.load(std::memory_order_relaxed) != self().pidns) return false;
+        if (::kill(tid, 0) == -1 && errno == ESRCH) return true;  // EPERM: alive, another user's
+        if (!closer) return false;
+        ProcStat st;
+        if (!read_stat(tid, st)) return false;  // hidden from us (hidepid), or just gone: next slice
+        if (st.state == 'Z' || st.state == 'X') return true;
+        return recorded && (st.start_ticks & 0xFFFFFFFF) != record >> 32;
     }
 
     void apply(const State& n) {
@@ -195,7 +238,6 @@ ShmRing::ShmRing(SharedSegment s, void* base, size_t size)
     if (offset < sizeof(Header) || offset % alignof(uint64_t) != 0 || offset > size) throw damaged("data offset");
     if (bytes == 0 || bytes > size - offset) throw damaged("ring size");
     if (bytes < kLength || msgsize > bytes - kLength || msgsize > UINT32_MAX) throw damaged("message size");
-    if (header_->lock.__data.__kind != robust_kind()) throw damaged("its lock is not a robust shared mutex");
     data_ = static_cast<char*>(base) + offset;
     bytes_ = bytes;
     msgsize_ = msgsize;
@@ -208,7 +250,6 @@ void ShmRing::format(void* base, size_t bytes, size_t msgsize) {
     h->bytes = bytes;
     h->msgsize = msgsize;
     h->data_offset = data_offset();
-    init_lock(&h->lock);
 }
 
 ShmRing ShmRing::over(void* base, size_t size) { return ShmRing(SharedSegment(), base, size); }
@@ -261,11 +302,10 @@ bool ShmRing::is_ring(const std::string& name) {
 
 TaskCounters& ShmRing::counters() const { return header()->tasks; }
 
-// "1234 (stopped)": the owner the lock word names, a thread id with two
-// flag bits on top (see tests/shq-crash.bats); "" if it is free now.
+// "1234 (stopped)": the owner the lock word names, a thread id with the
+// waiters bit on top (see tests/shq-crash.bats); "" if it is free now.
 std::string ShmRing::lock_holder() const {
-    auto* word = reinterpret_cast<const std::atomic<int>*>(&header()->lock.__data.__lock);
-    auto tid = static_cast<pid_t>(static_cast<unsigned>(word->load(std::memory_order_relaxed)) & FUTEX_TID_MASK);
+    auto tid = static_cast<pid_t>(header()->lock.load(std::memory_order_relaxed) & kTidMask);
     if (tid == 0) return "";
     return std::to_string(tid) + " (" + process_text(tid) + ")";
 }

@@ -1,13 +1,33 @@
 // A bounded multi-producer, multi-consumer queue of variable-length binary
 // messages in POSIX shared memory that survives SIGKILL at any instant.
 //
-// Why a robust mutex and a journal, not Boost's interprocess_mutex or a
-// lock-free ring: Boost 1.81's mutex answers an owner's death by throwing
-// not_recoverable forever after, and its condition variables are not robust.
-// A lock-free ring of variable-length messages needs a reservation protocol
-// whose holes a dead producer leaves behind. A process-shared robust pthread
-// mutex instead tells the next locker that the owner died (EOWNERDEAD), and a
-// redo journal makes every change one step that can be finished by anyone:
+// Why a lock of our own and a journal, not Boost's interprocess_mutex, a
+// glibc robust mutex or a lock-free ring: Boost 1.81's mutex answers an
+// owner's death by throwing not_recoverable forever after, and its
+// condition variables are not robust. A lock-free ring of variable-length
+// messages needs a reservation protocol whose holes a dead producer leaves
+// behind. A process-shared robust pthread mutex cannot live in memory that
+// another user may write (-M 0666): glibc keeps the owner's robust-list
+// links inside the mutex (__list.__prev, __next) and writes through them on
+// unlock, so a writer of the ring who rewrites them while we hold the lock
+// gets two 8-byte writes of its choice in our process (and reads our TLS
+// address from __prev); a forged kind made glibc abort. The kernel then
+// never marks the lock OWNER_DIED either. So the lock is a 32-bit futex
+// word we read and write only as a number: 0 is free, else the owner's TID
+// (| a waiters bit); taken by compare-and-swap, waited for with FUTEX_WAIT,
+// let go by exchange(0) and FUTEX_WAKE. Nothing read from the segment is
+// ever used as an address. Robustness is by hand: the owner records its
+// start time (/proc, clock ticks) and pid namespace beside the word; an
+// owner whose TID no longer exists (kill(2): ESRCH), is a zombie, or whose
+// start time differs (the TID was reused) is dead, and a waiter takes its
+// word over by compare-and-swap from exactly the word it saw, then replays
+// the journal. What that costs: an owner in another pid namespace cannot be
+// looked up and counts as alive forever (sharing a ring across containers
+// then needs the owner to die in a namespace that shares our pids, or
+// `shq rm`); an owner killed between taking the word and recording its
+// start time is found dead only while its TID is not reused; and a waiter
+// finds a dead owner only when it looks, within a 100 ms slice. A redo
+// journal makes every change one step that can be finished by anyone:
 //
 //   1. under the lock, copy the message into free space (put) or out of the
 //      ring (get): nobody can see those bytes yet;
@@ -17,7 +37,8 @@
 //
 // Killed before 2 completes: the state is unchanged and the copied bytes
 // are in free space. Killed after: the next locker replays the journal
-// (replay is idempotent) and marks the mutex consistent. So no message is
+// (replay is idempotent; whoever takes the lock and finds the journal
+// valid replays it). So no message is
 // ever seen torn, none that a put committed is lost or doubled, and a get
 // killed mid-way loses at most the message it took. Waiting is on futex
 // words in the segment; nobody sleeps holding the lock.
@@ -32,7 +53,7 @@
 // a message's length is checked against that copy before a byte is copied.
 // A header that fails a check is "damaged" (Exit::failure), never a fault.
 //
-// The lock is waited for in slices (pthread_mutex_clocklock), so that a
+// The lock is waited for in slices (FUTEX_WAIT of 100 ms at most), so that a
 // holder that is stopped (SIGSTOP, Ctrl-Z) or a forged lock word costs a
 // waiter at most its own -t, and at least kLockGrace when it does not wait
 // (-n, stat); stop signals get in between slices.

@@ -30,7 +30,7 @@ forge() {
 }
 
 # The header's fields (lib/shm_ring.cpp): bytes 8, msgsize 16, data offset
-# 24, lock 32, state head 72, tail 80, count 88; journal valid 112, its
+# 24, lock word 32, its owner's TID and start time 40, state head 72, tail 80, count 88; journal valid 112, its
 # next state's head 120 and tail 128.
 data_offset() { od -An -t u8 -j 24 -N 8 "/dev/shm/$1" | tr -d ' '; }
 
@@ -86,7 +86,7 @@ data_offset() { od -An -t u8 -j 24 -N 8 "/dev/shm/$1" | tr -d ' '; }
     run --separate-stderr shq get -n "$r"
     assert_failure 4
     assert_equal "$stderr" "shq: get $r: the queue is damaged: a message claims 4294967295 bytes"
-    # The lock's owner "died" (the robust mutex's OWNER_DIED bit) with a
+    # The lock's owner "died" (a TID past pid_max in the lock word) with a
     # journal whose next state runs past the ring: it is never applied.
     name=$(qname journal)
     r=shm:/$name
@@ -94,13 +94,56 @@ data_offset() { od -An -t u8 -j 24 -N 8 "/dev/shm/$1" | tr -d ' '; }
     shq put "$r" ab
     forge "$name" 128 $((1 << 40))
     forge "$name" 112 1
-    forge "$name" 32 $((0x40000000 | (1 << 32)))
+    forge "$name" 32 $((0x3fffffff))
     run --separate-stderr shq get -n "$r"
     assert_failure 4
     assert_equal "$stderr" "shq: get $r: the queue's header is damaged (head and tail; not written by this prockit?)"
     run --separate-stderr shq put -n "$r" x
     assert_failure 4
     [[ "$stderr" == "shq: put $r: the queue's header is damaged ("* ]]
+}
+
+# As nobody, rewrites the 8-byte words at OFFSETS... of /dev/shm/NAME with
+# garbage, again and again while process PID lives (bounded): another user
+# forging the header while the owner's tools hold the lock.
+forge_while_alive() {
+    local name=$1 pid=$2
+    shift 2
+    as_nobody /usr/bin/python3 - "/dev/shm/$name" "$pid" "$@" <<'PY'
+import mmap, os, struct, sys
+path, pid, offsets = sys.argv[1], int(sys.argv[2]), [int(o) for o in sys.argv[3:]]
+with open(path, "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+    values = [0x4141414141414141, 0x7FFF00001000, 1, 0xFFFFFFFFFFFFFFFF, 0x100000020, 0]
+    for i in range(2000000):
+        if i % 1000 == 0 and not os.path.exists(f"/proc/{pid}"):
+            break
+        for o in offsets:
+            m[o:o + 8] = struct.pack("<Q", values[(i + o) % len(values)])
+PY
+}
+
+@test "1-2: the bytes beside the lock word (40-71: glibc's robust list links and mutex kind once) forged while a put and a get take it millions of times: they end 0, 1 or 4, never by a signal" {
+    seq 5000000 > "$BATS_TEST_TMPDIR/in"
+    for offsets in "56 64" "40 48"; do
+        name=$(qname "ring${offsets// /-}")
+        r=shm:/$name
+        # A small ring between a fast producer and consumer: the lock
+        # changes hands millions of times while the forger writes.
+        shq create -M 0666 -S 4096 -s 64 "$r"
+        shq put "$r" < "$BATS_TEST_TMPDIR/in" &
+        producer=$!
+        shq get -t 5 -c 5000000 "$r" > /dev/null &
+        consumer=$!
+        # shellcheck disable=SC2086
+        forge_while_alive "$name" $producer $offsets
+        for pid in $producer $consumer; do
+            rc=0
+            wait $pid || rc=$?
+            echo "offsets $offsets, pid $pid: exit $rc"
+            [[ $rc =~ ^(0|1|4)$ ]]
+        done
+    done
 }
 
 # A task-count companion that nobody left for the message queue Q: nobody
@@ -283,6 +326,25 @@ shared_dir() {
     done
 }
 
+@test "5: a writer waiting for its reader: its FIFO renamed away is a swap (4), removed is missing (3)" {
+    local d=$BATS_TEST_TMPDIR how pid rc
+    for how in mv rm; do
+        seq 3 | pipe-cat - "fifo:$d/w" 2> "$d/err" &
+        pid=$!
+        wait_until test -p "$d/w"
+        wait_until is_sleeping "$pid"
+        if [ $how = mv ]; then mv "$d/w" "$d/w.old"; else rm "$d/w"; fi
+        rc=0
+        wait "$pid" || rc=$?
+        if [ $how = mv ]; then
+            assert_equal "$rc $(cat "$d/err")" "4 pipe-cat: open fifo:$d/w: refused: the FIFO was moved away while being opened"
+            rm "$d/w.old"
+        else
+            assert_equal "$rc $(cat "$d/err")" "3 pipe-cat: open fifo:$d/w: the FIFO was removed while being opened"
+        fi
+    done
+}
+
 @test "5: a regular file at a fifo: path is refused and left as it was, for reading and writing" {
     local d=$BATS_TEST_TMPDIR
     echo precious > "$d/file"
@@ -322,25 +384,6 @@ shared_dir() {
 }
 
 @test "5: a FIFO another user made where anyone may make names is refused; ours or the directory owner's is used" {
-@test "5: a writer waiting for its reader: its FIFO renamed away is a swap (4), removed is missing (3)" {
-    local d=$BATS_TEST_TMPDIR how pid rc
-    for how in mv rm; do
-        seq 3 | pipe-cat - "fifo:$d/w" 2> "$d/err" &
-        pid=$!
-        wait_until test -p "$d/w"
-        wait_until is_sleeping "$pid"
-        if [ $how = mv ]; then mv "$d/w" "$d/w.old"; else rm "$d/w"; fi
-        rc=0
-        wait "$pid" || rc=$?
-        if [ $how = mv ]; then
-            assert_equal "$rc $(cat "$d/err")" "4 pipe-cat: open fifo:$d/w: refused: the FIFO was moved away while being opened"
-            rm "$d/w.old"
-        else
-            assert_equal "$rc $(cat "$d/err")" "3 pipe-cat: open fifo:$d/w: the FIFO was removed while being opened"
-        fi
-    done
-}
-
     shared_dir
     local pid
     as_nobody mkfifo -m 666 "$S/planted"

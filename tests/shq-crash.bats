@@ -9,9 +9,9 @@ teardown() {
     remove_test_queues
 }
 
-# The robust mutex's owner TID, read from the segment: the lock is at
+# The lock's owner TID, read from the segment: the lock word is at
 # offset 32 of the ring's header (a static_assert in lib/shm_ring.cpp keeps
-# it there) and its first word holds the owner, with two flag bits on top.
+# it there) and holds the owner, with the waiters bit on top.
 lock_owner() {
     local word
     word=$(od -An -t u4 -j 32 -N 4 "/dev/shm/$1" | tr -d ' ')

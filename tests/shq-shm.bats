@@ -209,11 +209,12 @@ b"
 
 @test "shm: a ring of another layout version is refused with both versions named" {
     name=${R#shm:/}
-    printf '\002' | dd of="/dev/shm/$name" bs=1 seek=6 conv=notrunc status=none
+    # Layout 1 held a glibc mutex where layout 2 has a lock word of its own.
+    printf '\001' | dd of="/dev/shm/$name" bs=1 seek=6 conv=notrunc status=none
     run --separate-stderr shq put "$R" x
     assert_failure 4
-    [ "$stderr" = "shq: put $R: made by another version of prockit (layout 2; this one reads layout 1)" ]
-    printf '\001' | dd of="/dev/shm/$name" bs=1 seek=6 conv=notrunc status=none
+    [ "$stderr" = "shq: put $R: made by another version of prockit (layout 1; this one reads layout 2)" ]
+    printf '\002' | dd of="/dev/shm/$name" bs=1 seek=6 conv=notrunc status=none
 }
 
 @test "shm: ls lists rings beside message queues, never task-count companions" {
