@@ -22,7 +22,7 @@ using prockit::ShmRing;
 
 namespace {
 // See the static_asserts in lib/shm_ring.cpp: the lock word, then who owns it.
-constexpr size_t kLockOffset = 32, kOwnerOffset = 40, kOwnerEnd = 56;
+constexpr size_t kLockOffset = 32, kOwnerOffset = 40, kOwnerEnd = 56, kStateOffset = 72;
 
 // 64-byte aligned storage, as a mapping is.
 struct Image {
@@ -38,17 +38,47 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
+// The state in the image (head, tail, count at 72, 80, 88), as a step
+// left it: one it committed must be consistent, whatever it started from.
+struct RawState {
+    uint64_t head, tail, count;
+    bool operator==(const RawState&) const = default;
+};
+
+RawState raw_state(const Image& image) {
+    RawState s{};
+    std::memcpy(&s, image.bytes + kStateOffset, sizeof s);
+    return s;
+}
+
+// A step that changed the state left one a later step accepts: head not
+// past tail, at most one message per length prefix, none iff empty.
+void check_committed(const Image& image, const RawState& before) {
+    RawState s = raw_state(image);
+    if (s == before) return;
+    check(s.head <= s.tail);
+    uint64_t used = s.tail - s.head;
+    check(s.count <= used / 4 && (s.count == 0) == (used == 0));
+}
+
 // Takes and puts on a ring that opened, checking what each step promises.
-void exercise(ShmRing& ring, unsigned options) {
+void exercise(ShmRing& ring, const Image& image, unsigned options) {
     ShmRing::Status before = ring.status();
     check(before.used <= before.bytes && before.msgsize <= before.bytes);
     std::vector<char> buf(ring.max_message() + 8);
     size_t len = 0;
-    for (int i = 0; i < 4 && ring.try_receive(buf.data(), len); ++i) check(len <= ring.max_message());
+    RawState was = raw_state(image);
+    for (int i = 0; i < 4 && ring.try_receive(buf.data(), len); ++i) {
+        check(len <= ring.max_message());
+        check_committed(image, was);
+        was = raw_state(image);
+    }
 
     const prockit::RecordFormat f{'\n', (options & 2) != 0, true, true};
     size_t cap = std::min(buf.size(), options & 4 ? size_t{3} : options & 8 ? size_t{64} : buf.size());
+    was = raw_state(image);
     ShmRing::Batch b = ring.take_many(buf.data(), cap, 16, f, Deadline::now(), nullptr);
+    check_committed(image, was);
     check(b.used <= cap);
     check(b.messages == 0 || b.need == 0);
 
@@ -84,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     try {
         ShmRing ring = ShmRing::over(image.bytes, image.size);
-        exercise(ring, options);
+        exercise(ring, image, options);
     } catch (const prockit::Error&) {
         // A damaged header, said as such: the expected answer.
     }

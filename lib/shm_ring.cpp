@@ -172,8 +172,11 @@ public:
         }
     }
 
-    // Steps 2 and 3 of the commit protocol (see shm_ring.h).
+    // Steps 2 and 3 of the commit protocol (see shm_ring.h). A step that
+    // worked from a forged count could compute a state no one may use:
+    // it is "damaged" before anything is written.
     void commit(const State& next) {
+        checked(next, r_.bytes_);
         h_->journal.next = next;
         h_->journal.valid.store(1, std::memory_order_release);
         apply(next);
@@ -268,8 +271,11 @@ void ShmRing::copy_out(uint64_t pos, void* dst, size_t n) const {
     std::memcpy(static_cast<char*>(dst) + first, data_, n - first);
 }
 
-// The length of the message at head, checked against the checked state.
+// The length of the message at head, checked against the state: called
+// again after each message a take copied out, when a forged count may
+// claim more messages than the bytes left hold (tail - head < kLength).
 uint32_t ShmRing::length_at(uint64_t head, uint64_t tail) const {
+    if (tail < head || tail - head < kLength) throw damaged("message count");
     uint32_t n = 0;
     copy_out(head, &n, kLength);
     if (n > msgsize_ || n > tail - head - kLength)

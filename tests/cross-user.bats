@@ -103,6 +103,25 @@ data_offset() { od -An -t u8 -j 24 -N 8 "/dev/shm/$1" | tr -d ' '; }
     [[ "$stderr" == "shq: put $r: the queue's header is damaged ("* ]]
 }
 
+@test "1: a message count forged above what is left is damaged for get -c and -a, exit 4: nothing re-delivered, nothing committed" {
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -M 0666 -S 64 -s 16 "$r"
+    for i in 1 2 3 4 5 6 7; do shq put "$r" "job-$i"; done
+    shq get -a "$r" > /dev/null
+    shq put "$r" job-08
+    forge "$name" 88 2
+    before=$(od -An -t u8 -j 72 -N 24 "/dev/shm/$name")
+    for take in "-c 2" "-a"; do
+        run --separate-stderr shq get $take "$r"
+        assert_failure 4
+        assert_output ""
+        assert_equal "$stderr" "shq: get $r: the queue's header is damaged (message count; not written by this prockit?)"
+        # Head, tail and count as they were: the take committed nothing.
+        assert_equal "$(od -An -t u8 -j 72 -N 24 "/dev/shm/$name")" "$before"
+    done
+}
+
 # As nobody, rewrites the 8-byte words at OFFSETS... of /dev/shm/NAME with
 # garbage, again and again while process PID lives (bounded): another user
 # forging the header while the owner's tools hold the lock.
