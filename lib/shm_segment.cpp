@@ -2,21 +2,87 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "diag.h"
 
 namespace prockit {
 
+namespace {
+// The mappings of segments, for the SIGBUS handler: a fixed table it can
+// read without locks or allocation. A slot is filled (line first, then its
+// range, released) before the mapping is used, and emptied before it is
+// unmapped.
+struct FaultSlot {
+    std::atomic<uintptr_t> begin{0}, end{0};
+    char line[512];
+    size_t length = 0;
+};
+constexpr size_t kFaultSlots = 32;
+FaultSlot g_fault_slots[kFaultSlots];
+std::string (*g_fault_context)() = nullptr;
+
+void on_sigbus(int sig, siginfo_t* info, void*) {
+    auto at = reinterpret_cast<uintptr_t>(info->si_addr);
+    for (FaultSlot& s : g_fault_slots) {
+        uintptr_t begin = s.begin.load(std::memory_order_acquire);
+        if (begin != 0 && at >= begin && at < s.end.load(std::memory_order_acquire)) {
+            ssize_t ignored = ::write(STDERR_FILENO, s.line, s.length);
+            (void)ignored;
+            ::_exit(code(Exit::failure));
+        }
+    }
+    // Not ours: die of it, as without a handler.
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+void watch_faults(void* addr, size_t len, const std::string& object) {
+    static bool installed = [] {
+        struct sigaction sa{};
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        return ::sigaction(SIGBUS, &sa, nullptr) == 0;
+    }();
+    if (!installed) return;
+    std::string context = g_fault_context ? g_fault_context() : "";
+    std::string line = std::string(program_name()) + ": " + (context.empty() ? object : context) +
+                       ": the queue's shared memory was cut short by another process\n";
+    for (FaultSlot& s : g_fault_slots) {
+        uintptr_t free_slot = 0;
+        if (!s.begin.compare_exchange_strong(free_slot, 1)) continue;  // 1: being filled
+        s.length = std::min(line.size(), sizeof s.line);
+        std::memcpy(s.line, line.data(), s.length);
+        s.end.store(reinterpret_cast<uintptr_t>(addr) + len, std::memory_order_release);
+        s.begin.store(reinterpret_cast<uintptr_t>(addr), std::memory_order_release);
+        return;
+    }
+}
+
+void unwatch_faults(void* addr) {
+    for (FaultSlot& s : g_fault_slots)
+        if (s.begin.load() == reinterpret_cast<uintptr_t>(addr)) {
+            s.end.store(0);
+            s.begin.store(0, std::memory_order_release);
+        }
+}
+}  // namespace
+
 Mapping& Mapping::operator=(Mapping&& o) noexcept {
     if (this != &o) {
-        if (addr_) ::munmap(addr_, len_);
+        if (addr_) {
+            unwatch_faults(addr_);
+            ::munmap(addr_, len_);
+        }
         addr_ = std::exchange(o.addr_, nullptr);
         len_ = std::exchange(o.len_, 0);
     }
@@ -24,7 +90,17 @@ Mapping& Mapping::operator=(Mapping&& o) noexcept {
 }
 
 Mapping::~Mapping() {
-    if (addr_) ::munmap(addr_, len_);
+    if (addr_) {
+        unwatch_faults(addr_);
+        ::munmap(addr_, len_);
+    }
+}
+
+void SharedSegment::set_fault_context(std::string (*context)()) { g_fault_context = context; }
+
+SharedSegment::SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable)
+    : name_(std::move(name)), fd_(std::move(fd)), map_(std::move(map)), created_(created), writable_(writable) {
+    watch_faults(map_.get(), map_.size(), "/dev/shm" + name_);
 }
 
 namespace {

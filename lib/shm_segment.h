@@ -9,8 +9,13 @@
 // a size written inside. Callers check the owner where they expect their own.
 //
 // What it cannot prevent: a user who may write a segment may also truncate
-// it, and a later access past the new end raises SIGBUS. Sharing a queue for
-// writing trusts the other user that far (see shq(1)).
+// it, and a later access past the new end raises SIGBUS. So every segment
+// mapped here is registered with one SIGBUS handler (SA_SIGINFO) that, for
+// a fault inside one, writes a line prepared in advance
+// ("shq: get shm:/q: the queue's shared memory was cut short by another
+// process") with write(2) and ends the tool with _exit(4); any other SIGBUS
+// keeps its default action. The tool still stops there: what the other
+// user cut off cannot be read.
 #pragma once
 
 #include <sys/types.h>
@@ -77,6 +82,11 @@ public:
     // Names ("/NAME") of every shared-memory object on the system.
     static std::vector<std::string> list();
 
+    // What the tool is doing ("get shm:/q"), for the line the SIGBUS
+    // handler writes; asked when a segment is mapped. Without it the line
+    // names the object (/dev/shm/NAME).
+    static void set_fault_context(std::string (*context)());
+
     void* base() const { return map_.get(); }
     size_t size() const { return map_.size(); }
     const std::string& name() const { return name_; }
@@ -96,8 +106,7 @@ public:
     void set_group(gid_t gid) const;
 
 private:
-    SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable)
-        : name_(std::move(name)), fd_(std::move(fd)), map_(std::move(map)), created_(created), writable_(writable) {}
+    SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable);
 
     std::string name_;
     Fd fd_;

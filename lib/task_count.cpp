@@ -130,14 +130,26 @@ SharedSegment checked(SharedSegment s, const std::string& mq_name, const QueueOw
 
 // Who may read the queue but not write it reads the counts, counts nothing.
 // One that refuses us altogether is named: the queue itself did not.
-SharedSegment open_existing(const std::string& mq_name) {
+SharedSegment check_size(SharedSegment s, const std::string& mq_name, size_t need) {
+    if (s.size() < need)
+        throw Error(Exit::failure, "the task counts " + CounterSegment::path(mq_name) + ": too small (" +
+                                       std::to_string(s.size()) + " bytes; they take " + std::to_string(need) +
+                                       ")");
+    return s;
+}
+
+// A companion shorter than its layout (one planted with only the magic)
+// would answer the first touch of a counter with SIGBUS: refused at open.
+SharedSegment open_existing(const std::string& mq_name, size_t need) {
+    SharedSegment s;
     try {
-        return SharedSegment::open(companion_name(mq_name), kMagic, "task counter segment",
-                                   SharedSegment::Access::as_allowed);
+        s = SharedSegment::open(companion_name(mq_name), kMagic, "task counter segment",
+                                SharedSegment::Access::as_allowed);
     } catch (const Error& e) {
         if (e.status() == Exit::missing) throw;
         throw Error(e.status(), "the task counts " + CounterSegment::path(mq_name) + ": " + e.what());
     }
+    return check_size(std::move(s), mq_name, need);
 }
 }  // namespace
 
@@ -145,7 +157,7 @@ CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner
     const std::string name = companion_name(mq_name);
     const uid_t me = ::geteuid();
     try {
-        return CounterSegment(checked(open_existing(mq_name), mq_name, q));
+        return CounterSegment(checked(open_existing(mq_name, sizeof(Layout)), mq_name, q));
     } catch (const Error& e) {
         if (e.status() != Exit::missing) throw;
     }
@@ -155,7 +167,8 @@ CounterSegment CounterSegment::open(const std::string& mq_name, const QueueOwner
     // The zero-filled counters are already right: nothing to initialise.
     SharedSegment s = SharedSegment::create(name, sizeof(Layout), companion_mode(q.mode), kMagic, [](void*) {}, true,
                                             "task counter segment");
-    if (!s.created()) return CounterSegment(checked(std::move(s), mq_name, q));  // another made them first
+    if (!s.created())  // another made them first
+        return CounterSegment(checked(check_size(std::move(s), mq_name, sizeof(Layout)), mq_name, q));
     // Root makes them for the queue's owner, who must be able to use them;
     // they take the queue's group (create -g), for its members.
     if (me == 0 && q.uid != 0) s.set_owner(q.uid);

@@ -264,6 +264,46 @@ plant_companion() {
     assert_equal "$(stat -c %a "/dev/shm/prockit-mq.$q2")" 666
 }
 
+@test "1-2: a companion planted shorter than its layout (8 bytes: the magic) is refused at open, exit 4, naming it: no SIGBUS" {
+    q=$(qname mq)
+    shq create -M 0666 "$q"
+    rm "/dev/shm/prockit-mq.$q"
+    printf 'PKTASK\001\000' | as_nobody dd of="/dev/shm/prockit-mq.$q" status=none
+    for verb in "put $q x" "join $q" "stat $q"; do
+        run --separate-stderr shq $verb
+        assert_failure 4
+        assert_equal "$stderr" "shq: ${verb%% *} /$q: the task counts /dev/shm/prockit-mq.$q: too small (8 bytes; they take 256)"
+    done
+}
+
+# True while PID waits in futex(2) (system call 202 on x86-64).
+in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
+
+@test "1-2: a companion or ring another user truncates while it is mapped: one line and exit 4, not SIGBUS" {
+    q=$(qname mq)
+    shq create -M 0666 "$q"
+    shq put "$q" x
+    shq join "$q" 2> "$BATS_TEST_TMPDIR/join.err" &
+    joiner=$!
+    wait_until in_futex $joiner
+    as_nobody truncate -s 0 "/dev/shm/prockit-mq.$q"
+    rc=0
+    wait $joiner || rc=$?
+    assert_equal $rc 4
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/join.err")" "shq: join /$q: the queue's shared memory was cut short by another process"
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -M 0666 "$r"
+    shq get "$r" 2> "$BATS_TEST_TMPDIR/get.err" &
+    getter=$!
+    wait_until in_futex $getter
+    as_nobody truncate -s 0 "/dev/shm/$name"
+    rc=0
+    wait $getter || rc=$?
+    assert_equal $rc 4
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/get.err")" "shq: get $r: the queue's shared memory was cut short by another process"
+}
+
 @test "4: create -x refuses a queue another user made first, ring or message queue, and says whose it is" {
     r=shm:/$(qname ring)
     q=$(qname mq)
