@@ -219,3 +219,28 @@ in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
     wait $survivor
     survivor=
 }
+
+@test "pipe-cat writing into a ring whose lock a stopped holder keeps says so once after a second, keeps waiting, and dies of SIGTERM (143)" {
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -S 67108864 -s 200 "$r"
+    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
+    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
+    survivor=$!
+    stop_holding_lock $survivor "$name"
+    # -t bounds idle input, not the wait for the queue: it waits on.
+    printf 'x\n' | pipe-cat -t 1 - "$r" 2> "$BATS_TEST_TMPDIR/err" &
+    writer=$!
+    wait_for "[ -s $BATS_TEST_TMPDIR/err ]"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" \
+        "pipe-cat: waiting for $r: its lock is held by process $survivor (stopped)"
+    [ -n "$(proc_state $writer)" ]
+    kill -TERM $writer
+    rc=0
+    wait $writer || rc=$?
+    assert_equal $rc 143
+    assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/err")" 1
+    kill -CONT $survivor
+    wait $survivor
+    survivor=
+}

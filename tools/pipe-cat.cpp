@@ -157,8 +157,28 @@ End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Me
     return End::input_ended;
 }
 
+// Sends msgs, waiting as long as it takes: a wait for room, or for a
+// ring's lock, is not idle input and -t does not bound it (as a write to a
+// full pipe). A lock another process holds past a second is said once, so
+// that a stopped holder does not keep us waiting silently.
+size_t send_waiting(Queue& q, const Endpoint& dst, const std::string_view* msgs, size_t n, StopSignals& stop,
+                    bool& said) {
+    size_t sent = 0;
+    while (sent < n && !stop.received()) {
+        sent += q.send_many(msgs + sent, n - sent, 0, WaitPolicy::seconds(1), &stop);
+        const std::string why = q.blocked_by();
+        const std::string_view prefix = "the queue's lock";
+        if (sent < n && !said && why.starts_with(prefix)) {
+            warn("waiting for %s: its lock%s", dst.str().c_str(), why.c_str() + prefix.size());
+            said = true;
+        }
+    }
+    return sent;
+}
+
 End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
                    uint64_t& records) {
+    bool said = false;  // that another process holds the queue's lock
     auto q = open_endpoint_queue(dst, Access::write);
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
     if (in.fd() < 0) return End::stopped;
@@ -191,7 +211,7 @@ End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Me
             if (!meter.allow(want, &stop)) break;
             // Without a rate limit, the whole batch at once.
             size_t n = c.meter.rate ? 1 : batch.size() - i;
-            size_t sent = about(dst.str(), [&] { return q->send_many(&batch[i], n, 0, WaitPolicy::forever(), &stop); });
+            size_t sent = about(dst.str(), [&] { return send_waiting(*q, dst, &batch[i], n, stop, said); });
             for (size_t k = i; k < i + sent; ++k) meter.add(batch[k].size(), 1);
             records += sent;
             i += sent;
