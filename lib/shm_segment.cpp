@@ -112,6 +112,14 @@ struct stat stat_of(int fd) {
     return st;
 }
 
+std::string file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISLNK(mode)) return "a symbolic link";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "a device";
+}
+
 // Why an object in /dev/shm could not be made: a full file system is named,
 // for it is not the queue's fault.
 Error create_failure(int err, size_t size) {
@@ -163,11 +171,17 @@ SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const
         fd = Fd(::shm_open(name.c_str(), O_RDONLY | flags, 0));
     }
     if (!fd) {
-        if (errno == ENOENT) throw Error(Exit::missing, "queue does not exist");
-        throw system_error(errno, "open");
+        int err = errno;
+        if (err == ENOENT) throw Error(Exit::missing, "queue does not exist");
+        // A symbolic link (O_NOFOLLOW) or a directory planted at the name
+        // fails the open with a reason that does not say what is there.
+        struct stat st{};
+        if (::lstat(("/dev/shm" + name).c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+            throw Error(Exit::failure, "not a regular file (" + file_kind(st.st_mode) + ")");
+        throw system_error(err, "open");
     }
-    if (!S_ISREG(stat_of(fd.get()).st_mode))
-        throw Error(Exit::failure, std::string("not a prockit ") + what + " (not a regular file)");
+    if (struct stat st = stat_of(fd.get()); !S_ISREG(st.st_mode))
+        throw Error(Exit::failure, "not a regular file (" + file_kind(st.st_mode) + ")");
     // A creator sizes, initialises and marks the segment in that order;
     // touching a mapping past its size would raise SIGBUS, so wait (a
     // second at most) for the size, then for the mark.

@@ -304,6 +304,20 @@ in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
     assert_equal "$(cat "$BATS_TEST_TMPDIR/get.err")" "shq: get $r: the queue's shared memory was cut short by another process"
 }
 
+@test "2: a FIFO, directory or symbolic link planted as a companion is refused, exit 4, naming the file and what it is" {
+    q=$(qname mq)
+    shq create -M 0666 "$q"
+    c=/dev/shm/prockit-mq.$q
+    for kind in "a FIFO:mkfifo $c" "a directory:mkdir $c" "a symbolic link:ln -s /etc/passwd $c"; do
+        rm -rf "$c"
+        as_nobody ${kind#*:}
+        run --separate-stderr shq put "$q" x
+        assert_failure 4
+        assert_equal "$stderr" "shq: put /$q: the task counts $c: not a regular file (${kind%%:*})"
+    done
+    rm -rf "$c"
+}
+
 @test "4: create -x refuses a queue another user made first, ring or message queue, and says whose it is" {
     r=shm:/$(qname ring)
     q=$(qname mq)
