@@ -16,9 +16,6 @@ namespace prockit {
 
 namespace {
 constexpr size_t kChunk = 64 * 1024;
-// How far past the limit an over-long record is measured before the report
-// settles for "more than N bytes".
-constexpr size_t kMeasureBound = 64 * 1024 * 1024;
 }  // namespace
 
 // The buffer starts at kChunk and grows (doubling) only as far as a record
@@ -130,25 +127,14 @@ bool RecordReader::next_buffered(std::string_view& record) {
     return true;
 }
 
+// The record is already over the limit: say so now, without reading the
+// rest of it (an endless one such as /dev/zero, or 64 MiB into a 64 KiB
+// queue, would cost its whole length for nothing). Its length is exact only
+// if the input has ended.
 void RecordReader::skip_long_record() {
-    size_t len = end_ - begin_;
-    begin_ = scanned_ = end_;
-    while (len < kMeasureBound) {
-        if (fill() != Fill::data) break;
-        const void* hit = std::memchr(buf_.data() + begin_, delim_, end_ - begin_);
-        if (hit) {
-            size_t pos = static_cast<size_t>(static_cast<const char*>(hit) - buf_.data());
-            len += pos - begin_;
-            begin_ = scanned_ = pos + 1;
-            long_length_ = len;
-            long_capped_ = false;
-            return;
-        }
-        len += end_ - begin_;
-        begin_ = scanned_ = end_;
-    }
-    long_length_ = len;
+    long_length_ = end_ - begin_;
     long_capped_ = !eof_;
+    begin_ = scanned_ = end_;
 }
 
 Output::Output(int fd, std::string what, size_t capacity, const StopSignals* stop)

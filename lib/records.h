@@ -43,9 +43,9 @@ public:
     // False when the buffer holds no complete record of allowed length.
     bool next_buffered(std::string_view& record);
 
-    // After Status::too_long: the record's length, counted up to its
-    // delimiter or end of input, but only up to a bound (an endless record
-    // such as /dev/zero must not hang the error report); see long_is_lower_bound().
+    // After Status::too_long: the record's length if its delimiter or the
+    // end of input is already in the buffer, else what is there, a lower
+    // bound: nothing more is read to measure it; see long_is_lower_bound().
     size_t long_length() const { return long_length_; }
     bool long_is_lower_bound() const { return long_capped_; }
 

@@ -562,7 +562,7 @@ check_examples_safe_to_paste() {
 @test "pipe-cat: -M with a setuid, setgid or sticky bit is refused, one line, status 2, no FIFO made; shq create -M too" {
     local m
     for m in 4777 2600 1600 7777; do
-        run --separate-stderr pipe-cat -M "$m" /dev/null "fifo:$D/f"
+        run --separate-stderr pipe-cat -t 0.01 -M "$m" "fifo:$D/f" /dev/null
         assert_failure 2
         assert_equal "$stderr" "pipe-cat: invalid mode '$m': only permission bits are taken, such as 0600 or 644 (no setuid, setgid or sticky bit)"
         assert_not_exist "$D/f"
@@ -574,4 +574,20 @@ check_examples_safe_to_paste() {
     wait_until test -p "$D/f"
     assert_equal "$(stat -c %a "$D/f")" 640
     cat "$D/f"
+}
+
+@test "pipe-cat: a record over a 64 KiB queue's message size is refused without reading the rest of it" {
+    local q=shm:/$(qname ring)
+    shq create -s 65536 "$q"
+    truncate -s 100M "$D/zeros"  # one record of 100 MiB: no newline in it
+    exec 5< "$D/zeros"
+    run --separate-stderr pipe-cat fd:5 "$q"
+    local pos
+    pos=$(awk '$1 == "pos:" { print $2 }' "/proc/$BASHPID/fdinfo/5")
+    exec 5<&-
+    assert_failure 4
+    assert_equal "$stderr" "pipe-cat: record of more than 65537 bytes from fd:5 exceeds the message size of $q, 65536"
+    # Read no further than a buffer or two past the limit, not 64 MiB.
+    [ "$pos" -le 1048576 ] || fail "read $pos bytes of the record"
+    assert_equal "$(shq stat "$q" | awk '$1 == "depth" { print $2 }')" 0
 }
