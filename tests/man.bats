@@ -72,3 +72,11 @@ run_examples() {
         [ "$synopsis" = "$usage" ] || { echo "$name man:  $synopsis"; echo "$name help: $usage"; false; }
     done
 }
+
+# A loop polling a file that a background command's redirect creates may run before the file
+# exists: grep must stay quiet (-s) or the example prints "No such file" at random.
+@test "EXAMPLES that poll a background writer's file do not race its creation" {
+    run grep -n 'until grep -q ' "$BATS_TEST_DIRNAME"/../man/*.[17]
+    assert_failure
+    assert_output ""
+}
