@@ -62,7 +62,7 @@ pool-run -j 4 -k --tag 'sleep 0.$((RANDOM % 3)); [ {} != 6 ] && echo "square $((
     echo "  pool-run exit status $?: the number of failed jobs, as GNU parallel"
 
 say "orphan-demo makes three zombies; zombie-watch finds them and the parent that must reap them"
-orphan-demo zombie -n 3 --hold 1 > "$tmp/zombies" &
+orphan-demo zombie -c 3 --hold 1 > "$tmp/zombies" &
 demo=$!
 until grep -q holding "$tmp/zombies"; do sleep 0.05; done
 zombie-watch -p "$demo" | sed 's/^/  /'

@@ -80,3 +80,17 @@ run_examples() {
     assert_failure
     assert_output ""
 }
+
+# Pasted, `shq create -x jobs ... shq rm jobs` would take and delete a queue the user already has.
+@test "examples in the pages and README make queues of their own name, not a fixed one" {
+    run grep -nE 'shq create -x (jobs|files)( |$)' "$BATS_TEST_DIRNAME"/../man/*.[17] "$BATS_TEST_DIRNAME"/../README.md
+    assert_failure
+    assert_output ""
+}
+
+# orphan-demo's -n is deprecated (a note on stderr): what users copy uses -c.
+@test "README and make demo use orphan-demo's -c, not the deprecated -n" {
+    run grep -nE 'orphan-demo .*-n [0-9]' "$BATS_TEST_DIRNAME"/../README.md "$BATS_TEST_DIRNAME"/demo.sh
+    assert_failure
+    assert_output ""
+}
