@@ -24,7 +24,7 @@ teardown() { remove_test_queues; }
 run_examples() {
     local page=$BATS_TEST_DIRNAME/../man/$1 prefix ex
     prefix=$(qname "")
-    mkdir -p "$BATS_TEST_TMPDIR/$1"
+    mkdir -p "$BATS_TEST_TMPDIR/$1" "$BATS_TEST_TMPDIR/$1.tmp"
     awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
          on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
          on && lit { print > (dir "/example" block ".sh") }' \
@@ -32,8 +32,10 @@ run_examples() {
     ls "$BATS_TEST_TMPDIR/$1"/example*.sh
     for ex in "$BATS_TEST_TMPDIR/$1"/example*.sh; do
         sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g; s/--from jobs/--from ${prefix}jobs/g" "$ex"
-        run bash -c "cd '$BATS_TEST_TMPDIR/$1' && bash -e '$ex'"
+        run bash -c "cd '$BATS_TEST_TMPDIR/$1' && TMPDIR='$BATS_TEST_TMPDIR/$1.tmp' bash -e '$ex'"
         [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+        # An example that makes a directory with mktemp -d removes it: pasted, nothing is left.
+        assert_equal "$(find "$BATS_TEST_TMPDIR/$1.tmp" -mindepth 1 -maxdepth 1)" ""
     done
     run shq ls
     refute_output --partial "$prefix"
