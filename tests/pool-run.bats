@@ -229,6 +229,9 @@ two"
     run --separate-stderr pool-run --joblog "$D/log" --resume-failed 'echo redo {}' ::: a
     assert_success
     assert_output "redo a"
+    # It halts a --halt fail=1 run, with GNU parallel's status for Exitval -1.
+    run --separate-stderr pool-run --halt now,fail=1 --timeout 0.3 "$job" ::: a
+    assert_failure 255
 }
 
 @test "--timeout N%: a job over N% of the median runtime of the successful ones is ended" {
