@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
     for pid in ${workers[@]:-}; do kill "$pid" 2> /dev/null || true; done
+    kill -CONT "$REDIS_PID" 2> /dev/null || true  # a test that failed while it was stopped
     stop_redis
     remove_test_queues
 }
@@ -247,6 +248,7 @@ waits_on_socket() {
 check_term_ends_wait() {
     "$@" < /dev/null > /dev/null 2>&1 &
     local pid=$! st=0
+    workers+=("$pid")
     wait_until waits_on_socket "$pid"
     kill -TERM "$pid"
     wait_until eval '! kill -0 '"$pid"' 2> /dev/null'
