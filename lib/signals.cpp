@@ -12,6 +12,9 @@ namespace prockit {
 
 namespace {
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+// The other signals whose default is to end the process and that a program
+// may catch (SIGPIPE aside: a write to a closed pipe ends us as it ends cat).
+constexpr int kOtherFatal[] = {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF};
 volatile sig_atomic_t g_received = 0;
 const StopSignals* g_active = nullptr;
 
@@ -28,24 +31,27 @@ const StopSignals* g_active = nullptr;
 extern "C" void on_stop_signal(int sig) { g_received = sig; }
 }  // namespace
 
-StopSignals::StopSignals() {
+StopSignals::StopSignals(Also also) {
+    for (int sig : kStopSignals) sigs_[count_++] = sig;
+    if (also == Also::other_fatal)
+        for (int sig : kOtherFatal) sigs_[count_++] = sig;
     sigset_t block;
     sigemptyset(&block);
-    for (int sig : kStopSignals) sigaddset(&block, sig);
+    for (size_t i = 0; i < count_; ++i) sigaddset(&block, sigs_[i]);
     sigprocmask(SIG_BLOCK, &block, &old_mask_);
-    for (int sig : kStopSignals) sigdelset(&old_mask_, sig);
+    for (size_t i = 0; i < count_; ++i) sigdelset(&old_mask_, sigs_[i]);
 
     struct sigaction sa = {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: ppoll must return EINTR
-    for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &sa, &old_actions_[i]);
+    for (size_t i = 0; i < count_; ++i) sigaction(sigs_[i], &sa, &old_actions_[i]);
     g_active = this;
 }
 
 StopSignals::~StopSignals() {
     if (g_active == this) g_active = nullptr;
-    for (size_t i = 0; i < 3; ++i) sigaction(kStopSignals[i], &old_actions_[i], nullptr);
+    for (size_t i = 0; i < count_; ++i) sigaction(sigs_[i], &old_actions_[i], nullptr);
     sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
@@ -59,8 +65,8 @@ bool StopSignals::check() const {
     if (g_received) return true;
     sigset_t pending;
     sigpending(&pending);
-    for (int sig : kStopSignals) {
-        if (sigismember(&pending, sig)) {
+    for (size_t i = 0; i < count_; ++i) {
+        if (sigismember(&pending, sigs_[i])) {
             // Open the mask for a moment: the handler runs and sets the flag.
             sigset_t blocked;
             sigprocmask(SIG_SETMASK, &old_mask_, &blocked);

@@ -18,7 +18,11 @@ namespace prockit {
 
 class StopSignals {
 public:
-    StopSignals();
+    // Also::other_fatal takes SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM and
+    // SIGPROF as stop signals too: for a tool that has something to remove
+    // at the end (pipe-cat's FIFO), whichever catchable signal ends it.
+    enum class Also { nothing, other_fatal };
+    explicit StopSignals(Also also = Also::nothing);
     ~StopSignals();
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
@@ -62,7 +66,9 @@ public:
 
 private:
     sigset_t old_mask_;
-    struct sigaction old_actions_[3];
+    int sigs_[8] = {};
+    size_t count_ = 0;
+    struct sigaction old_actions_[8];
 };
 
 // Thrown where a stop signal ends a wait that has no way to return

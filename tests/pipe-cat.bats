@@ -591,3 +591,18 @@ check_examples_safe_to_paste() {
     [ "$pos" -le 1048576 ] || fail "read $pos bytes of the record"
     assert_equal "$(shq stat "$q" | awk '$1 == "depth" { print $2 }')" 0
 }
+
+@test "pipe-cat: a writer waiting on the FIFO it made, killed by USR1, USR2, ALRM, VTALRM or PROF, removes it and dies of that signal" {
+    local sig pid st want
+    for sig in USR1 USR2 ALRM VTALRM PROF TERM; do
+        pipe-cat - "fifo:$D/w" <<< "never read" 2> /dev/null &
+        pid=$!
+        wait_until test -p "$D/w"
+        wait_until is_sleeping "$pid"
+        kill -"$sig" "$pid"
+        st=0
+        wait "$pid" || st=$?
+        want=$((128 + $(kill -l "$sig")))
+        assert_equal "$sig $st $(test -e "$D/w" && echo left)" "$sig $want "
+    done
+}

@@ -396,7 +396,9 @@ int main(int argc, char** argv) {
         Endpoint dst = parse_endpoint(o.count() > 1 ? o.operand(1) : "-");
         if (c.end_marker && !dst.is_queue()) o.fail("-E sends the end-of-stream marker to a queue, and DST is not one");
 
-        StopSignals stop;
+        // Any catchable signal that ends us ends us through the stop path,
+        // so that a FIFO we made is removed.
+        StopSignals stop(StopSignals::Also::other_fatal);
         Meter meter(c.meter);
         uint64_t records = 0;
         End end = !src.is_queue() ? (!dst.is_queue() ? bytes_to_bytes : bytes_to_queue)(src, dst, c, meter, stop, records)
