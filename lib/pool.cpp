@@ -809,7 +809,7 @@ void Pool::wait_and_handle() {
             j->kill_at = now + opt_.term_grace;
             // As GNU parallel's warning: the job fails whatever it exits with.
             bar_.before_line();
-            warn("job %llu timed out after %g s and was ended: %s", j->input.seq, limit,
+            warn("job %llu timed out after %g s and was ended: %s", j->log_seq ? j->log_seq : j->input.seq, limit,
                  escape_text(cmd_.display(j->input)).c_str());
         } else if (j->kill_at > 0 && now >= j->kill_at) {
             ::kill(-j->pid, SIGKILL);
