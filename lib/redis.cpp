@@ -50,6 +50,12 @@ std::string why(const redisContext* c) {
     return s;
 }
 
+bool g_stop_in_waits = false;
+
+// The stop signals a wait for the server lets in: those of the live
+// StopSignals, in a tool that asked for it (see let_stop_signals_in).
+const StopSignals* waits_stop() { return g_stop_in_waits ? StopSignals::active() : nullptr; }
+
 constexpr double kMaxTimeout = 2'000'000;  // seconds: under INT_MAX milliseconds
 constexpr double kMinTimeout = 0.001;
 
@@ -99,6 +105,8 @@ struct Argv {
 
 }  // namespace
 
+void Redis::let_stop_signals_in() { g_stop_in_waits = true; }
+
 // The context is non-blocking: every wait for the server (connect, each
 // reply) is a poll of ours, where stop signals get in and the deadline is
 // kept to the nanosecond.
@@ -107,12 +115,12 @@ Redis Redis::connect(const RedisServer& server) {
     if (!c) throw Error(Exit::failure, "cannot connect to " + server.str() + ": out of memory");
     Redis r(server, c);
     if (c->err) throw Error(Exit::failure, "cannot connect to " + server.str() + ": " + why(c));
-    switch (wait_fd(c->fd, POLLOUT, Deadline::after(reply_timeout()), StopSignals::active())) {
+    switch (wait_fd(c->fd, POLLOUT, Deadline::after(reply_timeout()), waits_stop())) {
         case Wait::ready: break;
         case Wait::timed_out:
             throw Error(Exit::failure, "cannot connect to " + server.str() + ": no answer within " +
                                            seconds_text(reply_timeout()));
-        case Wait::stopped: throw Stopped(StopSignals::active()->received());
+        case Wait::stopped: throw Stopped(waits_stop()->received());
     }
     int err = 0;
     socklen_t len = sizeof err;
@@ -124,8 +132,8 @@ Redis Redis::connect(const RedisServer& server) {
         auth.push_back(server.password);
         // Only the server's own "no" is a refused login; a timeout or a lost
         // connection is said as such (lost() throws).
-        std::optional<RedisReply> reply = r.roundtrip(auth, Deadline::after(reply_timeout()), StopSignals::active());
-        if (!reply) throw Stopped(StopSignals::active()->received());
+        std::optional<RedisReply> reply = r.roundtrip(auth, Deadline::after(reply_timeout()), waits_stop());
+        if (!reply) throw Stopped(waits_stop()->received());
         if (reply->is_error())
             throw Error(Exit::failure, server.str() + " refused the login" +
                                            (server.user.empty() ? "" : " of user '" + server.user + "'") +
@@ -185,7 +193,7 @@ RedisReply Redis::checked(RedisReply r) {
 }
 
 RedisReply Redis::command(const std::vector<std::string_view>& words) {
-    const StopSignals* stop = StopSignals::active();
+    const StopSignals* stop = waits_stop();
     std::optional<RedisReply> r = roundtrip(words, Deadline::after(reply_timeout()), stop);
     if (!r) throw Stopped(stop->received());
     return checked(*r);

@@ -49,10 +49,14 @@ struct RedisScript {
 class Redis {
 public:
     // Connects, logs in and selects the database, each step within
-    // PROCKIT_REDIS_TIMEOUT. Every wait for the server is a poll where the
-    // stop signals of the live StopSignals get in: one that arrives during
-    // a command that is not blocking throws Stopped.
+    // PROCKIT_REDIS_TIMEOUT. Every wait for the server is a poll; after
+    // let_stop_signals_in(), stop signals get in there, and one that arrives
+    // during a command that is not blocking throws Stopped.
     static Redis connect(const RedisServer& server);
+    // Lets the stop signals of the live StopSignals into every wait for a
+    // server, not only blocking(): a tool that ends on Stopped asks for it
+    // (pool-run, which reads its signals from a signalfd, does not).
+    static void let_stop_signals_in();
 
     Redis(Redis&&) noexcept;
     Redis& operator=(Redis&&) noexcept;

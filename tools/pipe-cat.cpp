@@ -27,6 +27,7 @@
 #include "parse.h"
 #include "queue.h"
 #include "records.h"
+#include "redis.h"
 #include "signals.h"
 #include "stream.h"
 #include "version.h"
@@ -388,6 +389,7 @@ bool print_stats(const Config& c, const Meter& meter) {
 
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
+    Redis::let_stop_signals_in();  // ended by Stopped, caught below
     std::atexit(check_stdout_at_exit);
     Options o(argc, argv, "pfL:s:l0B:Ec:t:M:aO", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
     try {

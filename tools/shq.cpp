@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "queue.h"
 #include "records.h"
+#include "redis.h"
 #include "shm_segment.h"
 #include "signals.h"
 #include "text.h"
@@ -406,6 +407,7 @@ const Verb kVerbs[] = {{"create", create}, {"put", put},         {"get", get},  
 
 int main(int argc, char** argv) {
     set_program_name("shq");
+    Redis::let_stop_signals_in();  // ended by Stopped, caught below
     check_stdout_at_exit(code(Exit::failure), stdout_context);
     SharedSegment::set_fault_context(stdout_context);
     if (argc < 2) usage_error(kUsage, "missing verb");
