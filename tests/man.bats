@@ -105,3 +105,22 @@ run_examples() {
         assert_output ""
     done
 }
+
+# Small drifts a reader of the pages alone ran into.
+@test "pool-run's -j 0 is the same number in --help and pool-run(1)" {
+    run "$PROCKIT_BIN/pool-run" --help
+    assert_output --partial "0 as many as 250"
+    grep -q 'or with 0 as many as 250' "$BATS_TEST_DIRNAME/../man/pool-run.1"
+}
+
+@test "zombie-watch(1) names the --prometheus temporary file as lib/prometheus.cpp makes it (.NAME.PID-HEX)" {
+    grep -q '^\.It Ar DIR Ns Pa /\. Ns Ar NAME Ns Pa \\&\. Ns Ar PID Ns - Ns Ar HEX$' "$BATS_TEST_DIRNAME/../man/zombie-watch.1"
+    grep -q '"\.%d-%lx"' "$BATS_TEST_DIRNAME/../lib/prometheus.cpp"
+}
+
+@test "pipe-cat(1) and prockit(7) say that pipe-cat reading a queue leaves its tasks for shq done" {
+    for page in pipe-cat.1 prockit.7; do
+        mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/$page" | col -b | tr -s ' \n' ' ' |
+            grep -q 'reading a queue does not mark the messages it takes as done' || { echo "$page"; false; }
+    done
+}

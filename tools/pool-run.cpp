@@ -52,7 +52,7 @@ const char kHelp[] =
     "Without one, the input is the last argument. COMMAND given as one word with spaces or\n"
     "shell syntax runs under /bin/sh -c, the inputs quoted; as separate words, directly.\n"
     "\n"
-    "  -j N, -j N%      jobs at once: N, N% of the cores, 0 as many as possible (default: cores)\n"
+    "  -j N, -j N%      jobs at once: N, N% of the cores, 0 as many as 250 (default: cores)\n"
     "  -0               input records end in NUL           -a FILE  read inputs from FILE ('-': stdin)\n"
     "  -k               output in input order              -u       output not grouped\n"
     "  --line-buffer    whole lines as they come           --tag    each line after its inputs and a tab\n"
@@ -98,7 +98,7 @@ unsigned parse_jobs(const char* text) {
         return static_cast<unsigned>(std::max<uint64_t>(1, static_cast<uint64_t>(cores) * pct / 100));
     }
     uint64_t n = parse_count(text, "number of jobs", 0, 100000);
-    return n == 0 ? 250 : static_cast<unsigned>(n);  // 0: as many as possible; bounded by descriptors
+    return n == 0 ? 250 : static_cast<unsigned>(n);  // 0: 250, cut at start to what the limits allow
 }
 
 Halt parse_halt(const char* text) {
