@@ -107,3 +107,30 @@ check_signal_ends() {
     wait "$2" || rc=$?
     assert_equal "$rc" "$3"
 }
+
+# zombie-watch(1) and orphan-demo(1): ENVIRONMENT (TZ) and FILES (/proc,
+# and zombie-watch's --prometheus FILE) in mdoc's order, and every EXAMPLES
+# block run in a directory holding files of the names the examples once
+# wrote, which must be left exactly as they were. $D is the test's scratch.
+check_page_files_and_examples() {
+    local tool=$1 page files before ex
+    page=$BATS_TEST_DIRNAME/../man/$tool.1
+    assert_equal "$(grep '^\.Sh' "$page" | grep -E 'ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES' | cut -c5- | tr '\n' '|')" \
+        "ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES|"
+    sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$page" | grep -q '^\.It Ev TZ$'
+    files=$(sed -n '/^\.Sh FILES/,/^\.Sh /p' "$page")
+    grep -q '^\.It Pa /proc' <<< "$files"
+    [ "$tool" != zombie-watch ] || grep -q '^\.It Ar FILE No of Fl -prometheus$' <<< "$files"
+    mkdir "$D/examples" "$D/real"
+    awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+         on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
+         on && lit { print > (dir "/example" block ".sh") }' dir="$D/examples" "$page"
+    cd "$D/real"
+    for f in demo.out zombies.json reap.out zombies.prom; do echo "keep $f" > "$f"; done
+    before=$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)
+    for ex in "$D"/examples/example*.sh; do
+        run bash -e "$ex"
+        [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+        assert_equal "$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)" "$before"
+    done
+}

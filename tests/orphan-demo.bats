@@ -241,25 +241,5 @@ check_reap() {
 }
 
 @test "orphan-demo(1): ENVIRONMENT and FILES name what it reads and makes; every EXAMPLES block leaves the directory it is pasted into as it was" {
-    page=$BATS_TEST_DIRNAME/../man/orphan-demo.1
-    # mdoc's order, as the other pages: ... ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES.
-    assert_equal "$(grep '^\.Sh' "$page" | grep -E 'ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES' | cut -c5- | tr '\n' '|')" \
-        "ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES|"
-    sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' "$page" | grep -q '^\.It Ev TZ$'
-    files=$(sed -n '/^\.Sh FILES/,/^\.Sh /p' "$page")
-    grep -q '^\.It Pa /proc' <<< "$files"
-    [ orphan-demo != zombie-watch ] || grep -q '^\.It Ar FILE No of Fl -prometheus$' <<< "$files"
-    mkdir "$D/examples" "$D/real"
-    awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-         on && /^\.Bd -literal/ { block++; lit = 1; next } /^\.Ed/ { lit = 0; next }
-         on && lit { print > (dir "/example" block ".sh") }' dir="$D/examples" "$page"
-    cd "$D/real"
-    # What a real directory may hold, by the names the examples used to write.
-    for f in demo.out zombies.json reap.out zombies.prom; do echo "keep $f" > "$f"; done
-    before=$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)
-    for ex in "$D"/examples/example*.sh; do
-        run bash -e "$ex"
-        [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
-        assert_equal "$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)" "$before"
-    done
+    check_page_files_and_examples orphan-demo
 }
