@@ -12,8 +12,10 @@ setup() {
 
 teardown() {
     remove_test_queues
-    # Companions planted without a queue are not listed by shq ls.
-    rm -f /dev/shm/prockit-mq."pk${BATS_ROOT_PID}-${BATS_SUITE_TEST_NUMBER}-"*
+    # Companions planted without a queue, and rings another user cut to
+    # 0 bytes (no longer rings to shq ls and shq rm), by this test's prefix.
+    rm -f /dev/shm/prockit-mq."pk${BATS_ROOT_PID}-${BATS_SUITE_TEST_NUMBER}-"* \
+          /dev/shm/"pk${BATS_ROOT_PID}-${BATS_SUITE_TEST_NUMBER}-"*
     # A process a test of 7 left holding a zombie.
     [ -z "${demo:-}" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
 }
