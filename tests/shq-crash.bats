@@ -155,6 +155,18 @@ stop_holding_lock() {
     return 1
 }
 
+# Makes ring $r (named $name) and a producer, $survivor, that is left
+# stopped while it holds the ring's lock.
+ring_with_stopped_holder() {
+    name=$(qname ring)
+    r=shm:/$name
+    shq create -S 67108864 -s 200 "$r"
+    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
+    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
+    survivor=$!
+    stop_holding_lock $survivor "$name"
+}
+
 # True once PID has exited (a zombie, or already reaped by the shell).
 has_ended() { case "$(proc_state "$1")" in "" | Z) return 0 ;; esac; return 1; }
 
@@ -163,13 +175,7 @@ has_ended() { case "$(proc_state "$1")" in "" | Z) return 0 ;; esac; return 1; }
 in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
 
 @test "a holder stopped inside the lock costs others only their own bound: get -t 1, get -n, put -n, stat and pipe-cat -t 1 return, saying who holds it" {
-    name=$(qname ring)
-    r=shm:/$name
-    shq create -S 67108864 -s 200 "$r"
-    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
-    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
-    survivor=$!
-    stop_holding_lock $survivor "$name"
+    ring_with_stopped_holder
     held="the queue's lock is held by process $survivor (stopped)"
     # timeout(1) is only a safety net: it would end them with 124 or 137.
     run --separate-stderr timeout -k 1 10 shq get -t 1 "$r"
@@ -197,13 +203,7 @@ in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
 }
 
 @test "a get waiting for a lock a stopped holder keeps dies of SIGTERM (143) and SIGINT (130)" {
-    name=$(qname ring)
-    r=shm:/$name
-    shq create -S 67108864 -s 200 "$r"
-    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
-    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
-    survivor=$!
-    stop_holding_lock $survivor "$name"
+    ring_with_stopped_holder
     for sig_rc in TERM:143 INT:130; do
         sig=${sig_rc%:*}
         shq get "$r" > /dev/null &
@@ -221,13 +221,7 @@ in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
 }
 
 @test "pipe-cat writing into a ring whose lock a stopped holder keeps says so once after a second, keeps waiting, and dies of SIGTERM (143)" {
-    name=$(qname ring)
-    r=shm:/$name
-    shq create -S 67108864 -s 200 "$r"
-    messages p 1000000 > "$BATS_TEST_TMPDIR/in"
-    shq put "$r" < "$BATS_TEST_TMPDIR/in" &
-    survivor=$!
-    stop_holding_lock $survivor "$name"
+    ring_with_stopped_holder
     # -t bounds idle input, not the wait for the queue: it waits on.
     printf 'x\n' | pipe-cat -t 1 - "$r" 2> "$BATS_TEST_TMPDIR/err" &
     writer=$!
