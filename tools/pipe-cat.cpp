@@ -365,15 +365,6 @@ Config parse(Options& o) {
     return c;
 }
 
-// --help and --version go to stdout through stdio, flushed at exit: here, so
-// that one lost to a full device is status 4, not 0 (Options exits after
-// --help). Only async-safe _exit may end the process from here.
-void check_stdout_at_exit() {
-    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
-    warn("write standard output: %s", reason(errno).c_str());
-    std::_Exit(code(Exit::failure));
-}
-
 // The summary of --stats on stderr; false if it could not be written.
 bool print_stats(const Config& c, const Meter& meter) {
     if (c.stats == Config::Stats::text) warn("%s (%s)", meter.stats_text().c_str(), g_method);
@@ -390,7 +381,7 @@ bool print_stats(const Config& c, const Meter& meter) {
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
     Redis::let_stop_signals_in();  // ended by Stopped, caught below
-    std::atexit(check_stdout_at_exit);
+    check_stdout_at_exit(code(Exit::failure));  // --help and --version too (lib/diag.h)
     Options o(argc, argv, "pfL:s:l0B:Ec:t:M:aO", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
     try {
         Config c = parse(o);

@@ -184,17 +184,6 @@ std::vector<std::string> read_lines(const std::string& path, char delim) {
     return lines;
 }
 
-// What went to stdout through stdio (--help, --version) is flushed here,
-// at exit, so that output lost to a full disk is an error (255, as every
-// error of pool-run's own) and not a success; an atexit handler also
-// catches Options' exit(0) after --help. Only _Exit may end the process
-// from here.
-void check_stdout_at_exit() {
-    if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
-    warn("write standard output: %s", reason(errno).c_str());
-    std::_Exit(255);
-}
-
 // COMMAND [ARG...], then ::: groups of arguments and :::: files, each file
 // one more input source, in the order given. A separator with nothing after
 // it is an empty group: the cross product has no jobs. With --retry-failed
@@ -237,7 +226,7 @@ Bar parse_bar(const char* text, const Options& o) {
 int main(int argc, char** argv) {
     set_program_name("pool-run");
     set_usage_status(255);  // as GNU parallel
-    std::atexit(check_stdout_at_exit);
+    check_stdout_at_exit(255);  // --help and --version too (lib/diag.h)
     try {
         PoolOptions opt;
         opt.jobs = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
