@@ -1,0 +1,46 @@
+// Where pool-run's jobs come from: the JobSource interface the pool asks
+// for the next job, and the four sources behind it (input records, the
+// cross product of ::: groups, a queue, a joblog's failed jobs).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace prockit {
+
+class Queue;
+
+// Where jobs come from. next() gives the next job's inputs, or says why not.
+class JobSource {
+public:
+    enum class Next { job, later, end };
+    virtual ~JobSource() = default;
+    virtual Next next(std::vector<std::string>& args) = 0;
+    // A descriptor to poll for more (or -1), and how long to wait at most
+    // before asking again (ms, -1: no limit), when next() said later.
+    virtual int poll_fd() const { return -1; }
+    virtual int poll_ms() const { return -1; }
+    // The total number of jobs, when known in advance (for --bar).
+    virtual long long total() const { return -1; }
+    // Called when the job made from these inputs has finished (after its
+    // retries), or was skipped.
+    virtual void finished(const std::vector<std::string>& /*args*/) {}
+    // The joblog's Seq for the job next() gave last: 0 for its number in
+    // this run, or the one it had in the joblog it comes from.
+    virtual unsigned long long joblog_seq() const { return 0; }
+};
+
+// Records of a descriptor (lines, or NUL records), read as they come.
+std::unique_ptr<JobSource> records_source(int fd, char delim);
+// The cross product of argument lists (::: groups, -a files read whole).
+std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> groups);
+// Messages of a queue, each marked done when its job has finished; ends at
+// the end-of-stream marker, or after idle_s seconds without a message.
+std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s);
+// --retry-failed: the commands that a joblog has as failed (by the last
+// line of each Seq), each a job under its Seq, in the order of their Seqs.
+// A log that cannot be read or is malformed is an Error naming it.
+std::unique_ptr<JobSource> joblog_failed_source(const std::string& joblog);
+
+}  // namespace prockit
