@@ -52,9 +52,14 @@ COMPLETIONS := $(TOOLS:%=completion/%) completion/_prockit
 FUZZ_TARGETS := $(filter-out replay,$(basename $(notdir $(wildcard fuzz/*.cpp))))
 REPLAYS  := $(FUZZ_TARGETS:%=$(BUILD)/replay/%)
 FUZZ_SECONDS ?= 60
+# Unit tests: tests/unit/NAME.cpp holds the cases of one lib unit, linked
+# with the runner tests/unit/unit.cpp into $(BUILD)/unit/NAME, which prints
+# TAP lines that tests/run counts with the Bats tests.
+UNIT_TESTS := $(filter-out unit,$(basename $(notdir $(wildcard tests/unit/*.cpp))))
+UNITS    := $(UNIT_TESTS:%=$(BUILD)/unit/%)
 
 .PHONY: all check deps deps-fuzz lint test sanitize fuzz bench demo install uninstall clean
-all: $(BINS) $(BENCH_BINS) $(REPLAYS)
+all: $(BINS) $(BENCH_BINS) $(REPLAYS) $(UNITS)
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -69,6 +74,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CXX) $(ALL_LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -106,8 +115,9 @@ check: deps
 lint:
 	mandoc -Tlint -Wwarning $(MANS) $(MAN7)
 
-test: $(BINS) $(REPLAYS)
-	@PROCKIT_BIN=$(abspath $(BUILD)/bin) PROCKIT_REPLAY=$(abspath $(BUILD)/replay) tests/run
+test: $(BINS) $(REPLAYS) $(UNITS)
+	@PROCKIT_BIN=$(abspath $(BUILD)/bin) PROCKIT_REPLAY=$(abspath $(BUILD)/replay) \
+	  PROCKIT_UNIT=$(abspath $(BUILD)/unit) tests/run
 
 # The same tests against a build with AddressSanitizer and UBSan.
 sanitize: deps

@@ -1,0 +1,115 @@
+// lib/command_template: GNU parallel's replacement strings, a direct job's
+// argv, a shell job's script, shell_quote, and the {N} that is refused.
+#include <string>
+#include <vector>
+
+#include "command_template.h"
+#include "unit.h"
+
+using namespace prockit;
+using V = std::vector<std::string>;
+
+namespace {
+JobInput input(V args, unsigned long long seq = 1, unsigned slot = 1) {
+    JobInput in;
+    in.args = std::move(args);
+    in.seq = seq;
+    in.slot = slot;
+    return in;
+}
+// The argv of a direct template of one word, for one input.
+std::string one(const std::string& word, const std::string& arg) {
+    return CommandTemplate({"echo", word}, CommandTemplate::Shell::never).argv(input({arg}))[1];
+}
+}  // namespace
+
+TEST("{} {.} {/} {//} {/.} of a path") {
+    CHECK_EQ(one("{}", "dir/sub/a.tar.gz"), "dir/sub/a.tar.gz");
+    CHECK_EQ(one("{.}", "dir/sub/a.tar.gz"), "dir/sub/a.tar");
+    CHECK_EQ(one("{/}", "dir/sub/a.tar.gz"), "a.tar.gz");
+    CHECK_EQ(one("{//}", "dir/sub/a.tar.gz"), "dir/sub");
+    CHECK_EQ(one("{/.}", "dir/sub/a.tar.gz"), "a.tar");
+}
+
+TEST("GNU parallel's edge cases: dot files, trailing slashes, no directory") {
+    CHECK_EQ(one("{.}", ".hidden"), "");
+    CHECK_EQ(one("{.}", "a.b."), "a.b");
+    CHECK_EQ(one("{.}", "a.d/file"), "a.d/file");
+    CHECK_EQ(one("{/}", "a/b/"), "");
+    CHECK_EQ(one("{//}", "a/b/"), "a");
+    CHECK_EQ(one("{//}", "file"), ".");
+    CHECK_EQ(one("{//}", "/file"), "/");
+    CHECK_EQ(one("{//}", "/"), "/");
+}
+
+TEST("{#} and {%} are the sequence number and the slot") {
+    CommandTemplate t({"run", "{#}-{%}"}, CommandTemplate::Shell::never);
+    CHECK_EQ(t.argv(input({"x"}, 42, 3)), (V{"run", "42-3"}));
+}
+
+TEST("{N} is the Nth input, {0} all of them, one out of range empty") {
+    CommandTemplate t({"cp", "{1}", "{2}", "{0}", "{3}", "{00}"}, CommandTemplate::Shell::never);
+    CHECK_EQ(t.argv(input({"a b", "c"})), (V{"cp", "a b", "c", "a b c", "", ""}));
+}
+
+TEST("not a replacement string: {x} {-1} { } and a lone brace") {
+    CommandTemplate t({"echo", "{x}{-1}{ }{", "}"}, CommandTemplate::Shell::never);
+    CHECK_EQ(t.argv(input({"in"})), (V{"echo", "{x}{-1}{ }{", "}", "in"}));
+}
+
+TEST("without a replacement string the input is appended") {
+    CommandTemplate t({"gzip", "-9"}, CommandTemplate::Shell::automatic);
+    CHECK(!t.uses_shell());
+    CHECK_EQ(t.argv(input({"a file", "b"})), (V{"gzip", "-9", "a file", "b"}));
+    CHECK_EQ(t.display(input({"a file", "b"})), "gzip -9 'a file' b");
+}
+
+TEST("separate words run directly, each one argument whatever it holds") {
+    CommandTemplate t({"printf", "%s;", "{}"}, CommandTemplate::Shell::automatic);
+    CHECK(!t.uses_shell());
+    CHECK_EQ(t.argv(input({"$(rm -rf /)"})), (V{"printf", "%s;", "$(rm -rf /)"}));
+    CHECK_EQ(t.display(input({"$(rm -rf /)"})), "printf '%s;' '$(rm -rf /)'");
+}
+
+TEST("one word with shell syntax runs under /bin/sh, substitutions quoted") {
+    CommandTemplate t({"echo {} > {.}.out"}, CommandTemplate::Shell::automatic);
+    CHECK(t.uses_shell());
+    CHECK_EQ(t.argv(input({"it's.txt"})), (V{"/bin/sh", "-c", "echo 'it'\\''s.txt' > 'it'\\''s'.out"}));
+    CHECK_EQ(t.display(input({"it's.txt"})), "echo 'it'\\''s.txt' > 'it'\\''s'.out");
+}
+
+TEST("--shell with no replacement string appends the inputs quoted") {
+    CommandTemplate t({"wc", "-c"}, CommandTemplate::Shell::always);
+    CHECK(t.uses_shell());
+    CHECK_EQ(t.argv(input({"a b", "c"})), (V{"/bin/sh", "-c", "wc -c 'a b' c"}));
+}
+
+TEST("one plain word is not a shell job; never keeps even syntax direct") {
+    CHECK(!CommandTemplate({"true"}, CommandTemplate::Shell::automatic).uses_shell());
+    CommandTemplate t({"a;b"}, CommandTemplate::Shell::never);
+    CHECK(!t.uses_shell());
+    CHECK_EQ(t.argv(input({"x"})), (V{"a;b", "x"}));
+}
+
+TEST("no template: each input is itself a command, shown as given") {
+    CommandTemplate t({}, CommandTemplate::Shell::never);
+    CHECK(t.uses_shell());
+    CHECK_EQ(t.argv(input({"echo", "hi there"})), (V{"/bin/sh", "-c", "echo hi there"}));
+    CHECK_EQ(t.display(input({"echo 'x'"})), "echo 'x'");
+}
+
+TEST("a {N} past 2^64 is a usage error; 2^64-1 is not") {
+    CHECK_ERROR(CommandTemplate({"echo", "{18446744073709551616}"}, CommandTemplate::Shell::never), Exit::usage,
+                "invalid replacement string '{18446744073709551616}': no input has that number");
+    CommandTemplate t({"echo", "{18446744073709551615}"}, CommandTemplate::Shell::never);
+    CHECK_EQ(t.argv(input({"a"})), (V{"echo", ""}));
+}
+
+TEST("shell_quote: safe words as they are, the rest in single quotes") {
+    CHECK_EQ(shell_quote("abc-1.2_x/y:z,+@%="), "abc-1.2_x/y:z,+@%=");
+    CHECK_EQ(shell_quote(""), "''");
+    CHECK_EQ(shell_quote("a b"), "'a b'");
+    CHECK_EQ(shell_quote("'"), "''\\'''");
+    CHECK_EQ(shell_quote("~"), "'~'");
+    CHECK_EQ(shell_quote("a\nb"), "'a\nb'");
+}
