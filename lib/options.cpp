@@ -1,21 +1,38 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 
 #include "diag.h"
+#include "version.h"
 
 namespace prockit {
 
+namespace {
+// getopt_long's value for --version: no character, and none a tool uses.
+constexpr int kVersion = 0x7fff0000;
+
+// The option letters of a tool's optstring. `order` says where options go
+// and the ':' in front is ours: a '+', '-' or ':' the tool put there too
+// would follow ours and be taken for an option letter, so that `-+` passed
+// silently (zombie-watch once did).
+std::string letters(const char* optstring) {
+    std::string s = optstring;
+    return s.substr(std::min(s.size(), s.find_first_not_of("+-:")));
+}
+}  // namespace
+
 Options::Options(int argc, char** argv, const char* optstring, const option* longopts, std::string context,
                  std::string usage, const char* help, Order order)
-    : argc_(argc), argv_(argv), optstring_(std::string(order == Order::options_first ? "+:" : ":") + optstring + "h"),
+    : argc_(argc), argv_(argv), optstring_(std::string(order == Order::options_first ? "+:" : ":") + letters(optstring) + "h"),
       context_(std::move(context)), usage_(std::move(usage)),
       help_(help) {
     for (const option* o = longopts; o && o->name; ++o) longopts_.push_back(*o);
     longopts_.push_back({"help", no_argument, nullptr, 'h'});
+    longopts_.push_back({"version", no_argument, nullptr, kVersion});
     longopts_.push_back({});
     optind = 1;
     opterr = 0;  // we say it ourselves, in our words
@@ -28,6 +45,7 @@ int Options::next() {
         std::fputs(help_, stdout);
         std::exit(0);
     }
+    if (c == kVersion) print_version();
     if (c == '?' && optopt) fail("invalid option -%c", optopt);
     if (c == '?') fail("invalid option %s", argv_[optind - 1]);
     if (c == ':') {
@@ -36,6 +54,11 @@ int Options::next() {
         fail("option %s needs a value", argv_[optind - 1]);
     }
     return c;
+}
+
+void Options::print_version() {
+    std::printf("%s (prockit) %s\n", program_name(), PROCKIT_VERSION);
+    std::exit(0);
 }
 
 void Options::fail(const char* fmt, ...) const {

@@ -538,3 +538,15 @@ prockit_zombies 0
 @test "zombie-watch(1): ENVIRONMENT and FILES name what it reads and makes; every EXAMPLES block leaves the directory it is pasted into as it was" {
     check_page_files_and_examples zombie-watch
 }
+
+@test "zombie-watch -+ is a usage error (3), not an option: '+' is no option letter of its" {
+    local args
+    for args in "-+" "-+ --once" "--once -+" "--subreaper -+ true"; do
+        run --separate-stderr zombie-watch $args
+        assert_failure 3
+        assert_equal "$output" ""
+        assert_equal "${stderr_lines[0]}" "zombie-watch: invalid option -+"
+        assert_equal "${stderr_lines[1]}" "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]"
+        assert_equal "${#stderr_lines[@]}" 4
+    done
+}

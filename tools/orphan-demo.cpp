@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,7 +27,6 @@
 #include "reaper.h"
 #include "signals.h"
 #include "text.h"
-#include "version.h"
 
 using namespace prockit;
 
@@ -376,19 +374,14 @@ int main(int argc, char** argv) {
     set_program_name("orphan-demo");
     check_stdout_at_exit();
     if (argc < 2 || argv[1][0] == '-') {
-        if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
-            std::puts("orphan-demo (prockit) " PROCKIT_VERSION);
-            return 0;
-        }
-        Options(argc, argv, "", nullptr, "", kUsage, kHelp).next();  // --help, or misuse
+        Options(argc, argv, "", nullptr, "", kUsage, kHelp).next();  // --help, --version, or misuse
         usage_error(kUsage, "a mode is needed: orphan, zombie or reap");
     }
     const std::string mode = argv[1];
     if (mode != "orphan" && mode != "zombie" && mode != "reap")
         usage_error(kUsage, "unknown mode '%s': expected orphan, zombie or reap", mode.c_str());
-    enum Long { kJson = 1000, kHold, kMethod, kVersion };
+    enum Long { kJson = 1000, kHold, kMethod };
     const option longopts[] = {{"json", no_argument, nullptr, kJson},
-                               {"version", no_argument, nullptr, kVersion},
                                {"hold", required_argument, nullptr, kHold},
                                {"method", required_argument, nullptr, kMethod},
                                {"count", required_argument, nullptr, 'c'},
@@ -404,7 +397,6 @@ int main(int argc, char** argv) {
                 case kJson: json = true; break;
                 case kHold: hold = parse_seconds(optarg, "hold"), has_hold = true; break;
                 case kMethod: method = optarg; break;
-                case kVersion: std::puts("orphan-demo (prockit) " PROCKIT_VERSION); return 0;
                 case 'n':
                     // -n is shq's "never wait"; -c is a count in every tool.
                     if (!said_n) warn("-n is now -c; -n will go in a later release");

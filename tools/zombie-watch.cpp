@@ -31,7 +31,6 @@
 #include "signals.h"
 #include "text.h"
 #include "threshold.h"
-#include "version.h"
 
 using namespace prockit;
 
@@ -69,11 +68,10 @@ const char kHelp[] =
     "128+N ended by signal N.\n"
     "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if it could not run.\n";
 
-enum Long { kOnce = 1000, kJson, kSubreaper, kVersion, kPrometheus };
+enum Long { kOnce = 1000, kJson, kSubreaper, kPrometheus };
 const option kLongOptions[] = {{"once", no_argument, nullptr, kOnce},
                                {"json", no_argument, nullptr, kJson},
                                {"subreaper", no_argument, nullptr, kSubreaper},
-                               {"version", no_argument, nullptr, kVersion},
                                {"prometheus", required_argument, nullptr, kPrometheus},
                                {"quiet", no_argument, nullptr, 'q'},
                                {"interval", required_argument, nullptr, 'i'},
@@ -97,7 +95,7 @@ struct Settings {
 
 Settings parse_args(int argc, char** argv) {
     Settings s;
-    Options o(argc, argv, "+i:n:qw:c:p:gv", kLongOptions, "", kUsage, kHelp);
+    Options o(argc, argv, "i:n:qw:c:p:gv", kLongOptions, "", kUsage, kHelp);
     int c = 0;
     try {
         while ((c = o.next()) != -1) {
@@ -107,7 +105,6 @@ Settings parse_args(int argc, char** argv) {
                 case kSubreaper: s.subreaper = true; break;
                 case kPrometheus: s.prometheus = optarg; break;
                 case 'q': s.quiet = true; break;
-                case kVersion: std::puts("zombie-watch (prockit) " PROCKIT_VERSION); std::exit(0);
                 case 'i': s.interval = parse_seconds(optarg, "interval"); break;
                 case 'n': s.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
                 case 'w': s.warning = Range::parse(optarg); break;
