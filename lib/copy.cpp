@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <span>
 
@@ -35,7 +36,7 @@ Step wait_readable(const Stream& in, const CopyOptions& opt) {
 }
 
 [[noreturn]] void io_error(const char* action, const Stream& s, int err) {
-    if (err == EPIPE) exit_broken_pipe();
+    if (err == EPIPE) die_of_signal(SIGPIPE);
     throw system_error(err, std::string(action) + " " + s.name());
 }
 
@@ -197,18 +198,10 @@ CopyEnd read_write_loop(const Stream& in, const Stream& out, const CopyOptions& 
 }  // namespace
 
 bool write_stream(const Stream& out, std::string_view data, const StopSignals* stop) {
-    while (!data.empty()) {
-        ssize_t n = out.may_block() && stop
-                        ? stop->let_in([&] { return ::write(out.fd(), data.data(), data.size()); })
-                        : ::write(out.fd(), data.data(), data.size());
-        if (n < 0) {
-            if (errno != EINTR) io_error("write", out, errno);
-            if (stop && stop->received()) return false;
-            continue;
-        }
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
+    // A write that cannot block (a regular file) need not let signals in.
+    if (write_unless_stopped(out.fd(), data, out.may_block() ? stop : nullptr)) return true;
+    if (errno == EINTR) return false;
+    io_error("write", out, errno);
 }
 
 CopyResult copy_bytes(const Stream& in, const Stream& out, const CopyOptions& opt) {

@@ -33,7 +33,7 @@ struct CopyResult {
 };
 
 // Throws Error naming the stream on a read or write error; a reader that has
-// gone away ends the tool as cat would (exit_broken_pipe).
+// gone away ends the tool as cat would (die_of_signal(SIGPIPE), lib/diag.h).
 CopyResult copy_bytes(const Stream& in, const Stream& out, const CopyOptions& opt);
 
 // Writes all of data to `out`, letting stop signals in while it may block.

@@ -34,14 +34,6 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-void exit_broken_pipe() {
-    ::signal(SIGPIPE, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
-    ::raise(SIGPIPE);
-    std::_Exit(code(Exit::signal_base) + SIGPIPE);
-}
+void exit_broken_pipe() { die_of_signal(SIGPIPE); }
 
 }  // namespace prockit

@@ -61,10 +61,7 @@ ssize_t read_some(int fd, void* buf, size_t len);
 // false with errno set (EPIPE when the reader has gone away).
 bool write_all(int fd, std::string_view data);
 
-// A vanished reader ends a tool quietly with the status a shell shows for a
-// process killed by SIGPIPE, as cat does. If SIGPIPE was ignored (so the
-// write returned EPIPE instead of killing us) this restores the default and
-// raises it, so the parent sees the real cause; it never returns.
+// old: remove when pool.cpp switched to die_of_signal(SIGPIPE) (lib/diag.h).
 [[noreturn]] void exit_broken_pipe();
 
 }  // namespace prockit

@@ -63,8 +63,8 @@ public:
         spec.pidfd = false;
         Spawned s = spawn_job(spec);
         if (s.error) {
-            warn("run %s: %s", argv[0].c_str(), s.error == ENOENT ? "command not found" : reason(s.error).c_str());
-            return s.error == ENOENT ? 127 : 126;
+            warn("run %s: %s", argv[0].c_str(), s.failure_reason().c_str());
+            return code(s.failure_status());
         }
         child_ = s.pid;
 
@@ -79,7 +79,7 @@ public:
         }
         reclaim_tty(spec.tty);
         sigprocmask(SIG_SETMASK, &old, nullptr);
-        if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+        if (WIFSIGNALED(status)) return code(Exit::signal_base) + WTERMSIG(status);
         return WEXITSTATUS(status);
     }
 

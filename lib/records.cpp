@@ -1,13 +1,13 @@
 #include "records.h"
 
 #include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-
-#include <unistd.h>
 
 #include "diag.h"
 #include "fd.h"
@@ -143,23 +143,10 @@ Output::Output(int fd, std::string what, size_t capacity, const StopSignals* sto
 Output::~Output() = default;
 
 void Output::write_through(std::string_view data) {
-    if (!stop_) {
-        if (write_all(fd_, data)) return;
-        if (errno == EPIPE) exit_broken_pipe();
-        throw system_error(errno, "write " + what_);
-    }
-    while (!data.empty()) {
-        ssize_t n = stop_->let_in([&] { return ::write(fd_, data.data(), data.size()); });
-        if (n >= 0) {
-            data.remove_prefix(static_cast<size_t>(n));
-        } else if (errno == EINTR) {
-            if (stop_->received()) return;
-        } else if (errno == EPIPE) {
-            exit_broken_pipe();
-        } else {
-            throw system_error(errno, "write " + what_);
-        }
-    }
+    if (write_unless_stopped(fd_, data, stop_)) return;
+    if (errno == EINTR) return;  // a stop signal: the tool is about to die of it
+    if (errno == EPIPE) die_of_signal(SIGPIPE);
+    throw system_error(errno, "write " + what_);
 }
 
 char* Output::reserve(size_t n) {

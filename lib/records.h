@@ -68,7 +68,7 @@ private:
 };
 
 // Buffered writes to a descriptor. A reader that has gone away (EPIPE)
-// ends the tool as cat would (see exit_broken_pipe); any other write error
+// ends the tool as cat would (die_of_signal(SIGPIPE)); any other write error
 // throws prockit::Error naming `what` ("standard output").
 class Output {
 public:

@@ -1,12 +1,14 @@
 #include "signals.h"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 
 #include "diag.h"
 #include "exit.h"
+#include "fd.h"
 
 namespace prockit {
 
@@ -17,16 +19,6 @@ constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 constexpr int kOtherFatal[] = {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF};
 volatile sig_atomic_t g_received = 0;
 const StopSignals* g_active = nullptr;
-
-[[noreturn]] void die_of(int sig) {
-    ::signal(sig, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
-    ::raise(sig);
-    std::_Exit(code(Exit::signal_base) + sig);
-}
 
 extern "C" void on_stop_signal(int sig) { g_received = sig; }
 }  // namespace
@@ -77,11 +69,21 @@ bool StopSignals::check() const {
     return g_received != 0;
 }
 
-void StopSignals::die_of_signal() const { die_of(g_received); }
+void StopSignals::die_of_signal() const { prockit::die_of_signal(g_received); }
 
 Stopped::Stopped(int sig) : Error(static_cast<Exit>(code(Exit::signal_base) + sig), "stopped by a signal"), sig_(sig) {}
 
-void Stopped::die() const { die_of(sig_); }
+void Stopped::die() const { die_of_signal(sig_); }
+
+bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop) {
+    if (!stop) return write_all(fd, data);
+    while (!data.empty()) {
+        ssize_t n = stop->let_in([&] { return ::write(fd, data.data(), data.size()); });
+        if (n < 0 && (errno != EINTR || stop->received())) return false;
+        if (n > 0) data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
 
 Wait sleep_until(const Deadline& deadline, const StopSignals* stop) {
     // Polling a negative descriptor waits for nothing but the time.

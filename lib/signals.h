@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <string_view>
 
 #include "deadline.h"
 #include "diag.h"
@@ -41,8 +42,8 @@ public:
     void note(int sig) const;
     // The mask to wait with: the one in force before, so stop signals get in.
     const sigset_t* wait_mask() const { return &old_mask_; }
-    // Restores the default action and raises the received signal, so the
-    // parent sees how we ended; exits 128+N should the signal not kill.
+    // Ends the tool of the received signal, so the parent sees how we
+    // ended: prockit::die_of_signal(received()), lib/diag.h.
     [[noreturn]] void die_of_signal() const;
 
     // Runs f() (one system call that may block, such as a write to a full
@@ -84,6 +85,13 @@ public:
 private:
     int sig_;
 };
+
+// Writes all of data to fd, retrying EINTR and partial writes; with `stop`,
+// each write that may block (a full pipe) lets stop signals in. True once
+// all is written; false with errno set: EINTR when a stop signal came first
+// (the rest is abandoned: the tool is about to die of it), EPIPE when the
+// reader has gone away, or the write's own error.
+bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop);
 
 enum class Wait { ready, timed_out, stopped };
 

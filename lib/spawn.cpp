@@ -67,6 +67,8 @@ Spawned spawn_job(const SpawnSpec& spec) {
     return s;
 }
 
+std::string Spawned::failure_reason() const { return error == ENOENT ? "command not found" : reason(error); }
+
 Environment::Environment(std::initializer_list<std::string_view> without) {
     for (char** e = environ; *e; ++e) {
         std::string_view var(*e);

@@ -7,10 +7,14 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "exit.h"
 
 namespace prockit {
 
@@ -26,6 +30,12 @@ struct Spawned {
     pid_t pid = -1;
     int pidfd = -1;  // readable when the child has exited; the caller closes it
     int error = 0;   // errno of a failed exec (ENOENT: not found, else cannot run)
+
+    // After a failed exec, as a shell says it: 127 (Exit::not_found) and
+    // "command not found" when there is no such command, else 126
+    // (Exit::cannot_run) and the reason ("permission denied").
+    Exit failure_status() const { return error == ENOENT ? Exit::not_found : Exit::cannot_run; }
+    std::string failure_reason() const;
 };
 
 // The child starts in a new process group (pgid = pid), with an empty signal
