@@ -60,7 +60,6 @@ public:
         if (seconds_ == 0) return Deadline::now();
         return Deadline::after(seconds_);
     }
-    bool waits_forever() const { return seconds_ < 0; }
     double seconds() const { return seconds_; }
 
 private:

@@ -31,8 +31,6 @@ public:
     // Ends the progress line (drawing it a last time).
     void finish();
 
-    uint64_t bytes() const { return bytes_; }
-    uint64_t messages() const { return messages_; }
     double seconds() const;
     std::string stats_text() const;
     std::string stats_json() const;

@@ -136,25 +136,6 @@ std::string read_command(pid_t pid, std::string_view comm) {
     return text;
 }
 
-std::optional<std::string> read_status_field(pid_t pid, std::string_view field) {
-    char path[32], buf[4096];
-    std::snprintf(path, sizeof path, "%d/status", static_cast<int>(pid));
-    ssize_t n = read_small(proc_dir(), path, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    std::string_view text(buf, static_cast<size_t>(n));
-    while (!text.empty()) {
-        size_t eol = text.find('\n');
-        std::string_view line = text.substr(0, eol);
-        text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
-        if (line.size() > field.size() && line.substr(0, field.size()) == field && line[field.size()] == ':') {
-            line.remove_prefix(field.size() + 1);
-            while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-            return std::string(line);
-        }
-    }
-    return std::nullopt;
-}
-
 void scan_processes(const std::function<void(const ProcStat&)>& f) {
     // Our own descriptor on /proc, so that the scan's position is ours.
     Fd dir(retry_eintr([] { return openat(proc_dir(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));

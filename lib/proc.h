@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,10 +42,6 @@ std::string describe_process(pid_t pid);
 // As the process wrote it, control characters and all: escape it to show it
 // (lib/text.h).
 std::string read_command(pid_t pid, std::string_view comm);
-
-// A field of /proc/PID/status ("Uid", "PPid", ...): its value with the
-// leading white space removed, or nothing if the process or field is gone.
-std::optional<std::string> read_status_field(pid_t pid, std::string_view field);
 
 // Calls f for every process in /proc (threads are not listed).
 void scan_processes(const std::function<void(const ProcStat&)>& f);
