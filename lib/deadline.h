@@ -47,6 +47,19 @@ private:
     timespec at_;  // CLOCK_MONOTONIC
 };
 
+// Calls done() every millisecond until it is true (true) or the deadline
+// passes (false): a bounded poll, for what the kernel does on its own and
+// says nowhere but in /proc (an adoption, a reaping by init).
+template <class F>
+bool poll_until(F done, const Deadline& limit) {
+    while (!done()) {
+        if (limit.expired()) return false;
+        timespec ms{0, 1000000};
+        nanosleep(&ms, nullptr);
+    }
+    return true;
+}
+
 // How long one wait may take: forever (the default), not at all (-n), or
 // at most some seconds (-t). Every blocking step takes a fresh deadline.
 class WaitPolicy {

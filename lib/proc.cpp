@@ -116,6 +116,10 @@ pid_t parent_of(pid_t pid) {
     return read_stat(pid, st) ? st.ppid : 0;
 }
 
+bool is_zombie(pid_t pid) { return process_state(pid) == 'Z'; }
+
+bool is_gone(pid_t pid, pid_t ppid) { return process_state(pid) == 0 || parent_of(pid) != ppid; }
+
 std::string describe_process(pid_t pid) {
     ProcStat st;
     if (!read_stat(pid, st)) return "pid " + std::to_string(pid);

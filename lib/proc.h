@@ -34,6 +34,13 @@ char process_state(pid_t pid);
 // The parent of PID, or 0 if it does not exist.
 pid_t parent_of(pid_t pid);
 
+// True if PID is a zombie now.
+bool is_zombie(pid_t pid);
+
+// True once PID, a child of `ppid`, has been reaped: it is gone from /proc,
+// or its pid now belongs to another parent's process.
+bool is_gone(pid_t pid, pid_t ppid);
+
 // "pid 4242 (sleep)", or "pid 4242" once it is gone: for messages.
 std::string describe_process(pid_t pid);
 
