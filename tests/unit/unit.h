@@ -76,10 +76,11 @@ void check_error(const char* file, int line, F f, prockit::Exit status, std::str
     do {            \
         if (!(cond)) unit::fail(__FILE__, __LINE__, "CHECK(" #cond ")"); \
     } while (0)
+// Both sides are copied first: `got` may be a member of a temporary.
 #define CHECK_EQ(got, want)                                                                        \
     do {                                                                                           \
-        const auto& unit_got = (got);                                                              \
-        const auto& unit_want = (want);                                                            \
+        const auto unit_got = (got);                                                               \
+        const auto unit_want = (want);                                                             \
         if (!(unit_got == unit_want))                                                              \
             unit::fail(__FILE__, __LINE__,                                                         \
                        #got ": got " + unit::show(unit_got) + ", want " + unit::show(unit_want));  \
