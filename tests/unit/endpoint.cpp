@@ -161,7 +161,7 @@ TEST("redis:// no error shows the password") {
                 "invalid redis endpoint 'redis://...@x': the queue NAME is missing after the last '@' (a NAME "
                 "cannot hold '@')" +
                     kRedisForm);
-    CHECK_ERROR(parse("a\0redis://u:S3CR3T@h"s), Exit::usage, "invalid endpoint 'a...@h': it has a NUL byte");
+    CHECK_ERROR(parse("a\0redis://u:S3CR3T@h"s), Exit::usage, "invalid endpoint 'a\\0redis://...@h': it has a NUL byte");
 }
 
 TEST("parse_redis_server: HOST[:PORT][/DB], a trailing slash allowed") {
