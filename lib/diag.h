@@ -122,6 +122,8 @@ public:
     Exit status() const { return status_; }
     // The Context's text where it was thrown: "" outside every Context.
     const std::string& context() const { return context_; }
+    // "CONTEXT: REASON", or the reason alone: what die(e) says after "TOOL: ".
+    std::string message() const { return context_.empty() ? what() : context_ + ": " + what(); }
 
 private:
     Exit status_;

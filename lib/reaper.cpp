@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "diag.h"
+#include "fd.h"
 #include "proc.h"
 #include "spawn.h"
 
@@ -98,14 +99,11 @@ private:
                 if (info.si_pid == 0) return false;
                 ProcStat st_proc;
                 if (read_stat(info.si_pid, st_proc)) comm = st_proc.comm;
-                pid = waitpid(info.si_pid, &st, 0);
+                pid = retry_eintr([&] { return waitpid(info.si_pid, &st, 0); });
             } else {
-                pid = waitpid(-1, &st, WNOHANG);
+                pid = retry_eintr([&] { return waitpid(-1, &st, WNOHANG); });
             }
-            if (pid < 0) {
-                if (errno == EINTR) continue;
-                return errno == ECHILD;
-            }
+            if (pid < 0) return errno == ECHILD;
             if (pid == 0) return false;
             if (pid == child_) {
                 status = st;

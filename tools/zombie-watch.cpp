@@ -2,22 +2,19 @@
 // watch them come and go; check their number against monitoring thresholds;
 // or run a command as a child subreaper that reaps every orphan below it.
 //
-// A scan is one pass over /proc (lib/proc.h). In watch mode a zombie is
-// known by its pid and start time, so a pid reused between two scans is a
-// new zombie, not an old one still there. Names and command lines belong to
-// whoever runs those processes: every text line shows them escaped
+// A scan is one pass over /proc (lib/proc.h); in watch mode the zombies are
+// followed from one scan to the next (lib/zombie_sightings.h). Names and
+// command lines belong to whoever runs those processes: every text line
+// shows them escaped
 // (lib/text.h), so that a name cannot forge a line or move the cursor.
 // --prometheus replaces its file whole after every scan (lib/prometheus.h),
 // so node_exporter's collector never reads half of one.
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "deadline.h"
@@ -31,6 +28,7 @@
 #include "signals.h"
 #include "text.h"
 #include "threshold.h"
+#include "zombie_sightings.h"
 
 using namespace prockit;
 
@@ -137,13 +135,7 @@ Settings parse_args(int argc, char** argv) {
     return s;
 }
 
-// One scan's report. `seen` is how long each zombie has been seen, in
-// the same order; `event` is "present" (--once), "appeared", "still" or "gone".
-struct Sighting {
-    const Zombie* zombie;
-    const char* event;
-    double seen;
-};
+using Sighting = ZombieSightings::Sighting;
 
 void print_json(const WallTime& clock, uint64_t scan, const Sighting& s) {
     const Zombie& z = *s.zombie;
@@ -255,8 +247,7 @@ int watch(const Settings& s) {
         throw Error(Exit::missing, "-p " + std::to_string(s.under) + ": no such process");
     const bool monitoring = s.warning || s.critical;
     StopSignals stop;
-    using Key = std::pair<pid_t, uint64_t>;  // pid and start time
-    std::map<Key, std::pair<double, Zombie>> known;  // first seen, last state
+    ZombieSightings sightings(s.interval.has_value());
     bool header = false;
     std::string last_status;
     PluginState state = PluginState::ok;
@@ -265,34 +256,16 @@ int watch(const Settings& s) {
         WallTime clock = WallTime::now();
         double now = monotonic_seconds();
         std::vector<Zombie> zombies = find_zombies(s.under);
-        std::vector<Sighting> report;
-        std::map<Key, std::pair<double, Zombie>> current;
-        for (const Zombie& z : zombies) {
-            Key key{z.proc.pid, z.proc.start_ticks};
-            auto old = known.find(key);
-            double first = old == known.end() ? now : old->second.first;
-            current.emplace(key, std::make_pair(first, z));
-        }
-        for (auto& [key, value] : current) {
-            const char* event = !s.interval ? "present" : known.count(key) ? "still" : "appeared";
-            report.push_back({&value.second, event, now - value.first});
-        }
-        for (auto& [key, value] : known)
-            if (!current.count(key)) report.push_back({&value.second, "gone", now - value.first});
+        const std::vector<Sighting>& report = sightings.scan(zombies, now);
 
         std::string status;
         if (monitoring) state = judge(s, zombies.size(), status);
-        if (s.prometheus) {
-            try {
-                replace_file(s.prometheus, prometheus_text(zombies));
-            } catch (const Error& e) {
-                throw Error(e.status(), std::string("--prometheus ") + s.prometheus + ": " + e.what());
-            }
-        }
+        if (s.prometheus)
+            with_context(std::string("--prometheus ") + s.prometheus,
+                         [&] { replace_file(s.prometheus, prometheus_text(zombies)); });
         print_scan(s, Scan{scan, clock, zombies, report, monitoring, state, status}, header, last_status);
         last_status = status;
         flush_stdout();  // a lost line ends the watch (3), not seen by anyone
-        known = std::move(current);
 
         if (!s.interval || (s.count && scan >= *s.count)) break;
         double next = started + static_cast<double>(scan) * *s.interval;
@@ -314,8 +287,8 @@ int main(int argc, char** argv) {
         if (s.subreaper) return run_subreaper(s.command, SubreaperOptions{s.group, s.verbose});
         return watch(s);
     } catch (const Error& e) {
-        if (s.warning || s.critical) std::printf("ZOMBIES UNKNOWN: %s\n", escape_text(e.what()).c_str());
-        warn("%s", e.what());
+        if (s.warning || s.critical) std::printf("ZOMBIES UNKNOWN: %s\n", escape_text(e.message()).c_str());
+        warn("%s", e.message().c_str());
         return static_cast<int>(PluginState::unknown);
     }
 }
