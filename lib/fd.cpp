@@ -1,10 +1,7 @@
 #include "fd.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
-
-#include <cstdlib>
 
 #include "diag.h"
 
@@ -33,7 +30,5 @@ bool write_all(int fd, std::string_view data) {
     }
     return true;
 }
-
-void exit_broken_pipe() { die_of_signal(SIGPIPE); }
 
 }  // namespace prockit

@@ -61,7 +61,4 @@ ssize_t read_some(int fd, void* buf, size_t len);
 // false with errno set (EPIPE when the reader has gone away).
 bool write_all(int fd, std::string_view data);
 
-// old: remove when pool.cpp switched to die_of_signal(SIGPIPE) (lib/diag.h).
-[[noreturn]] void exit_broken_pipe();
-
 }  // namespace prockit
