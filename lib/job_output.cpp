@@ -1,0 +1,166 @@
+#include "job_output.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+#include "diag.h"
+#include "pool.h"
+
+namespace prockit {
+
+namespace {
+constexpr size_t kChunk = 64 * 1024;
+}  // namespace
+
+// Writes let stop signals in; a reader that has gone away is remembered.
+void Sink::write(std::string_view data) {
+    if (data.empty()) return;
+    bar_.before_write(fd_);
+    bar_.wrote(fd_, data.back());
+    if (broken_ || write_unless_stopped(fd_, data, &stop_)) return;
+    if (errno == EPIPE) broken_ = true;
+    else if (errno != EINTR) throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
+}
+
+// Writes lines to a Sink, each prefixed with `tag` when there is one.
+// `at_start` says whether the next byte starts a line; a caller that writes
+// one line in several parts keeps it between them.
+class Tagger {
+public:
+    Tagger(Sink& sink, const std::string& tag, bool* at_start = nullptr)
+        : sink_(sink), tag_(tag), at_start_(at_start ? at_start : &own_) {}
+    void write(std::string_view data) {
+        if (tag_.empty()) return sink_.write(data);
+        while (!data.empty()) {
+            if (*at_start_) sink_.write(tag_);
+            size_t nl = data.find('\n');
+            size_t n = nl == std::string_view::npos ? data.size() : nl + 1;
+            sink_.write(data.substr(0, n));
+            *at_start_ = nl != std::string_view::npos;
+            data.remove_prefix(n);
+        }
+    }
+
+private:
+    Sink& sink_;
+    const std::string& tag_;
+    bool own_ = true;
+    bool* at_start_;
+};
+
+void Capture::append(std::string_view data) {
+    size_ += data.size();
+    if (!spill_ && mem_.size() + data.size() <= kInMemory) {
+        mem_.append(data);
+        return;
+    }
+    if (!spill_) {
+        spill_ = open_spill();
+        write_file(mem_);
+        mem_.clear();
+        mem_.shrink_to_fit();
+    }
+    write_file(data);
+}
+
+void Capture::emit(Tagger& out) {
+    if (!spill_) return out.write(mem_);
+    std::vector<char> buf(kChunk);
+    ::lseek(spill_.get(), 0, SEEK_SET);
+    for (ssize_t n; (n = read_some(spill_.get(), buf.data(), buf.size())) > 0;)
+        out.write(std::string_view(buf.data(), static_cast<size_t>(n)));
+}
+
+std::string Capture::spill_dir() {
+    const char* dir = std::getenv("TMPDIR");
+    return dir && *dir ? dir : "/tmp";
+}
+
+Fd Capture::open_spill() {
+    std::string d = spill_dir();
+    Fd fd(::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd) return fd;
+    std::string path = d + "/pool-run.XXXXXX";
+    fd = Fd(::mkostemp(path.data(), O_CLOEXEC));
+    if (!fd) throw system_error(errno, "make a temporary file in " + d);
+    ::unlink(path.c_str());
+    return fd;
+}
+
+void Capture::write_file(std::string_view data) {
+    if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + spill_dir());
+}
+
+Output::Output(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
+    : keep_order_(opt.keep_order), grouped_(!opt.ungroup && !opt.line_buffer), line_buffer_(opt.line_buffer),
+      out_(STDOUT_FILENO, stop, bar), err_(STDERR_FILENO, stop, bar) {}
+
+std::exception_ptr Output::take(JobOutput& job, bool is_out, std::string_view data, bool last) {
+    StreamOutput& s = is_out ? job.out : job.err;
+    if (s.dropped) return nullptr;
+    try {
+        if (line_buffer_) write_lines(s, is_out, job.tag, data, last);
+        else s.capture.append(data);
+    } catch (const std::exception&) {
+        s.dropped = true;
+        return std::current_exception();
+    }
+    return nullptr;
+}
+
+// --line-buffer: whole lines as they come, in time linear in the output.
+// An unfinished line waits, up to kInMemory; a longer one is written in
+// parts as it comes, so that memory stays bounded (other jobs' lines may
+// then come between its parts).
+void Output::write_lines(StreamOutput& s, bool is_out, const std::string& tag, std::string_view data, bool last) {
+    Tagger t(is_out ? out_ : err_, tag, &s.at_line_start);
+    size_t end = last ? data.size() : data.rfind('\n');
+    if (end == std::string_view::npos) {
+        s.partial.append(data);
+        if (s.partial.size() < kInMemory) return;
+        end = 0;
+        data = {};
+    } else if (!last) {
+        ++end;  // the newline
+    }
+    if (!s.partial.empty()) t.write(s.partial);
+    t.write(data.substr(0, end));
+    s.partial.assign(data.substr(end));
+}
+
+void Output::finished(unsigned long long seq, JobOutput& job) {
+    if (!keep_order_) return release(job);
+    waiting_[seq] = std::make_unique<JobOutput>(std::move(job));
+    release_ready();
+}
+
+void Output::skipped(unsigned long long seq) {
+    if (!keep_order_) return;
+    waiting_[seq] = nullptr;
+    release_ready();
+}
+
+// -k: writes the finished jobs whose turn it is.
+void Output::release_ready() {
+    for (auto it = waiting_.find(next_); it != waiting_.end(); it = waiting_.find(next_)) {
+        if (it->second) release(*it->second);
+        waiting_.erase(it);
+        ++next_;
+    }
+}
+
+// Writes a finished job's output: stdout as one block, then stderr.
+void Output::release(JobOutput& job) {
+    if (!grouped_ || job.cut) return;
+    // A stream that could not be kept whole is not written in part.
+    Tagger o(out_, job.tag);
+    if (!job.out.dropped) job.out.capture.emit(o);
+    Tagger e(err_, job.tag);
+    if (!job.err.dropped) job.err.capture.emit(e);
+}
+
+}  // namespace prockit

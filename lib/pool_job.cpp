@@ -1,0 +1,156 @@
+#include "pool_job.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <boost/asio/post.hpp>
+
+#include "deadline.h"
+#include "diag.h"
+#include "fd.h"
+#include "text.h"
+
+namespace prockit {
+
+namespace asio = boost::asio;
+using Descriptor = asio::posix::stream_descriptor;
+
+int Job::status() const {
+    return signal ? code(Exit::signal_base) + signal : timed_out ? 255 : exit_code;
+}
+
+JoblogRecord Job::record() const {
+    JoblogRecord r;
+    r.seq = seq();
+    r.start = started_epoch;
+    r.runtime = pid > 0 ? monotonic_seconds() - started : 0;
+    r.received = output.out.capture.size();
+    // -1 for a job killed by a signal or ended by --timeout, as GNU parallel logs them.
+    r.exitval = signal || timed_out ? -1 : exit_code;
+    r.signal = signal;
+    r.command = command;
+    return r;
+}
+
+std::unique_ptr<Job> Job::again() const {
+    auto j = std::make_unique<Job>();
+    j->input = input;
+    j->log_seq = log_seq;
+    j->command = command;
+    j->output.tag = output.tag;
+    j->attempt = attempt + 1;
+    return j;
+}
+
+namespace {
+
+constexpr size_t kChunk = 64 * 1024;
+
+void read_pipe(Job& job, bool is_out, JobOutputTaker& taker);
+
+void watch_pipe(Job& job, bool is_out, JobOutputTaker& taker) {
+    (is_out ? job.out : job.err).fd->async_wait(Descriptor::wait_read, [&job, is_out, &taker](const boost::system::error_code& ec) {
+        if (ec != asio::error::operation_aborted) read_pipe(job, is_out, taker);
+    });
+}
+
+void close_pipe(Job& job, bool is_out, JobOutputTaker& taker) {
+    (is_out ? job.out : job.err).fd.reset();
+    taker.take(job, is_out, {}, true);  // --line-buffer: the last line, even without its newline
+}
+
+void read_pipe(Job& job, bool is_out, JobOutputTaker& taker) {
+    JobPipe& p = is_out ? job.out : job.err;
+    p.read_posted = false;
+    if (!p.fd) return;
+    char buf[kChunk];
+    for (int chunks = 0;; ++chunks) {
+        if (chunks == 16 && !job.exited) {
+            // A job that writes without pause gets 1 MiB, then the others a turn.
+            p.read_posted = true;
+            asio::post(p.fd->get_executor(), [&job, is_out, &taker] { read_pipe(job, is_out, taker); });
+            return;
+        }
+        // Once the job has exited, only what was in the pipe then.
+        size_t want = job.exited ? std::min(sizeof buf, p.left) : sizeof buf;
+        ssize_t n = want ? read_some(p.fd->native_handle(), buf, want) : 0;
+        if (n < 0 && errno == EAGAIN && !job.exited) return watch_pipe(job, is_out, taker);  // dry: wait for the next edge
+        if (n <= 0) return close_pipe(job, is_out, taker);
+        if (job.exited) p.left -= static_cast<size_t>(n);
+        taker.take(job, is_out, std::string_view(buf, static_cast<size_t>(n)), false);
+    }
+}
+
+// All the job wrote before it exited is in its pipes by then: that much is
+// read, and then the pipes are closed.
+void drain_after_exit(Job& job, JobOutputTaker& taker) {
+    for (bool is_out : {true, false}) {
+        JobPipe& p = is_out ? job.out : job.err;
+        if (!p.fd) continue;
+        int n = 0;
+        p.left = ::ioctl(p.fd->native_handle(), FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
+        if (!p.read_posted) read_pipe(job, is_out, taker);  // else the queued read does it
+    }
+}
+
+// Jobs are heap objects that the pool lets go only once done(), that is,
+// with no wait left pending on them: the handlers' references stay good.
+void watch_exit(Job& job, JobOutputTaker& taker) {
+    job.process->async_wait([&job, &taker](const boost::system::error_code& ec, int) {
+        int st = job.process->native_exit_code();
+        job.process->detach();
+        job.exited = true;
+        if (!ec && WIFEXITED(st)) job.exit_code = WEXITSTATUS(st);
+        if (!ec && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
+        drain_after_exit(job, taker);
+        if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
+    });
+}
+
+}  // namespace
+
+int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) {
+    SpawnSpec spec;
+    spec.argv = how.cmd.argv(job.input);
+    spec.env = how.env;
+    static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (how.null_stdin) spec.in = null_in.get();
+    Pipe out, errp;
+    if (how.grouped) {
+        out = make_pipe();
+        errp = make_pipe();
+        // Our read ends only (the job's write ends stay blocking): the loop
+        // reads each pipe dry, as an edge-triggered wait needs.
+        ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
+        ::fcntl(errp.read.get(), F_SETFL, O_NONBLOCK);
+        spec.out = out.write.get();
+        spec.err = errp.write.get();
+    }
+    job.started = monotonic_seconds();
+    job.started_epoch = WallTime::now().seconds();
+    Spawned s;
+    job.process = launch(how.io.get_executor(), spec, s);
+    if (s.error == EAGAIN) return EAGAIN;
+    if (s.error) {
+        // As a shell says it, with the conventional statuses.
+        job.exited = true;
+        job.exit_code = code(s.failure_status());
+        err.write(std::string(program_name()) + ": " + escape_text(spec.argv[0]) + ": " + s.failure_reason() + "\n");
+        return s.error;
+    }
+    job.pid = s.pid;
+    watch_exit(job, taker);
+    if (how.grouped) {
+        job.out.fd.emplace(how.io, out.read.release());
+        job.err.fd.emplace(how.io, errp.read.release());
+        watch_pipe(job, true, taker);
+        watch_pipe(job, false, taker);
+    }
+    return 0;
+}
+
+}  // namespace prockit

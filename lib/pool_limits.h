@@ -1,0 +1,46 @@
+// How many jobs the pool runs at a time: -j, cut at the start to what the
+// descriptor and process limits leave (as GNU parallel does), and cut again
+// when the kernel refuses a process, so that no job fails for the pool's
+// own want of either.
+#pragma once
+
+#include <cstddef>
+
+namespace prockit {
+
+class BarLine;
+struct PoolOptions;
+
+// -j cut to RLIMIT_NOFILE (ulimit -n): `slots`, or fewer with a warning.
+// Throws when not even one job fits.
+unsigned fit_slots_to_descriptors(unsigned slots, const PoolOptions& opt);
+
+// -j cut to RLIMIT_NPROC (ulimit -u), for jobs of `per_job` processes each.
+unsigned fit_slots_to_processes(unsigned slots, unsigned per_job);
+
+// The processes of our real user, threads included, as RLIMIT_NPROC
+// counts them; -1 if /proc cannot say.
+long user_processes();
+
+// fork refused with EAGAIN: the user's process limit (ulimit -u) or the
+// system's. With jobs running, the job waits for one of them to end, and
+// the pool keeps to the number running from then on, as GNU parallel
+// does (half that for jobs under a shell, which forks their commands),
+// rather than fail jobs it could run later. With none running it is tried
+// again after 10 ms, doubling to 1 s, for 3 s in all.
+class ProcessRoom {
+public:
+    // A start was refused with `running` jobs running: may cut `slots`
+    // (saying so once), or throw after 3 s with none running.
+    void refused(size_t running, unsigned& slots, unsigned asked, unsigned per_job, BarLine& bar);
+    // A job started: the kernel has room again.
+    void started() { since_ = 0; }
+    // With no job running, when to try again.
+    double retry_at() const { return retry_at_; }
+
+private:
+    double retry_at_ = 0, delay_ = 0, since_ = 0;
+    bool said_ = false;
+};
+
+}  // namespace prockit

@@ -1,0 +1,46 @@
+// The pool's one asio loop, which waits for everything at once: each job's
+// pidfd (through its Boost.Process handle) and pipes, the input, the stop
+// signals (a signalfd) and one timer.
+#pragma once
+
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "signals.h"
+
+namespace prockit {
+
+class EventLoop {
+public:
+    // The stop signals stay blocked; the signalfd notes them in `stop`
+    // when one is pending.
+    explicit EventLoop(const StopSignals& stop);
+    boost::asio::io_context& io() { return io_; }
+
+    // Wakes the loop when `fd` is readable (it must have been drained: the
+    // wait is for a new edge). The loop watches a duplicate of it.
+    void watch_input(int fd);
+    // Wakes the loop at `when` (monotonic seconds) at the latest.
+    void wake_at(double when);
+    // Waits for at least one event, then runs every other one ready.
+    void run_once();
+    // Runs what is ready, without waiting.
+    void run_ready();
+
+private:
+    void watch_stop_signals();
+
+    // Declared first, so that it outlives all that is registered with it.
+    boost::asio::io_context io_{1};
+    const StopSignals& stop_;
+    boost::asio::steady_timer timer_{io_};
+    bool timer_armed_ = false;
+    double timer_at_ = 0;
+    std::optional<boost::asio::posix::stream_descriptor> input_, signals_;
+    bool input_armed_ = false;
+};
+
+}  // namespace prockit
