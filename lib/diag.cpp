@@ -21,7 +21,6 @@ int g_usage_status = 2;
 // For check_stdout_at_exit(): what it ends with, and whether flush_stdout()
 // already reported a loss.
 int g_stdout_status = code(Exit::failure);
-std::string (*g_stdout_context)() = nullptr;
 bool g_stdout_reported = false;
 
 // The innermost Context alive, which links to the ones around it.
@@ -81,10 +80,7 @@ void stdout_check_at_exit() {
     const int err = flush_stdout_error();
     if (err == 0 || g_stdout_reported) return;
     if (err == EPIPE) die_of_signal(SIGPIPE);
-    if (g_stdout_context)
-        say(g_stdout_context(), "write standard output: %s", reason(err).c_str());
-    else
-        warn("write standard output: %s", reason(err).c_str());
+    warn("write standard output: %s", reason(err).c_str());
     std::_Exit(g_stdout_status);
 }
 
@@ -167,10 +163,9 @@ void usage_error(const char* usage, const char* fmt, ...) {
     std::exit(g_usage_status);
 }
 
-void check_stdout_at_exit(int status, std::string (*context)()) {
+void check_stdout_at_exit(int status) {
     static bool registered = false;
     g_stdout_status = status;
-    g_stdout_context = context;
     if (!registered) std::atexit(stdout_check_at_exit);
     registered = true;
 }

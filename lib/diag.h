@@ -93,12 +93,12 @@ int usage_status();
 // "TOOL: [CONTEXT: ]write standard output: REASON" and ends the process
 // with `status` (4, Exit::failure, unless the tool's own convention says
 // otherwise). Being at exit, it also covers what Options prints and exits
-// after (--help) and every return from main. `context`, if given, names
-// what the tool was doing ("get /jobs"); it must not throw; without it the
-// Context alive at exit is named (one left by a die() or an exit inside it,
-// such as --help's). A reader that went away (EPIPE) ends the tool as
-// SIGPIPE would, quietly: die_of_signal(SIGPIPE).
-void check_stdout_at_exit(int status = code(Exit::failure), std::string (*context)() = nullptr);
+// after (--help) and every return from main. A Context still alive at exit
+// (one that die() or --help's exit left) is named; main's own are gone by
+// then, so a tool that prints through stdio within a Context calls
+// flush_stdout() before it leaves it. A reader that went away (EPIPE) ends
+// the tool as SIGPIPE would, quietly: die_of_signal(SIGPIPE).
+void check_stdout_at_exit(int status = code(Exit::failure));
 
 // Flushes standard output now, for a tool that reports as it goes (a
 // timeline, a watch loop): throws Error(Exit::failure, "write standard
