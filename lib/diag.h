@@ -6,8 +6,10 @@
 // one line on stderr of the form "TOOL: ACTION OBJECT: reason".
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "exit.h"
 
@@ -58,7 +60,7 @@ auto with_context(std::string what, F&& f) -> decltype(f()) {
 void set_program_name(const char* name);
 const char* program_name();
 
-// Prints "TOOL: <formatted>" and a newline on stderr.
+// Prints "TOOL: [CONTEXT: ]<formatted>" and a newline on stderr.
 void warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // warn(), then exit with the given status.
