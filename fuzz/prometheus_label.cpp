@@ -23,36 +23,14 @@ std::string valid_utf8(std::string_view s) {
     }
     return out;
 }
-
-// The parser's reading of a quoted label value; aborts where it would fail.
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\n' || s[i] == '"') std::abort();
-        if (s[i] != '\\') {
-            out += s[i];
-            continue;
-        }
-        if (++i == s.size()) std::abort();
-        switch (s[i]) {
-            case '\\': out += '\\'; break;
-            case '"': out += '"'; break;
-            case 'n': out += '\n'; break;
-            default: std::abort();
-        }
-    }
-    return out;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);
     std::string out = prockit::prometheus_label_value(in);
-    for (size_t i = 0; i < out.size();) {
-        size_t n = prockit::utf8_length(out, i);
-        if (n == 0) std::abort();
-        i += n;
-    }
-    if (unescape(out) != valid_utf8(in)) std::abort();
+    fuzz::require_utf8(out);
+    // The parser's reading of a quoted label value: \\, \" and \n, and no
+    // raw newline or double quote.
+    if (fuzz::unescape(out, "\\\\\"\"n\n", false, "\n\"") != valid_utf8(in)) std::abort();
     return 0;
 }
