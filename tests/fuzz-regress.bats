@@ -36,6 +36,16 @@ replay() {
 
 @test "fuzz regressions: prometheus_label" { replay prometheus_label; }
 
+@test "fuzz regressions: queue_format" { replay queue_format; }
+
+@test "fuzz regressions: queue_status" { replay queue_status; }
+
+@test "fuzz regressions: pool_rules" { replay pool_rules; }
+
+@test "fuzz regressions: meter" { replay meter; }
+
+@test "fuzz regressions: zombie_sightings" { replay zombie_sightings; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

@@ -1,0 +1,75 @@
+// pool-run's rules over any run of finished jobs (lib/pool_rules.h), each
+// against a plain restatement of pool-run(1):
+//  - --halt WHEN,fail=N / success=N halts at the first job that makes N
+//    jobs fail (succeed), or N percent of those done once 3 are, and never
+//    again; the run's status is then that job's (0 for success=), else the
+//    number of failed jobs, 101 for more than 100;
+//  - --timeout N% is N percent of the median runtime of the last 999 jobs
+//    that succeeded, once 3 have, and 0 before; --timeout SECONDS is that.
+//
+// Input: byte 0 the halt (when, success=, %), byte 1 its count, byte 2
+// the timeout (bit 7: SECONDS, else a percent), then per job one byte
+// (bit 0: failed, the rest its exit status or runtime) and one byte of
+// how many times it repeats, so that runs pass the 999-job window.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <vector>
+
+#include "fuzz.h"
+#include "pool_rules.h"
+
+using namespace prockit;
+
+namespace {
+// The median runtime of the last 999 successes, as pool-run(1) states it:
+// the middle one in order, the upper middle of an even count.
+double median(std::deque<double> last) {
+    std::sort(last.begin(), last.end());
+    return last[last.size() / 2];
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size < 3) return 0;
+    Halt h;
+    h.when = static_cast<Halt::When>(data[0] % 3);
+    h.on_success = data[0] & 4;
+    h.percent = data[0] & 8;
+    h.count = h.percent ? data[1] % 101 : data[1] % 50 + 1;
+    const bool seconds = data[2] & 0x80;
+    const double amount = data[2] & 0x7F;
+    HaltRule rule(h);
+    JobTimeout timeout(seconds ? amount : 0, seconds ? 0 : amount);
+    Tally t;
+    std::deque<double> last;  // the runtimes of the last 999 successes
+    int halted_with = -1;
+    for (size_t i = 3; i + 1 < size; i += 2) {
+        for (unsigned r = 0; r <= data[i + 1] % 64; ++r) {
+            const bool failed = data[i] & 1;
+            const int status = data[i] >> 1 | 1;  // 1..127: a failed job's
+            t.add(failed);
+            Halt::When got = rule.check(failed, status, t);
+            // Counted in whole numbers: N% of done jobs is 100 * n >= N * done.
+            unsigned long long n = h.on_success ? t.succeeded : t.failed;
+            bool reached = h.percent ? t.done >= 3 && 100 * n >= static_cast<unsigned long long>(h.count) * t.done
+                                     : n >= static_cast<unsigned long long>(h.count);
+            bool halts = h.when != Halt::When::never && halted_with < 0 && failed != h.on_success && reached;
+            if (got != (halts ? h.when : Halt::When::never)) std::abort();
+            if (halts) halted_with = h.on_success ? 0 : status;
+            int want = halted_with >= 0 ? halted_with : t.failed > 100 ? 101 : static_cast<int>(t.failed);
+            if (rule.status(t) != want) std::abort();
+
+            if (!failed) {
+                double runtime = (data[i] >> 1) / 8.0;
+                timeout.succeeded(runtime);
+                last.push_back(runtime);
+                if (last.size() > 999) last.pop_front();
+            }
+            double limit = seconds ? amount : amount > 0 && last.size() >= 3 ? median(last) * amount / 100 : 0;
+            if (timeout.limit() != limit || timeout.wants_runtimes() != (!seconds && amount > 0)) std::abort();
+        }
+    }
+    return 0;
+}
