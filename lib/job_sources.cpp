@@ -92,7 +92,7 @@ class QueueSource final : public JobSource {
 public:
     QueueSource(std::unique_ptr<Queue> q, double idle_s)
         : q_(std::move(q)), idle_s_(idle_s), buf_(q_->max_message()),
-          recovers_(q_->endpoint().kind == EndpointKind::redis) {}
+          recovers_(q_->keeps_taken()) {}
     Next next(std::vector<std::string>& args) override {
         try {
             return take(args);

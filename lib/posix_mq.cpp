@@ -1,4 +1,4 @@
-#include "message_queue.h"
+#include "posix_mq.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -90,21 +90,21 @@ std::string mqueue_mount() {
 }
 }  // namespace
 
-MessageQueue::MessageQueue(std::string name, mqd_t mqd) : name_(std::move(name)), mqd_(mqd) {
+PosixMq::PosixMq(std::string name, mqd_t mqd) : name_(std::move(name)), mqd_(mqd) {
     mq_attr a{};
     mq_getattr(mqd_, &a);
     msgsize_ = a.mq_msgsize;
 }
 
-MessageQueue::MessageQueue(MessageQueue&& o) noexcept
+PosixMq::PosixMq(PosixMq&& o) noexcept
     : name_(std::move(o.name_)), mqd_(std::exchange(o.mqd_, static_cast<mqd_t>(-1))),
       msgsize_(o.msgsize_), created_(o.created_) {}
 
-MessageQueue::~MessageQueue() {
+PosixMq::~PosixMq() {
     if (mqd_ != static_cast<mqd_t>(-1)) mq_close(mqd_);
 }
 
-MessageQueue MessageQueue::create(const std::string& name, Attributes attr, unsigned mode, bool exist_ok) {
+PosixMq PosixMq::create(const std::string& name, Attributes attr, unsigned mode, bool exist_ok) {
     mq_attr a{};
     mq_attr* ap = nullptr;
     if (attr.maxmsg || attr.msgsize) {
@@ -130,28 +130,28 @@ MessageQueue MessageQueue::create(const std::string& name, Attributes attr, unsi
         mq_unlink(name.c_str());
         throw system_error(err, "set mode");
     }
-    MessageQueue made(name, q);
+    PosixMq made(name, q);
     made.created_ = true;
     return made;
 }
 
-MessageQueue MessageQueue::open(const std::string& name, int oflag) {
+PosixMq PosixMq::open(const std::string& name, int oflag) {
     mqd_t q = mq_open(name.c_str(), oflag | O_CLOEXEC);
     if (q == static_cast<mqd_t>(-1)) {
         if (errno == ENOENT) throw Error(Exit::missing, "queue does not exist");
         throw system_error(errno);
     }
-    return MessageQueue(name, q);
+    return PosixMq(name, q);
 }
 
-void MessageQueue::unlink(const std::string& name) {
+void PosixMq::unlink(const std::string& name) {
     if (mq_unlink(name.c_str()) == -1) {
         if (errno == ENOENT) throw Error(Exit::missing, "queue does not exist");
         throw system_error(errno);
     }
 }
 
-std::vector<std::string> MessageQueue::list() {
+std::vector<std::string> PosixMq::list() {
     std::string dir = mqueue_mount();
     if (dir.empty()) {
         // The queues exist whether or not the file system is mounted; only
@@ -176,7 +176,7 @@ std::vector<std::string> MessageQueue::list() {
     return names;
 }
 
-MessageQueue::Status MessageQueue::status() const {
+PosixMq::Status PosixMq::status() const {
     mq_attr a{};
     if (mq_getattr(mqd_, &a) == -1) throw system_error(errno);
     struct stat st{};
@@ -184,37 +184,37 @@ MessageQueue::Status MessageQueue::status() const {
     return Status{a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs, st.st_mode & 07777u, st.st_uid};
 }
 
-unsigned MessageQueue::mode() const {
+unsigned PosixMq::mode() const {
     struct stat st{};
     if (fstat(mqd_, &st) == -1) throw system_error(errno);
     return st.st_mode & 07777u;
 }
 
-uid_t MessageQueue::uid() const {
+uid_t PosixMq::uid() const {
     struct stat st{};
     if (fstat(mqd_, &st) == -1) throw system_error(errno);
     return st.st_uid;
 }
 
-QueueOwner MessageQueue::owner() const {
+PosixMq::Owner PosixMq::owner() const {
     struct stat st{};
     if (fstat(mqd_, &st) == -1) throw system_error(errno);
-    return QueueOwner{st.st_uid, st.st_gid, st.st_mode & 07777u};
+    return Owner{st.st_uid, st.st_gid, st.st_mode & 07777u};
 }
 
-void MessageQueue::set_group(gid_t gid) const {
+void PosixMq::set_group(gid_t gid) const {
     if (fchown(mqd_, static_cast<uid_t>(-1), gid) == -1)
         throw system_error(errno, "give the queue to group " + std::to_string(gid));
 }
 
-bool MessageQueue::removed() const {
+bool PosixMq::removed() const {
     // The mqueue file system drops the inode's link on mq_unlink, as any
     // file system does; a new queue made under the name is another inode.
     struct stat st{};
     return fstat(mqd_, &st) == 0 && st.st_nlink == 0;
 }
 
-bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
+bool PosixMq::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
     for (;;) {
         int r;
         if (deadline.is_never()) {
@@ -233,7 +233,7 @@ bool MessageQueue::send(std::string_view msg, unsigned prio, const Deadline& dea
     }
 }
 
-bool MessageQueue::try_receive(char* buf, size_t& len, unsigned& prio) {
+bool PosixMq::try_receive(char* buf, size_t& len, unsigned& prio) {
     // An absolute time already past makes mq_timedreceive a non-blocking
     // receive without switching the descriptor to O_NONBLOCK.
     static const timespec past = {0, 0};

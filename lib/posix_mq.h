@@ -1,5 +1,7 @@
-// POSIX message queues (mq_overview(7)), with the kernel's limits turned
-// into messages a person can act on.
+// The raw POSIX message queue (mq_overview(7)): a thin wrapper of mq_open,
+// mq_send and mq_timedreceive, with the kernel's limits turned into
+// messages a person can act on. The prockit queue built on it (task counts,
+// waits that stop signals get into) is queue_mq.h.
 #pragma once
 
 #include <mqueue.h>
@@ -10,11 +12,10 @@
 #include <vector>
 
 #include "deadline.h"
-#include "task_count.h"
 
 namespace prockit {
 
-class MessageQueue {
+class PosixMq {
 public:
     struct Attributes {
         long maxmsg = 0;   // 0: the system default (/proc/sys/fs/mqueue/msg_default)
@@ -25,23 +26,29 @@ public:
         unsigned mode;
         uid_t uid;
     };
+    // Who owns a queue and what its mode lets others do.
+    struct Owner {
+        uid_t uid;
+        gid_t gid;
+        unsigned mode;
+    };
 
     // Creates the queue "/NAME" with exactly `mode` (the umask does not
     // apply). An existing queue is an error unless exist_ok, in which case it
     // is opened as it is. Throws prockit::Error naming the limit at fault.
-    static MessageQueue create(const std::string& name, Attributes attr, unsigned mode, bool exist_ok);
+    static PosixMq create(const std::string& name, Attributes attr, unsigned mode, bool exist_ok);
     // Opens an existing queue; oflag is O_RDONLY, O_WRONLY or O_RDWR.
     // Throws Error(Exit::missing, "queue does not exist") when it is absent.
-    static MessageQueue open(const std::string& name, int oflag);
+    static PosixMq open(const std::string& name, int oflag);
     static void unlink(const std::string& name);
     // Names ("/NAME") of every queue on the system. Mounts the mqueue file
     // system at /dev/mqueue when it is mounted nowhere and we may mount it.
     static std::vector<std::string> list();
 
-    MessageQueue(MessageQueue&& o) noexcept;
-    MessageQueue& operator=(MessageQueue&&) = delete;
-    MessageQueue(const MessageQueue&) = delete;
-    ~MessageQueue();
+    PosixMq(PosixMq&& o) noexcept;
+    PosixMq& operator=(PosixMq&&) = delete;
+    PosixMq(const PosixMq&) = delete;
+    ~PosixMq();
 
     int fd() const { return mqd_; }
     const std::string& name() const { return name_; }
@@ -49,7 +56,7 @@ public:
     Status status() const;
     unsigned mode() const;  // the permission bits, from one fstat
     uid_t uid() const;      // the owner, from one fstat
-    QueueOwner owner() const;  // owner, group and mode, from one fstat
+    Owner owner() const;  // owner, group and mode, from one fstat
     // True once mq_unlink removed the name: the descriptor still works, but
     // no other process will ever send to (or take from) this queue again.
     bool removed() const;
@@ -67,7 +74,7 @@ public:
     bool try_receive(char* buf, size_t& len, unsigned& prio);
 
 private:
-    MessageQueue(std::string name, mqd_t mqd);
+    PosixMq(std::string name, mqd_t mqd);
 
     std::string name_;
     mqd_t mqd_;

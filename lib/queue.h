@@ -1,6 +1,9 @@
-// A message queue as shq, pipe-cat and pool-run see it, whatever keeps it:
-// a POSIX message queue (mq:/NAME) today, other backends behind the same
-// calls. Tools speak only to this interface.
+// A message queue as shq, pipe-cat and pool-run see it, whatever keeps it.
+// This is the interface only: the backends (queue_mq.h, queue_shm.h,
+// queue_redis.h) implement it, and queue_factory.h, the one place that
+// knows them all, makes, opens, removes and lists queues. A caller asks a
+// queue what it can do (has_priorities(), keeps_taken()), never which kind
+// it is.
 #pragma once
 
 #include <sys/types.h>
@@ -58,6 +61,15 @@ struct CreateOptions {
 
 enum class Access { read, write, read_write };
 
+// How a queue is opened.
+struct OpenOptions {
+    Access access = Access::read_write;
+    // The process whose messages these are, for a queue that keeps what a
+    // consumer took until it is done (keeps_taken()): a long-lived consumer
+    // (pool-run) names itself; 0 lets the backend choose (see queue_redis.h).
+    pid_t consumer_pid = 0;
+};
+
 enum class QueueGot { message, timed_out, stopped };
 
 // What one take_into() took (see there).
@@ -76,6 +88,16 @@ public:
     virtual const Endpoint& endpoint() const = 0;
     virtual size_t max_message() const = 0;
     virtual QueueStatus status() const = 0;
+
+    // What the queue can do, for callers that would otherwise ask which
+    // kind it is. Messages carry a priority that orders them (else every
+    // priority but 0 is refused).
+    virtual bool has_priorities() const { return false; }
+    // A message taken stays with the queue, pending, until its consumer
+    // marks it done or delivered (done_with, delivered); recover() returns
+    // those of a consumer that is gone. Else a message taken is gone from
+    // the queue, and one that cannot be written out is lost.
+    virtual bool keeps_taken() const { return false; }
 
     // Sends one message; false if the queue stayed full until the deadline
     // or, while it waited, a stop signal arrived (see stop->received()).
@@ -111,25 +133,19 @@ public:
     // Task counting: every message put is a task until done() finishes it;
     // join() waits until none is unfinished. More done than put is refused
     // whole with Error(Exit::failure).
-    virtual void done(uint64_t n) { mark_done(tasks(), n); }
+    virtual void done(uint64_t n) = 0;
     // Finishes the task of one message this process took (pool-run, after
-    // its job): backends that keep taken messages until they are done (redis)
-    // let go of that very message.
+    // its job): a queue that keeps_taken() lets go of that very message.
     virtual void done_with(std::string_view /*msg*/) { done(1); }
-    virtual Joined join(const Deadline& deadline, const StopSignals* stop) {
-        return join_in_slices(tasks(), deadline, stop, true);
-    }
+    virtual Joined join(const Deadline& deadline, const StopSignals* stop) = 0;
     // Says that the n oldest messages this consumer took and has not marked
-    // done were passed on whole (pipe-cat wrote them out): a backend that
-    // keeps taken messages until they are done (redis) lets them go, without
-    // counting them done.
+    // done were passed on whole (pipe-cat wrote them out): a queue that
+    // keeps_taken() lets them go, without counting them done.
     virtual void delivered(uint64_t /*n*/) {}
-    // Says that this consumer is alive (redis: for recover --older-than).
-    virtual void heartbeat() {}
     // Returns to the queue the unfinished messages of consumers that are gone:
     // whose process has ended (on this machine), or, when older_than >= 0,
     // that have not been heard from for that many seconds. Only queues that
-    // keep taken messages (redis) have any; the others throw Error(usage).
+    // keeps_taken() have any; the others throw Error(usage).
     virtual std::vector<Recovered> recover(double older_than);
 
     // See take_into(). A backend that can tell a message's size before it
@@ -148,8 +164,6 @@ public:
     virtual bool removed() const { return false; }
 
 protected:
-    // The counts in shared memory behind done() and join().
-    virtual TaskCounters& tasks() = 0;
     // Throws Error(Exit::missing, kRemovedWhileWaiting) if removed().
     void refuse_removed() const;
     // wait_joined() in slices, between which a removed queue is noticed.
@@ -165,19 +179,5 @@ inline Taken take_into(Queue& q, Output& out, const RecordFormat& f, uint64_t ma
                        const StopSignals* stop) {
     return q.take(out, f, max, deadline, stop);
 }
-
-// The status as shq prints it: "key  value" lines, or one JSON object
-// (no newline) whose keys the shq(1) page lists.
-std::string status_text(const QueueStatus& s);
-std::string status_json(const QueueStatus& s);
-
-// Each throws prockit::Error: Exit::missing for a queue that does not exist,
-// Exit::failure with the reason otherwise.
-std::unique_ptr<Queue> create_queue(const Endpoint& e, const CreateOptions& opt);
-std::unique_ptr<Queue> open_queue(const Endpoint& e, Access access);
-void remove_queue(const Endpoint& e);
-// The queues of this machine, or those on one Redis server.
-std::vector<Endpoint> list_queues();
-std::vector<Endpoint> list_queues(const RedisServer& server);
 
 }  // namespace prockit

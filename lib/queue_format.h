@@ -43,7 +43,12 @@ struct RecordFormat {
 };
 
 // Turns a message received at `at` (len bytes) into a record in place, per
-// `f`; `at` must have 8 bytes of room beyond the message. Returns its size.
+// `f`; `at` must have record_overhead(prio, f) bytes of room beyond the
+// message (8 at most). Returns its size. Every backend writes its records
+// through this one function.
 size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f);
+
+// The bytes format_record adds to a message of priority prio.
+size_t record_overhead(unsigned prio, const RecordFormat& f);
 
 }  // namespace prockit

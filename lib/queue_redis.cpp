@@ -1,18 +1,21 @@
-#include "redis_queue.h"
+#include "queue_redis.h"
 
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "diag.h"
 #include "proc.h"
+#include "queue_redis_scripts.h"
 #include "redis.h"
 
 namespace prockit {
 
 namespace {
+using namespace redis_queue;
 
 constexpr long kDefaultMsgsize = 1024 * 1024;
 // How often a waiting receive looks whether its queue was removed.
@@ -21,28 +24,17 @@ constexpr double kRemovedCheck = 0.5;
 // the metadata was not written by prockit, and must not size our buffers.
 constexpr long long kMaxMsgsize = 1'000'000'000;
 
-pid_t g_consumer_pid = 0;
-
 std::string hostname() {
     char h[256] = {};
     if (gethostname(h, sizeof h - 1) != 0) return "localhost";
     return h;
 }
 
-std::string consumer_id() {
+// See queue_redis.h.
+std::string consumer_id(pid_t pid) {
     if (const char* env = std::getenv("PROCKIT_CONSUMER"); env && *env) return env;
-    return hostname() + ":" + std::to_string(g_consumer_pid ? g_consumer_pid : getsid(0));
+    return hostname() + ":" + std::to_string(pid ? pid : getsid(0));
 }
-
-// The keys of queue "/NAME".
-struct Keys {
-    explicit Keys(const std::string& path) : base("prockit:{" + path.substr(1) + "}:") {}
-    std::string base;
-    std::string meta() const { return base + "meta"; }
-    std::string items() const { return base + "items"; }
-    std::string consumers() const { return base + "consumers"; }
-    std::string pending(const std::string& consumer) const { return base + "pending:" + consumer; }
-};
 
 // A Redis glob pattern that matches `text` literally.
 std::string glob_escape(const std::string& text) {
@@ -54,95 +46,10 @@ std::string glob_escape(const std::string& text) {
     return out;
 }
 
-const RedisScript kCreate{R"(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'maxmsg', ARGV[1], 'msgsize', ARGV[2], 'put', 0, 'got', 0, 'done', 0, 'created', ARGV[3])
-return 1)"};
-
-// Pushes as many of ARGV[2..] as there is room for; counts all but the
-// end-of-stream marker (ARGV[1]) as tasks. -1: no such queue.
-const RedisScript kPut{R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local n = #ARGV - 1
-local cap = tonumber(redis.call('HGET', KEYS[1], 'maxmsg') or '0')
-if cap > 0 then
-  local room = cap - redis.call('LLEN', KEYS[2])
-  if room < n then n = math.max(room, 0) end
-end
-local tasks = 0
-for i = 2, n + 1 do
-  redis.call('LPUSH', KEYS[2], ARGV[i])
-  if ARGV[i] ~= ARGV[1] then tasks = tasks + 1 end
-end
-if tasks > 0 then redis.call('HINCRBY', KEYS[1], 'put', tasks) end
-return n)"};
-
-// Takes up to ARGV[1] messages, as many as fit in ARGV[5] bytes (each with
-// 8 more for its framing; the first always), onto the consumer's pending
-// list; the end-of-stream marker (ARGV[2]) ends the batch and is not kept
-// pending. The consumer is marked as heard from (ARGV[4]) when it took
-// something or ARGV[6] is 1: an empty look writes nothing, so a waiting
-// consumer costs the server no append-only-file fsync.
-const RedisScript kTake{R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local out = {}
-local tasks = 0
-local budget = tonumber(ARGV[5])
-for i = 1, tonumber(ARGV[1]) do
-  local v = redis.call('RPOP', KEYS[2])
-  if not v then break end
-  if #out > 0 and #v + 8 > budget then
-    redis.call('RPUSH', KEYS[2], v)
-    break
-  end
-  budget = budget - #v - 8
-  out[#out + 1] = v
-  if v == ARGV[2] then break end
-  redis.call('LPUSH', KEYS[3], v)
-  tasks = tasks + 1
-end
-if tasks > 0 then redis.call('HINCRBY', KEYS[1], 'got', tasks) end
-if tasks > 0 or ARGV[6] == '1' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
-return out)"};
-
-// After a BLMOVE put message ARGV[1] on the pending list: count it, or
-// drop it from there if it is the end-of-stream marker.
-const RedisScript kTook{R"(
-if ARGV[1] == ARGV[2] then redis.call('LREM', KEYS[2], 1, ARGV[1])
-else redis.call('HINCRBY', KEYS[1], 'got', 1) end
-redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-return 1)"};
-
-// Marks the ARGV[1] oldest pending messages done; {have} if fewer are pending.
-const RedisScript kDone{R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local n = tonumber(ARGV[1])
-local have = redis.call('LLEN', KEYS[2])
-if have < n then return {have} end
-for i = 1, n do redis.call('RPOP', KEYS[2]) end
-redis.call('HINCRBY', KEYS[1], 'done', n)
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-return n)"};
-
-// Marks one pending message, by its content, done; 0 if it is not pending.
-const RedisScript kDoneWith{R"(
-if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[1], 'done', 1)
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-return 1)"};
-
-// Puts a consumer's pending messages back at the head of the queue, in the
-// order they were taken, and forgets the consumer.
-const RedisScript kRecover{R"(
-local n = 0
-while redis.call('LMOVE', KEYS[2], KEYS[1], 'LEFT', 'RIGHT') do n = n + 1 end
-redis.call('HDEL', KEYS[3], ARGV[1])
-return n)"};
-
 class RedisQueue final : public Queue {
 public:
-    RedisQueue(Endpoint e, Redis r) : endpoint_(std::move(e)), redis_(std::move(r)), keys_(endpoint_.path),
-                                       consumer_(consumer_id()) {
+    RedisQueue(Endpoint e, Redis r, pid_t consumer_pid)
+        : endpoint_(std::move(e)), redis_(std::move(r)), keys_(endpoint_.path), consumer_(consumer_id(consumer_pid)) {
         RedisReply m = redis_.command({"HGET", keys_.meta(), "msgsize"});
         if (m.is_nil()) throw Error(Exit::missing, "queue does not exist");
         long long size = m.integer();
@@ -154,6 +61,7 @@ public:
 
     const Endpoint& endpoint() const override { return endpoint_; }
     size_t max_message() const override { return msgsize_; }
+    bool keeps_taken() const override { return true; }
 
     QueueStatus status() const override {
         RedisReply m = redis_.command({"HMGET", keys_.meta(), "maxmsg", "msgsize", "put", "got", "done"});
@@ -306,11 +214,6 @@ public:
     // A queue deleted by `shq rm` from another client has no metadata.
     bool removed() const override { return redis_.command({"EXISTS", keys_.meta()}).integer() == 0; }
 
-    void heartbeat() override {
-        std::string now = WallTime::now().epoch_text();
-        redis_.command({"HSET", keys_.consumers(), consumer_, now});
-    }
-
     std::vector<Recovered> recover(double older_than) override {
         std::vector<Recovered> out;
         const std::string host = hostname();
@@ -335,9 +238,6 @@ public:
         }
         return out;
     }
-
-protected:
-    TaskCounters& tasks() override { throw Error(Exit::failure, "redis queues count tasks on the server"); }
 
 private:
     size_t send_many(const std::string_view* msgs, size_t n, unsigned prio, const Deadline& deadline,
@@ -402,8 +302,6 @@ private:
 
 }  // namespace
 
-void set_consumer_pid(pid_t pid) { g_consumer_pid = pid; }
-
 std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions& opt) {
     if (opt.bytes) throw Error(Exit::usage, "redis queues are sized in messages: use -m and -s, not -S");
     if (opt.mode != 0600) throw Error(Exit::usage, "redis queues have no file mode: the server's ACLs say who may use them");
@@ -413,11 +311,11 @@ std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions
     std::string now = WallTime::now().epoch_text();
     RedisReply made = r.eval(kCreate, {k.meta()}, {maxmsg, msgsize, now});
     if (made.integer() == 0 && !opt.exist_ok) throw Error(Exit::failure, "queue already exists");
-    return std::make_unique<RedisQueue>(e, std::move(r));
+    return std::make_unique<RedisQueue>(e, std::move(r), 0);
 }
 
-std::unique_ptr<Queue> open_redis_queue(const Endpoint& e) {
-    return std::make_unique<RedisQueue>(e, Redis::connect(e.redis));
+std::unique_ptr<Queue> open_redis_queue(const Endpoint& e, const OpenOptions& opt) {
+    return std::make_unique<RedisQueue>(e, Redis::connect(e.redis), opt.consumer_pid);
 }
 
 void remove_redis_queue(const Endpoint& e) {

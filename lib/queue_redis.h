@@ -15,9 +15,16 @@
 // A message is delivered twice when its consumer finished it but died (or
 // lost the connection) before its done reached the server, or when recover
 // --older-than took back the messages of a consumer that was only slow.
+//
+// A consumer is named HOST:PID. By default PID is our session's (its
+// leader's pid): a script's `shq get` and `shq done`, two processes, even
+// from subshells, are one consumer, whose messages recover returns when the
+// session's leader is gone. A long-lived consumer (pool-run) names itself
+// by opening the queue with OpenOptions::consumer_pid. PROCKIT_CONSUMER
+// overrides both.
+//
+// Only queue_factory.cpp includes this.
 #pragma once
-
-#include <sys/types.h>
 
 #include <memory>
 #include <vector>
@@ -26,15 +33,8 @@
 
 namespace prockit {
 
-// A consumer is named HOST:PID. By default PID is our session's (its
-// leader's pid): a script's `shq get` and `shq done`, two processes, even
-// from subshells, are one consumer, whose messages recover returns when the
-// session's leader is gone. A long-lived consumer (pool-run) names itself
-// with set_consumer_pid. PROCKIT_CONSUMER overrides both.
-void set_consumer_pid(pid_t pid);
-
 std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions& opt);
-std::unique_ptr<Queue> open_redis_queue(const Endpoint& e);
+std::unique_ptr<Queue> open_redis_queue(const Endpoint& e, const OpenOptions& opt);
 void remove_redis_queue(const Endpoint& e);
 std::vector<Endpoint> list_redis_queues(const RedisServer& server);
 

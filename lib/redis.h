@@ -62,8 +62,6 @@ public:
     Redis& operator=(Redis&&) noexcept;
     ~Redis();
 
-    const RedisServer& server() const { return server_; }
-
     // Runs one command. An error reply throws Error(Exit::failure).
     RedisReply command(const std::vector<std::string_view>& argv);
     // Runs a script with its keys and arguments.

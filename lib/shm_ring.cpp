@@ -1,74 +1,24 @@
 #include "shm_ring.h"
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstddef>
 #include <cstring>
 
 #include "diag.h"
 #include "futex.h"
-#include "proc.h"
+#include "shm_ring_parts.h"
 
 namespace prockit {
+
+using ring::checked;
+using ring::damaged;
+using ring::kLength;
+using ring::State;
 
 namespace {
 // "PKRING" and the layout version in the top 16 bits.
 constexpr uint64_t kMagic = 0x474E49524B50 | (uint64_t{2} << 48);
-constexpr size_t kLength = sizeof(uint32_t);  // each message's length prefix
+constexpr SegmentKind kRing{kMagic, "queue", "the queue's shared memory was cut short by another process"};
 constexpr size_t kDataAlign = 64;
-
-struct State {
-    uint64_t head, tail, count, puts, gets;
-};
-
-Error damaged(const std::string& what) {
-    return Error(Exit::failure, "the queue's header is damaged (" + what + "; not written by this prockit?)");
-}
-}  // namespace
-
-struct ShmRing::Header {
-    std::atomic<uint64_t> magic;
-    uint64_t bytes;    // size of the data area
-    uint64_t msgsize;  // largest message
-    uint64_t data_offset;
-    std::atomic<uint32_t> lock;  // 0 free, else the owner's TID, | kWaiters when someone sleeps on it
-    uint32_t unused_36;
-    // Who holds the lock, written by the owner right after taking it:
-    // its TID | its start time (clock ticks, low 32 bits) << 32; 0 when free.
-    std::atomic<uint64_t> owner;
-    std::atomic<uint64_t> owner_pidns;  // the owner's pid namespace (inode of /proc/self/ns/pid)
-    uint64_t unused_56[2];
-    State state;  // head and tail count bytes ever read and written
-    struct {
-        std::atomic<uint32_t> valid;
-        State next;
-    } journal;
-    uint32_t not_empty_waiters, not_full_waiters;  // under the lock
-    std::atomic<uint32_t> not_empty_seq, not_full_seq;
-    uint64_t recoveries;  // times a locker found the owner dead
-    TaskCounters tasks;   // puts and gets mirror state; dones is lock-free
-};
-// The tests find the lock's owner at this offset, and forge the state at
-// 72 (tests/shq-crash.bats, tests/cross-user.bats).
-static_assert(offsetof(ShmRing::Header, lock) == 32);
-static_assert(offsetof(ShmRing::Header, owner) == 40);
-static_assert(offsetof(ShmRing::Header, state) == 72);
-
-namespace {
-// The state another user may have written, copied once and checked
-// without overflow: a wrong one is never used, not even to compute a
-// position. Every message costs at least its length prefix.
-State checked(const volatile State& in, uint64_t bytes) {
-    State s{in.head, in.tail, in.count, in.puts, in.gets};
-    if (s.tail < s.head || s.tail - s.head > bytes) throw damaged("head and tail");
-    uint64_t used = s.tail - s.head;
-    if (s.count > used / kLength || (s.count == 0) != (used == 0)) throw damaged("message count");
-    return s;
-}
 
 size_t data_offset() { return (sizeof(ShmRing::Header) + kDataAlign - 1) / kDataAlign * kDataAlign; }
 
@@ -77,158 +27,8 @@ Deadline lock_limit(const Deadline& d) {
     constexpr auto grace_ns = static_cast<int64_t>(ShmRing::kLockGrace * 1e9);
     return d.remaining_ns() >= grace_ns ? d : Deadline::after(ShmRing::kLockGrace);
 }
-
-std::string process_text(pid_t pid) {
-    switch (process_state(pid)) {
-        case 0: return "gone";
-        case 'T': return "stopped";
-        case 't': return "stopped by a debugger";
-        case 'R': return "running";
-        case 'Z': return "a zombie";
-        default: return "sleeping";
-    }
-}
 }  // namespace
 
-namespace {
-constexpr uint32_t kTidMask = 0x3FFFFFFF;  // as FUTEX_TID_MASK: pid_max is at most 2^22
-constexpr uint32_t kWaiters = 0x80000000;
-
-// Who this thread is, as the lock records its owner: a TID alone could be
-// a dead owner's, reused by a newer process; with the start time it is not.
-struct Self {
-    uint32_t tid = 0;
-    uint64_t record = 0;  // tid | start ticks << 32, for Header::owner
-    uint64_t pidns = 0;
-};
-
-uint64_t pid_namespace() {
-    struct stat st{};
-    return ::stat("/proc/self/ns/pid", &st) == 0 ? st.st_ino : 0;
-}
-
-// Worked out again after a fork: the child is another owner.
-const Self& self() {
-    thread_local Self s;
-    auto tid = static_cast<uint32_t>(::gettid());
-    if (s.tid != tid) {
-        ProcStat st;
-        read_stat(static_cast<pid_t>(tid), st);
-        s.record = tid | (st.start_ticks & 0xFFFFFFFF) << 32;
-        s.pidns = pid_namespace();
-        s.tid = tid;
-    }
-    return s;
-}
-}  // namespace
-
-// Holds the ring's lock; finishes the change a dead owner left half-done.
-// The lock is a futex word of our own, not a pthread mutex: see shm_ring.h.
-class ShmRing::Lock {
-public:
-    enum class Got { held, timed_out, stopped };
-    explicit Lock(const ShmRing& r) : r_(r), h_(r.header()) {}
-    ~Lock() {
-        if (held_) release();
-    }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-
-    // Waits for the lock until `limit`, in slices of at most 100 ms between
-    // which a stop signal gets in and the owner is looked at: one that has
-    // died is replaced (its word taken over by compare-and-swap from exactly
-    // what we saw, so two who find it dead cannot both win). On timed_out
-    // the ring's blocked_by() says who held it.
-    Got acquire(const Deadline& limit, const StopSignals* stop) {
-        constexpr double kSlice = 0.1;
-        const Self& me = self();
-        uint32_t slept_on = 0;  // the word we last slept on: unchanged after a slice, look closer
-        bool waited = false;    // then others may sleep too: keep the waiters bit
-        for (;;) {
-            if (stop && stop->check()) return Got::stopped;
-            uint32_t w = h_->lock.load(std::memory_order_acquire);
-            if (w == 0) {
-                if (h_->lock.compare_exchange_strong(w, me.tid | (waited ? kWaiters : 0), std::memory_order_acquire))
-                    return take(me, false);
-                continue;
-            }
-            if (owner_gone(w, w == slept_on)) {
-                if (h_->lock.compare_exchange_strong(w, me.tid | (w & kWaiters), std::memory_order_acquire))
-                    return take(me, true);
-                continue;
-            }
-            if (limit.expired()) {
-                std::string who = r_.lock_holder();
-                r_.blocked_by_ = who.empty() ? "the queue's lock was held until the deadline"
-                                             : "the queue's lock is held by process " + who;
-                return Got::timed_out;
-            }
-            if (!(w & kWaiters) && !h_->lock.compare_exchange_strong(w, w | kWaiters)) continue;
-            slept_on = w | kWaiters;
-            waited = true;
-            double left = static_cast<double>(limit.remaining_ns()) / 1e9;
-            if (futex_wait(h_->lock, slept_on, Deadline::after(std::min(left, kSlice)), stop) == FutexWait::stopped)
-                return Got::stopped;
-        }
-    }
-
-    // Steps 2 and 3 of the commit protocol (see shm_ring.h). A step that
-    // worked from a forged count could compute a state no one may use:
-    // it is "damaged" before anything is written.
-    void commit(const State& next) {
-        checked(next, r_.bytes_);
-        h_->journal.next = next;
-        h_->journal.valid.store(1, std::memory_order_release);
-        apply(next);
-    }
-
-private:
-    // Records who holds the lock, then finishes a change a dead owner got
-    // as far as the journal with (a journal that does not check out is
-    // never applied: it stays, and everyone who locks is told "damaged").
-    Got take(const Self& me, bool took_over) {
-        held_ = true;
-        h_->owner_pidns.store(me.pidns, std::memory_order_relaxed);
-        h_->owner.store(me.record, std::memory_order_release);
-        if (took_over) ++h_->recoveries;
-        if (h_->journal.valid.load(std::memory_order_acquire)) apply(checked(h_->journal.next, r_.bytes_));
-        return Got::held;
-    }
-
-    void release() {
-        h_->owner.store(0, std::memory_order_relaxed);
-        if (h_->lock.exchange(0, std::memory_order_release) & kWaiters) futex_wake_all(h_->lock);
-    }
-
-    // Whether the owner word w names has died. A look costs one kill(2);
-    // a closer one (after a slice in which the word did not change) also
-    // reads its /proc start time, for a TID reused since. An owner of
-    // another pid namespace cannot be looked up by its TID: alive.
-    bool owner_gone(uint32_t w, bool closer) const {
-        auto tid = static_cast<pid_t>(w & kTidMask);
-        if (tid == 0) return true;  // no owner: a forged word
-        uint64_t record = h_->owner.load(std::memory_order_acquire);
-        bool recorded = (record & 0xFFFFFFFF) == static_cast<uint64_t>(tid);
-        if (recorded && h_->owner_pidns.load(std::memory_order_relaxed) != self().pidns) return false;
-        if (::kill(tid, 0) == -1 && errno == ESRCH) return true;  // EPERM: alive, another user's
-        if (!closer) return false;
-        ProcStat st;
-        if (!read_stat(tid, st)) return false;  // hidden from us (hidepid), or just gone: next slice
-        if (st.state == 'Z' || st.state == 'X') return true;
-        return recorded && (st.start_ticks & 0xFFFFFFFF) != record >> 32;
-    }
-
-    void apply(const State& n) {
-        h_->state = n;
-        h_->tasks.puts.store(n.puts);
-        h_->tasks.gets.store(n.gets);
-        h_->journal.valid.store(0, std::memory_order_release);
-    }
-
-    const ShmRing& r_;
-    Header* h_;
-    bool held_ = false;
-};
 
 // The geometry is read once, checked against the mapping's real size
 // without overflow, and kept: another user rewriting it later changes
@@ -289,32 +89,33 @@ ShmRing ShmRing::create(const std::string& name, size_t bytes, size_t msgsize, u
                                      std::to_string(msgsize + kLength) + " bytes (-S)");
     if (msgsize > UINT32_MAX) throw Error(Exit::usage, "a ring takes messages of at most 4294967295 bytes (-s)");
     SharedSegment s = SharedSegment::create(
-        name, image_size(bytes), mode, kMagic, [&](void* base) { format(base, bytes, msgsize); }, exist_ok);
+        name, image_size(bytes), mode, kRing, [&](void* base) { format(base, bytes, msgsize); }, exist_ok);
     void* base = s.base();
     size_t size = s.size();
     return ShmRing(std::move(s), base, size);
 }
 
 ShmRing ShmRing::open(const std::string& name) {
-    SharedSegment s = SharedSegment::open(name, kMagic, "queue");
+    SharedSegment s = SharedSegment::open(name, kRing);
     void* base = s.base();
     size_t size = s.size();
     return ShmRing(std::move(s), base, size);
 }
 
+void ShmRing::remove(const std::string& name) { SharedSegment::remove(name, kRing); }
+
 bool ShmRing::is_ring(const std::string& name) {
     return (SharedSegment::peek_magic(name) & 0xFFFFFFFFFFFF) == (kMagic & 0xFFFFFFFFFFFF);
 }
 
-TaskCounters& ShmRing::counters() const { return header()->tasks; }
-
-// "1234 (stopped)": the owner the lock word names, a thread id with the
-// waiters bit on top (see tests/shq-crash.bats); "" if it is free now.
-std::string ShmRing::lock_holder() const {
-    auto tid = static_cast<pid_t>(header()->lock.load(std::memory_order_relaxed) & kTidMask);
-    if (tid == 0) return "";
-    return std::to_string(tid) + " (" + process_text(tid) + ")";
+std::vector<std::string> ShmRing::list() {
+    std::vector<std::string> rings;
+    for (std::string& name : SharedSegment::list())
+        if (is_ring(name)) rings.push_back(std::move(name));
+    return rings;
 }
+
+TaskCounters& ShmRing::counters() const { return header()->tasks; }
 
 ShmRing::Status ShmRing::status() const {
     Header* h = header();
@@ -429,7 +230,7 @@ ShmRing::Batch ShmRing::take_many(char* buf, size_t cap, uint64_t max, const Rec
                                   const Deadline& deadline, const StopSignals* stop) {
     Header* h = header();
     Batch b;
-    const size_t extra = (f.with_prio ? 2 : 0) + (f.delimit ? 1 : 0);
+    const size_t extra = record_overhead(0, f);  // a ring has no priorities: all are 0
     auto take_all_that_fit = [&](Lock& lock) {
         State s = checked(h->state, bytes_);
         while (b.messages < max && s.count > 0) {
@@ -449,13 +250,8 @@ ShmRing::Batch ShmRing::take_many(char* buf, size_t cap, uint64_t max, const Rec
                 if (b.messages == 0) b.need = n + extra;
                 break;
             }
-            if (f.with_prio) {
-                std::memcpy(buf + b.used, "0\t", 2);
-                b.used += 2;
-            }
             copy_out(s.head + kLength, buf + b.used, n);
-            b.used += n;
-            if (f.delimit) buf[b.used++] = f.delim;
+            b.used += format_record(buf + b.used, n, 0, f);
             s.head += kLength + n;
             --s.count;
             ++s.gets;

@@ -61,6 +61,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deadline.h"
 #include "queue_format.h"
@@ -82,9 +83,11 @@ public:
     // bytes (each costs 4 bytes more in the ring).
     static ShmRing create(const std::string& name, size_t bytes, size_t msgsize, unsigned mode, bool exist_ok);
     static ShmRing open(const std::string& name);
-    static void remove(const std::string& name) { SharedSegment::remove(name); }
+    static void remove(const std::string& name);
     // True if the shared-memory object "/NAME" is a prockit ring.
     static bool is_ring(const std::string& name);
+    // The names ("/NAME") of the rings on this machine.
+    static std::vector<std::string> list();
 
     // The bytes a ring of `bytes` of message space takes, header included.
     static size_t image_size(size_t bytes);

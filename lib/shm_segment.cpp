@@ -28,7 +28,6 @@ struct FaultSlot {
 };
 constexpr size_t kFaultSlots = 32;
 FaultSlot g_fault_slots[kFaultSlots];
-std::string (*g_fault_context)() = nullptr;
 
 void on_sigbus(int sig, siginfo_t* info, void*) {
     auto at = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -45,7 +44,7 @@ void on_sigbus(int sig, siginfo_t* info, void*) {
     ::raise(sig);
 }
 
-void watch_faults(void* addr, size_t len, const std::string& object) {
+void watch_faults(void* addr, size_t len, const std::string& object, const char* when_cut) {
     static bool installed = [] {
         struct sigaction sa{};
         sa.sa_sigaction = on_sigbus;
@@ -54,9 +53,8 @@ void watch_faults(void* addr, size_t len, const std::string& object) {
         return ::sigaction(SIGBUS, &sa, nullptr) == 0;
     }();
     if (!installed) return;
-    std::string context = g_fault_context ? g_fault_context() : "";
-    std::string line = std::string(program_name()) + ": " + (context.empty() ? object : context) +
-                       ": the queue's shared memory was cut short by another process\n";
+    std::string context = Context::text();  // what the tool is doing: "get shm:/q"
+    std::string line = std::string(program_name()) + ": " + (context.empty() ? object : context) + ": " + when_cut + "\n";
     for (FaultSlot& s : g_fault_slots) {
         uintptr_t free_slot = 0;
         if (!s.begin.compare_exchange_strong(free_slot, 1)) continue;  // 1: being filled
@@ -96,11 +94,10 @@ Mapping::~Mapping() {
     }
 }
 
-void SharedSegment::set_fault_context(std::string (*context)()) { g_fault_context = context; }
-
-SharedSegment::SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable)
+SharedSegment::SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable,
+                             const char* when_cut)
     : name_(std::move(name)), fd_(std::move(fd)), map_(std::move(map)), created_(created), writable_(writable) {
-    watch_faults(map_.get(), map_.size(), "/dev/shm" + name_);
+    watch_faults(map_.get(), map_.size(), "/dev/shm" + name_, when_cut);
 }
 
 namespace {
@@ -121,11 +118,11 @@ std::string file_kind(mode_t mode) {
 }
 
 // Why an object in /dev/shm could not be made: a full file system is named,
-// for it is not the queue's fault.
-Error create_failure(int err, size_t size) {
+// for it is not the fault of what was to be kept there.
+Error create_failure(int err, size_t size, const SegmentKind& kind) {
     if (err == ENOSPC)
         return Error(Exit::failure, "not enough room in /dev/shm for " + std::to_string(size) + " bytes");
-    if (err == EEXIST) return Error(Exit::failure, "queue already exists");
+    if (err == EEXIST) return Error(Exit::failure, std::string(kind.noun) + " already exists");
     return system_error(err, "create");
 }
 
@@ -136,33 +133,35 @@ Mapping map(int fd, size_t size, bool writable) {
 }
 }  // namespace
 
-SharedSegment SharedSegment::create(const std::string& name, size_t size, unsigned mode, uint64_t magic,
-                                    const std::function<void(void*)>& init, bool exist_ok, const char* what) {
+SharedSegment SharedSegment::create(const std::string& name, size_t size, unsigned mode, const SegmentKind& kind,
+                                    const std::function<void(void*)>& init, bool exist_ok) {
     Fd fd(::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) {
         int err = errno;
-        if (err == EEXIST && exist_ok) return open(name, magic, what);
-        throw create_failure(err, size);
+        if (err == EEXIST && exist_ok) return open(name, kind);
+        throw create_failure(err, size, kind);
     }
     try {
         // The umask applied to shm_open's mode; the user asked for this one.
         if (::fchmod(fd.get(), static_cast<mode_t>(mode)) == -1) throw system_error(errno, "set mode");
         if (retry_eintr([&] { return ::ftruncate(fd.get(), static_cast<off_t>(size)); }) == -1)
-            throw create_failure(errno, size);
+            throw create_failure(errno, size, kind);
         // Reserve the pages now: a tmpfs that runs out of room later would
         // answer a write into the mapping with SIGBUS, not an error.
-        if (int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size))) throw create_failure(err, size);
+        if (int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size))) throw create_failure(err, size, kind);
         Mapping m = map(fd.get(), size, true);
         init(m.get());
-        static_cast<std::atomic<uint64_t>*>(m.get())->store(magic, std::memory_order_release);
-        return SharedSegment(name, std::move(fd), std::move(m), true, true);
+        static_cast<std::atomic<uint64_t>*>(m.get())->store(kind.magic, std::memory_order_release);
+        return SharedSegment(name, std::move(fd), std::move(m), true, true, kind.when_cut);
     } catch (...) {
         ::shm_unlink(name.c_str());  // never leave half a segment behind
         throw;
     }
 }
 
-SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const char* what, Access access) {
+SharedSegment SharedSegment::open(const std::string& name, const SegmentKind& kind, Access access) {
+    const uint64_t magic = kind.magic;
+    const std::string what = kind.noun;
     bool writable = access != Access::read_only;
     const int flags = O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC;
     Fd fd(::shm_open(name.c_str(), (writable ? O_RDWR : O_RDONLY) | flags, 0));
@@ -172,7 +171,7 @@ SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const
     }
     if (!fd) {
         int err = errno;
-        if (err == ENOENT) throw Error(Exit::missing, "queue does not exist");
+        if (err == ENOENT) throw Error(Exit::missing, what + " does not exist");
         // A symbolic link (O_NOFOLLOW) or a directory planted at the name
         // fails the open with a reason that does not say what is there.
         struct stat st{};
@@ -189,22 +188,22 @@ SharedSegment SharedSegment::open(const std::string& name, uint64_t magic, const
     for (int i = 0; i < 1000 && size() < static_cast<off_t>(sizeof(uint64_t)); ++i) pause_1ms();
     off_t found_size = size();
     if (found_size < static_cast<off_t>(sizeof(uint64_t)))
-        throw Error(Exit::failure, std::string("not a prockit ") + what + " (too small to be one)");
+        throw Error(Exit::failure, "not a prockit " + what + " (too small to be one)");
     Mapping m = map(fd.get(), static_cast<size_t>(found_size), writable);
     auto* mark = static_cast<std::atomic<uint64_t>*>(m.get());
     for (int i = 0; i < 1000 && mark->load(std::memory_order_acquire) == 0; ++i) pause_1ms();
     uint64_t found = mark->load(std::memory_order_acquire);
     if ((found & 0xFFFFFFFFFFFF) != (magic & 0xFFFFFFFFFFFF))
-        throw Error(Exit::failure, std::string("not a prockit ") + what);
+        throw Error(Exit::failure, "not a prockit " + what);
     if (found != magic)
         throw Error(Exit::failure, "made by another version of prockit (layout " + std::to_string(found >> 48) +
                                        "; this one reads layout " + std::to_string(magic >> 48) + ")");
-    return SharedSegment(name, std::move(fd), std::move(m), false, writable);
+    return SharedSegment(name, std::move(fd), std::move(m), false, writable, kind.when_cut);
 }
 
-void SharedSegment::remove(const std::string& name) {
+void SharedSegment::remove(const std::string& name, const SegmentKind& kind) {
     if (::shm_unlink(name.c_str()) == -1) {
-        if (errno == ENOENT) throw Error(Exit::missing, "queue does not exist");
+        if (errno == ENOENT) throw Error(Exit::missing, std::string(kind.noun) + " does not exist");
         throw system_error(errno);
     }
 }
@@ -247,9 +246,9 @@ void SharedSegment::set_group(gid_t gid) const {
         throw system_error(errno, "give /dev/shm" + name_ + " to group " + std::to_string(gid));
 }
 
-void SharedSegment::set_owner(uid_t uid) const {
+void SharedSegment::set_owner(uid_t uid, const char* whom) const {
     if (::fchown(fd_.get(), uid, static_cast<gid_t>(-1)) == -1)
-        throw system_error(errno, "give /dev/shm" + name_ + " to its queue's owner");
+        throw system_error(errno, "give /dev/shm" + name_ + " to " + whom);
 }
 
 }  // namespace prockit

@@ -1,6 +1,8 @@
 // A named POSIX shared-memory segment that prockit laid out: it starts
 // with a 64-bit magic number that the creator stores last, once the rest is
-// initialised, so an opener never sees a half-made segment as valid.
+// initialised, so an opener never sees a half-made segment as valid. What
+// the segment holds is its caller's business: the caller names it (a
+// SegmentKind) in the words its errors use.
 //
 // /dev/shm is shared by every local user: whatever we open there may have
 // been planted by another one. So an open never follows a symlink (glibc's
@@ -11,11 +13,12 @@
 // What it cannot prevent: a user who may write a segment may also truncate
 // it, and a later access past the new end raises SIGBUS. So every segment
 // mapped here is registered with one SIGBUS handler (SA_SIGINFO) that, for
-// a fault inside one, writes a line prepared in advance
-// ("shq: get shm:/q: the queue's shared memory was cut short by another
-// process") with write(2) and ends the tool with _exit(4); any other SIGBUS
-// keeps its default action. The tool still stops there: what the other
-// user cut off cannot be read.
+// a fault inside one, writes a line prepared in advance when the segment
+// was mapped ("TOOL: CONTEXT: " and the kind's when_cut; CONTEXT is the
+// diag Context then, "get shm:/q", or else the object, /dev/shm/NAME) with
+// write(2) and ends the tool with _exit(4); any other SIGBUS keeps its
+// default action. The tool still
+// stops there: what the other user cut off cannot be read.
 #pragma once
 
 #include <sys/types.h>
@@ -49,6 +52,19 @@ private:
     size_t len_ = 0;
 };
 
+// What a caller keeps in a segment: its mark, and the words of the errors
+// about it.
+struct SegmentKind {
+    // The first 8 bytes: 48 bits that say what it is, then 16 bits of
+    // layout version.
+    uint64_t magic;
+    // "queue": "not a prockit queue", "queue does not exist", "queue
+    // already exists".
+    const char* noun;
+    // What the line of a SIGBUS inside the mapping says after the context.
+    const char* when_cut;
+};
+
 class SharedSegment {
 public:
     // as_allowed: read_write if we may, else read_only.
@@ -57,23 +73,22 @@ public:
     SharedSegment() = default;
 
     // Creates "/NAME" of `size` bytes with exactly `mode`, zero-filled,
-    // calls init(base) and then stores `magic`. Throws Error: "queue already
-    // exists" (Exit::failure) if it exists, unless exist_ok, which opens it
-    // (then created() is false). A full /dev/shm is named in the error.
-    static SharedSegment create(const std::string& name, size_t size, unsigned mode, uint64_t magic,
-                                const std::function<void(void*)>& init, bool exist_ok,
-                                const char* what = "queue");
+    // calls init(base) and then stores kind.magic. Throws Error: "NOUN
+    // already exists" (Exit::failure) if it exists, unless exist_ok, which
+    // opens it (then created() is false). A full /dev/shm is named in the
+    // error.
+    static SharedSegment create(const std::string& name, size_t size, unsigned mode, const SegmentKind& kind,
+                                const std::function<void(void*)>& init, bool exist_ok);
 
-    // Opens "/NAME" and checks its magic: Error(Exit::missing) if absent;
-    // Error(Exit::failure, "... is not a prockit ...") for anything else,
-    // waiting up to a second for a creator that has not finished.
-    // `what` names the expected kind in that message. read_only maps the
-    // segment without write access (writes to it would fault).
-    static SharedSegment open(const std::string& name, uint64_t magic, const char* what,
-                              Access access = Access::read_write);
+    // Opens "/NAME" and checks its magic: Error(Exit::missing, "NOUN does
+    // not exist") if absent; Error(Exit::failure, "not a prockit NOUN") for
+    // anything else, waiting up to a second for a creator that has not
+    // finished. read_only maps the segment without write access (writes to
+    // it would fault).
+    static SharedSegment open(const std::string& name, const SegmentKind& kind, Access access = Access::read_write);
 
-    // Removes "/NAME": Error(Exit::missing) if absent.
-    static void remove(const std::string& name);
+    // Removes "/NAME": Error(Exit::missing, "NOUN does not exist") if absent.
+    static void remove(const std::string& name, const SegmentKind& kind);
 
     // The first 8 bytes of "/NAME" (0 if unreadable or not a regular file),
     // to tell kinds apart when listing /dev/shm without mapping foreign
@@ -81,11 +96,6 @@ public:
     static uint64_t peek_magic(const std::string& name);
     // Names ("/NAME") of every shared-memory object on the system.
     static std::vector<std::string> list();
-
-    // What the tool is doing ("get shm:/q"), for the line the SIGBUS
-    // handler writes; asked when a segment is mapped. Without it the line
-    // names the object (/dev/shm/NAME).
-    static void set_fault_context(std::string (*context)());
 
     void* base() const { return map_.get(); }
     size_t size() const { return map_.size(); }
@@ -98,15 +108,16 @@ public:
     // mapping lives on, but nobody who opens the name will see it again.
     bool removed() const;
     // Narrows the permissions (fchmod) and hands the segment to another
-    // user (fchown, root only): for a companion made on a queue owner's behalf.
+    // user (fchown, root only): for a segment made on another's behalf.
     void set_mode(unsigned mode) const;
-    void set_owner(uid_t uid) const;
+    // `whom` names the new owner in an error ("its queue's owner").
+    void set_owner(uid_t uid, const char* whom) const;
     // The group (shq create -g): only root or a member of `gid` may give it.
     unsigned gid() const;
     void set_group(gid_t gid) const;
 
 private:
-    SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable);
+    SharedSegment(std::string name, Fd fd, Mapping map, bool created, bool writable, const char* when_cut);
 
     std::string name_;
     Fd fd_;

@@ -278,32 +278,15 @@ plant_companion() {
     done
 }
 
-# True while PID waits in futex(2) (system call 202 on x86-64).
-in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
-
 @test "1-2: a companion or ring another user truncates while it is mapped: one line and exit 4, not SIGBUS" {
     q=$(qname mq)
     shq create -M 0666 "$q"
     shq put "$q" x
-    shq join "$q" 2> "$BATS_TEST_TMPDIR/join.err" &
-    joiner=$!
-    wait_until in_futex $joiner
-    as_nobody truncate -s 0 "/dev/shm/prockit-mq.$q"
-    rc=0
-    wait $joiner || rc=$?
-    assert_equal $rc 4
-    assert_equal "$(cat "$BATS_TEST_TMPDIR/join.err")" "shq: join /$q: the queue's shared memory was cut short by another process"
+    check_cut_short_while_waiting join "$q" "/dev/shm/prockit-mq.$q" "/$q"
     name=$(qname ring)
     r=shm:/$name
     shq create -M 0666 "$r"
-    shq get "$r" 2> "$BATS_TEST_TMPDIR/get.err" &
-    getter=$!
-    wait_until in_futex $getter
-    as_nobody truncate -s 0 "/dev/shm/$name"
-    rc=0
-    wait $getter || rc=$?
-    assert_equal $rc 4
-    assert_equal "$(cat "$BATS_TEST_TMPDIR/get.err")" "shq: get $r: the queue's shared memory was cut short by another process"
+    check_cut_short_while_waiting get "$r" "/dev/shm/$name" "$r"
 }
 
 @test "2: a FIFO, directory or symbolic link planted as a companion is refused, exit 4, naming the file and what it is" {

@@ -134,3 +134,79 @@ check_page_files_and_examples() {
         assert_equal "$(find . -exec md5sum {} + 2>/dev/null | sort; find . | sort)" "$before"
     done
 }
+
+# shq get -c 2 blocked on the queue $1 is woken by a put, writes that
+# message out, and blocks again before the second put ends it: each message
+# is flushed before a wait, not held back until the count is reached.
+check_get_woken_by_each_put() {
+    local q=$1 out=$BATS_TEST_TMPDIR/out pid
+    shq get -c 2 "$q" > "$out" &
+    pid=$!
+    wait_until is_sleeping $pid
+    shq put "$q" first
+    wait_until grep -qx first "$out"
+    wait_until is_sleeping $pid
+    shq put "$q" second
+    wait $pid
+    assert_equal "$(cat "$out")" "first
+second"
+}
+
+# True while PID waits in futex(2) (system call 202 on x86-64).
+in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
+
+# `shq VERB QUEUE` waiting in futex(2) on a queue whose shared memory FILE
+# another user (nobody) cuts to 0 bytes: one line naming the queue as
+# SHOWN, and exit 4, not SIGBUS.
+check_cut_short_while_waiting() {
+    local verb=$1 queue=$2 file=$3 shown=$4 pid rc=0
+    shq "$verb" "$queue" 2> "$BATS_TEST_TMPDIR/$verb.err" &
+    pid=$!
+    wait_until in_futex $pid
+    as_nobody truncate -s 0 "$file"
+    wait $pid || rc=$?
+    assert_equal $rc 4
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/$verb.err")" \
+        "shq: $verb $shown: the queue's shared memory was cut short by another process"
+}
+
+# Runs a command, which must fail with STATUS and say exactly STDERR.
+assert_fails_with() {
+    local want_status=$1 want_stderr=$2
+    shift 2
+    run --separate-stderr "$@"
+    assert_failure "$want_status"
+    assert_equal "$stderr" "$want_stderr"
+}
+
+# pool-run ARGS... run to its end, whose one job left a background child
+# and wrote its pid to BGFILE: pool-run printed EXPECTED and ended without
+# waiting for the child, which is still there (not pool-run's to end) and
+# is killed here.
+check_job_leaves_background_child() {
+    local expected=$1 bgfile=$2 pid bg
+    shift 2
+    pool-run "$@" > "$BATS_TEST_TMPDIR/pool-run.out" &
+    pid=$!
+    wait_until not_running $pid
+    wait $pid
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/pool-run.out")" "$expected"
+    bg=$(cat "$bgfile")
+    [ "$(proc_state "$bg")" = S ]
+    kill "$bg"
+}
+
+# The pid a background process writes to FILE, once it has.
+pid_written_to() {
+    wait_until test -s "$1"
+    cat "$1"
+}
+
+# $D/fifo held open for writing on fd $fifo_fd (declare it local), and
+# $D/$zname a symbolic link to cat: a process reading the FIFO through it
+# is named $zname, and ends once fifo_fd is closed.
+open_fifo_for_named_cat() {
+    ln -s /bin/cat "$D/$zname"
+    mkfifo "$D/fifo"
+    exec {fifo_fd}<> "$D/fifo"  # a writer, so that the reader's open does not block
+}

@@ -463,24 +463,10 @@ kept"
 }
 
 @test "a job is finished when its process exits, not when a background child closes its output" {
-    pool-run 'sleep 300 & echo $! > {}; echo x' ::: "$D/bg" > "$D/out" &
-    pid=$!
-    wait_until not_running $pid
-    wait $pid
-    assert_equal "$(cat "$D/out")" x
     # The background child is not pool-run's to end: it is still there.
-    bg=$(cat "$D/bg")
-    [ "$(proc_state "$bg")" = S ]
-    kill "$bg"
+    check_job_leaves_background_child x "$D/bg" 'sleep 300 & echo $! > {}; echo x' ::: "$D/bg"
     # In a session of its own, with --timeout, the same.
-    pool-run --timeout 100 'setsid sleep 300 & echo $! > {}; echo y' ::: "$D/bg2" > "$D/out" &
-    pid=$!
-    wait_until not_running $pid
-    wait $pid
-    assert_equal "$(cat "$D/out")" y
-    bg=$(cat "$D/bg2")
-    [ "$(proc_state "$bg")" = S ]
-    kill "$bg"
+    check_job_leaves_background_child y "$D/bg2" --timeout 100 'setsid sleep 300 & echo $! > {}; echo y' ::: "$D/bg2"
 }
 
 @test "--line-buffer passes a line longer than memory holds in bounded memory, byte for byte" {

@@ -155,12 +155,10 @@ EOF
 
 @test "redis: a database the server lacks is 'no such database' (3); a number past 2^31-1 and a bad PROCKIT_REDIS_TIMEOUT are usage errors" {
     local host=127.0.0.1:$REDIS_PORT v
-    run --separate-stderr shq stat "redis://$host/99999999/q"
-    assert_failure 3
-    assert_equal "$stderr" "shq: stat redis://$host/99999999/q: redis://$host/99999999: no such database (a server has as many as its 'databases' setting says, 16 by default)"
-    run --separate-stderr shq stat "redis://$host/2147483648/q"
-    assert_failure 2
-    assert_equal "$stderr" "shq: stat: invalid redis endpoint 'redis://$host/2147483648/q': database '2147483648' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)"
+    assert_fails_with 3 "shq: stat redis://$host/99999999/q: redis://$host/99999999: no such database (a server has as many as its 'databases' setting says, 16 by default)" \
+        shq stat "redis://$host/99999999/q"
+    assert_fails_with 2 "shq: stat: invalid redis endpoint 'redis://$host/2147483648/q': database '2147483648' is not a number from 0 to 2147483647 (expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]/NAME, such as redis://127.0.0.1:6379/0/jobs)" \
+        shq stat "redis://$host/2147483648/q"
     for v in inf nan -1 0 5s 1e3 0x10; do
         PROCKIT_REDIS_TIMEOUT=$v run --separate-stderr shq stat "$Q"
         assert_failure 2
@@ -297,12 +295,10 @@ check_term_ends_wait() {
     start_redis --requirepass s3cret
     local host=127.0.0.1:$REDIS_PORT name
     name=$(qname q)
-    run --separate-stderr shq create "redis://$host/$name"
-    assert_failure 4
-    assert_equal "$stderr" "shq: create redis://$host/0/$name: redis://$host/0 wants a password: put it in the endpoint or in PROCKIT_REDIS_PASSWORD"
-    run --separate-stderr shq create "redis://:wrong@$host/$name"
-    assert_failure 4
-    assert_equal "$stderr" "shq: create redis://$host/0/$name: redis://$host/0 refused the login: wrong password or user"
+    assert_fails_with 4 "shq: create redis://$host/0/$name: redis://$host/0 wants a password: put it in the endpoint or in PROCKIT_REDIS_PASSWORD" \
+        shq create "redis://$host/$name"
+    assert_fails_with 4 "shq: create redis://$host/0/$name: redis://$host/0 refused the login: wrong password or user" \
+        shq create "redis://:wrong@$host/$name"
     shq create "redis://:s3cret@$host/$name"
     PROCKIT_REDIS_PASSWORD=s3cret shq put "redis://$host/$name" hello
     run shq stat "redis://:s3cret@$host/$name"

@@ -172,7 +172,6 @@ has_ended() { case "$(proc_state "$1")" in "" | Z) return 0 ;; esac; return 1; }
 
 # True while PID waits in futex(2) (system call 202 on x86-64): for a
 # lock or a futex word, never anything else in these tools.
-in_futex() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 202 ]; }
 
 @test "a holder stopped inside the lock costs others only their own bound: get -t 1, get -n, put -n, stat and pipe-cat -t 1 return, saying who holds it" {
     ring_with_stopped_holder

@@ -89,16 +89,7 @@ unfinished  0"
 }
 
 @test "shm: a blocked get is woken by a put and flushes before waiting again" {
-    out=$BATS_TEST_TMPDIR/out
-    shq get -c 2 "$R" > "$out" &
-    pid=$!
-    wait_until is_sleeping $pid
-    shq put "$R" first
-    wait_until grep -qx first "$out"
-    shq put "$R" second
-    wait $pid
-    assert_equal "$(cat "$out")" "first
-second"
+    check_get_woken_by_each_put "$R"
 }
 
 @test "shm: a full ring: put -n and -t give 1; a blocked put finishes when room is made" {

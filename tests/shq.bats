@@ -271,17 +271,7 @@ b"
 }
 
 @test "a blocked get is woken by a put and flushes each message before waiting" {
-    out=$BATS_TEST_TMPDIR/out
-    shq get -c 2 "$Q" > "$out" &
-    pid=$!
-    wait_until is_sleeping $pid
-    shq put "$Q" first
-    wait_until grep -qx first "$out"
-    is_sleeping $pid
-    shq put "$Q" second
-    wait $pid
-    assert_equal "$(cat "$out")" "first
-second"
+    check_get_woken_by_each_put "$Q"
 }
 
 @test "a full queue: put -n and put -t give status 1 and say what was sent" {

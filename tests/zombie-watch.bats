@@ -202,17 +202,14 @@ zname=$'z\nZOMBIES OK: 0'
 # through a symlink of that name and ends when the FIFO closes, after its
 # parent has become sleep, which never waits.
 start_hostile_zombie() {
-    ln -s /bin/cat "$D/$zname"
-    mkfifo "$D/fifo"
-    local fd
-    exec {fd}<> "$D/fifo"  # a writer, so that the child's open does not block
+    local fifo_fd
+    open_fifo_for_named_cat
     bash -c '"$1" < "$2" & echo $! > "$3"; exec -a "$4" sleep 60' _ \
-        "$D/$zname" "$D/fifo" "$D/zombie" $'evil\r\e[2Jparent' {fd}>&- 3>&- &
+        "$D/$zname" "$D/fifo" "$D/zombie" $'evil\r\e[2Jparent' {fifo_fd}>&- 3>&- &
     demo=$!
-    wait_until test -s "$D/zombie"
-    zombie=$(cat "$D/zombie")
+    zombie=$(pid_written_to "$D/zombie")
     wait_for '[ "$(cat "/proc/$zombie/comm")" = "$zname" ] && [ "$(cat "/proc/$demo/comm")" = sleep ]'
-    exec {fd}>&-
+    exec {fifo_fd}>&-
     wait_for '[ "$(proc_state "$zombie")" = Z ]'
 }
 
@@ -252,19 +249,16 @@ ppid_of() {
 }
 
 @test "a diagnostic naming a process is one line: --subreaper -v reaps an orphan named with a newline" {
-    ln -s /bin/cat "$D/$zname"
-    mkfifo "$D/fifo"
-    local fd zw orphan
-    exec {fd}<> "$D/fifo"
+    local fifo_fd zw orphan
+    open_fifo_for_named_cat
     # The orphan reads the FIFO until we close it: it outlives its parent sh,
     # so zombie-watch, not sh, reaps it.
     zombie-watch --subreaper -v -- sh -c '"$1" < "$2" & echo $! > "$3"' _ "$D/$zname" "$D/fifo" "$D/pid" \
-        2> "$D/err" {fd}>&- &
+        2> "$D/err" {fifo_fd}>&- &
     zw=$!
-    wait_until test -s "$D/pid"
-    orphan=$(cat "$D/pid")
+    orphan=$(pid_written_to "$D/pid")
     wait_for '[ "$(cat "/proc/$orphan/comm")" = "$zname" ] && [ "$(ppid_of "$orphan")" = "$zw" ]'
-    exec {fd}>&-
+    exec {fifo_fd}>&-
     wait "$zw"
     assert_equal "$(cat "$D/err")" "zombie-watch: reaped orphan $orphan (z\\nZOMBIES OK: 0): exit status 0"
 }

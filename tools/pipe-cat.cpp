@@ -1,7 +1,8 @@
 // pipe-cat: cat between any two IPC endpoints.
 //
 // SRC and DST are byte streams (stdio, files, FIFOs, descriptors) or queues
-// (mq:/NAME, shm:/NAME). Four ways through, one function each:
+// (mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME). Four ways through,
+// one engine each (lib/copy.h, lib/queue_copy.h):
 //   stream -> stream  copy_bytes: splice, copy_file_range or read/write;
 //   stream -> queue   each record (line, NUL record, chunk) one message;
 //   queue  -> stream  each message followed by the delimiter;
@@ -26,11 +27,10 @@
 #include "options.h"
 #include "parse.h"
 #include "queue.h"
-#include "records.h"
-#include "redis.h"
+#include "queue_copy.h"
+#include "queue_factory.h"
 #include "signals.h"
 #include "stream.h"
-#include "version.h"
 
 using namespace prockit;
 
@@ -81,35 +81,20 @@ struct Config {
     enum class Stats { none, text, json } stats = Stats::none;
 };
 
-// How a transfer ended, in terms of the exit status.
-enum class End { input_ended, count_reached, idle, stopped };
-
-int status_for(End e, const Config& c, uint64_t records) {
-    if (e == End::idle) return code(Exit::timed_out);
-    if (e == End::input_ended && c.count && records < c.count) return code(Exit::timed_out);
+int status_for(CopyEnd e, const Config& c, uint64_t records) {
+    if (e == CopyEnd::idle) return code(Exit::timed_out);
+    if (e == CopyEnd::end && c.count && records < c.count) return code(Exit::timed_out);
     return 0;
 }
 
 const char* g_method = "messages";
 
-// Runs f(), turning a library Error into one with `what` in front.
-template <class F>
-auto about(const std::string& what, F f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const Stopped&) {
-        throw;
-    } catch (const Error& e) {
-        throw Error(e.status(), what + ": " + e.what());
-    }
-}
-
 std::unique_ptr<Queue> open_endpoint_queue(const Endpoint& e, Access a) {
-    return about(e.str(), [&] { return open_queue(e, a); });
+    return with_context(e.str(), [&] { return open_queue(e, {a}); });
 }
 
 Stream open_endpoint_stream(const Endpoint& e, Stream::Direction d, const Config& c, const StopSignals& stop) {
-    return about("open " + e.str(), [&] { return Stream::open(e, d, &stop, c.fifo_mode); });
+    return with_context("open " + e.str(), [&] { return Stream::open(e, d, &stop, c.fifo_mode); });
 }
 
 // Opens DST, and writes nothing to a file worth keeping: not the input
@@ -134,201 +119,54 @@ Stream open_sink(const Endpoint& dst, const Stream* in, const Config& c, const S
     return out;
 }
 
-void send_marker(Queue& q, const StopSignals& stop) {
-    about(q.endpoint().str(), [&] { return q.send(kEndOfStream, 0, Deadline::never(), &stop); });
+QueueCopyOptions copy_options(const Config& c, Meter& meter, StopSignals& stop) {
+    return QueueCopyOptions{CopyOptions{&stop, c.idle, &meter, c.count, c.delim, c.chunk}, c.meter.rate != 0,
+                            c.end_marker};
 }
 
-End bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
-                   uint64_t& records) {
+CopyEnd bytes_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                       uint64_t& records) {
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
-    if (in.fd() < 0) return End::stopped;
+    if (in.fd() < 0) return CopyEnd::stopped;
     meter.expect(in.size_left());
     Stream out = open_sink(dst, &in, c, stop);
-    if (out.fd() < 0) return End::stopped;
-    CopyOptions opt{&stop, c.idle, &meter, c.count, c.delim, c.chunk};
-    CopyResult r = copy_bytes(in, out, opt);
+    if (out.fd() < 0) return CopyEnd::stopped;
+    CopyResult r = copy_bytes(in, out, copy_options(c, meter, stop).copy);
     g_method = r.method;
     records = r.end == CopyEnd::count ? c.count : 0;
-    switch (r.end) {
-        case CopyEnd::end: return End::input_ended;
-        case CopyEnd::count: return End::count_reached;
-        case CopyEnd::idle: return End::idle;
-        case CopyEnd::stopped: return End::stopped;
-    }
-    return End::input_ended;
+    return r.end;
 }
 
-// Sends msgs, waiting as long as it takes: a wait for room, or for a
-// ring's lock, is not idle input and -t does not bound it (as a write to a
-// full pipe). A lock another process holds past a second is said once, so
-// that a stopped holder does not keep us waiting silently.
-size_t send_waiting(Queue& q, const Endpoint& dst, const std::string_view* msgs, size_t n, StopSignals& stop,
-                    bool& said) {
-    size_t sent = 0;
-    while (sent < n && !stop.received()) {
-        sent += q.send_many(msgs + sent, n - sent, 0, WaitPolicy::seconds(1), &stop);
-        const std::string why = q.blocked_by();
-        const std::string_view prefix = "the queue's lock";
-        if (sent < n && !said && why.starts_with(prefix)) {
-            warn("waiting for %s: its lock%s", dst.str().c_str(), why.c_str() + prefix.size());
-            said = true;
-        }
-    }
-    return sent;
-}
-
-End bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
-                   uint64_t& records) {
-    bool said = false;  // that another process holds the queue's lock
+CopyEnd bytes_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                       uint64_t& records) {
     auto q = open_endpoint_queue(dst, Access::write);
     Stream in = open_endpoint_stream(src, Stream::Direction::source, c, stop);
-    if (in.fd() < 0) return End::stopped;
+    if (in.fd() < 0) return CopyEnd::stopped;
     // Lines and NUL records count without their delimiter: only chunks add
     // up to the file's size.
     if (c.chunk) meter.expect(in.size_left());
-    RecordReader::Waiting waiting{&stop, c.idle};
-    RecordReader reader(in.fd(), c.delim, q->max_message(), c.chunk, in.may_block() ? &waiting : nullptr);
-    std::vector<std::string_view> batch;
-    End end = End::input_ended;
-    bool more = true;
-    for (std::string_view rec; more && end == End::input_ended && !(c.count && records == c.count);) {
-        switch (reader.next(rec)) {
-            case RecordReader::Status::record: break;
-            case RecordReader::Status::end: more = false; continue;
-            case RecordReader::Status::idle: end = End::idle; continue;
-            case RecordReader::Status::stopped: end = End::stopped; continue;
-            case RecordReader::Status::too_long:
-                throw Error(Exit::failure, std::string(c.chunk ? "chunk" : "record") + " of " +
-                                               (reader.long_is_lower_bound() ? "more than " : "") +
-                                               std::to_string(reader.long_length()) + " bytes from " + in.name() +
-                                               " exceeds the message size of " + dst.str() + ", " +
-                                               std::to_string(q->max_message()));
-        }
-        batch.assign(1, rec);
-        while ((!c.count || batch.size() < c.count - records) && batch.size() < 4096 && reader.next_buffered(rec))
-            batch.push_back(rec);
-        for (size_t i = 0; i < batch.size();) {
-            size_t want = batch[i].size() + 1;
-            if (!meter.allow(want, &stop)) break;
-            // Without a rate limit, the whole batch at once.
-            size_t n = c.meter.rate ? 1 : batch.size() - i;
-            size_t sent = about(dst.str(), [&] { return send_waiting(*q, dst, &batch[i], n, stop, said); });
-            for (size_t k = i; k < i + sent; ++k) meter.add(batch[k].size(), 1);
-            records += sent;
-            i += sent;
-            if (sent < n) break;
-        }
-        if (stop.received()) end = End::stopped;
-    }
-    if (c.count && records == c.count) end = End::count_reached;
-    if (c.end_marker && end != End::stopped) send_marker(*q, stop);
-    return end;
+    return stream_to_queue(in, *q, copy_options(c, meter, stop), records);
 }
 
-// Takes messages from q into buf until the marker, -c, -t or a signal;
-// `unsettled` counts those taken and not yet written out.
-End take_all(Queue& q, Output& buf, const RecordFormat& format, const Config& c, Meter& meter, StopSignals& stop,
-             uint64_t& records, uint64_t& unsettled) {
-    const Endpoint& src = q.endpoint();
-    End end = End::input_ended;
-    for (bool ended = false; !ended && !(c.count && records == c.count);) {
-        // What is there, many at once (one at a time under a rate limit).
-        uint64_t want = c.meter.rate ? 1 : c.count ? c.count - records : UINT64_MAX;
-        Taken t = about(src.str(), [&] { return take_into(q, buf, format, want, c.idle.deadline(), &stop); });
-        if (t.got == Queue::Got::timed_out) end = End::idle;
-        if (t.got == Queue::Got::stopped) end = End::stopped;
-        if (t.got != Queue::Got::message) break;
-        ended = t.ended;
-        // Already in the buffer: a stop during the rate limit's sleep still writes it.
-        size_t permit = t.bytes;  // the rate limit may grant less; the lag is made up next time
-        bool go_on = meter.allow(permit, &stop);
-        meter.add(t.bytes - (format.delimit ? t.messages : 0), t.messages);
-        records += t.messages;
-        unsettled += t.messages;
-        if (!go_on) {
-            end = End::stopped;
-            break;
-        }
-    }
-    if (c.count && records == c.count) end = End::count_reached;
-    buf.flush();
-    return end;
-}
-
-End queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
-                   uint64_t& records) {
+CopyEnd queue_to_bytes(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                       uint64_t& records) {
     auto q = open_endpoint_queue(src, Access::read);
     Stream out = open_sink(dst, nullptr, c, stop);
-    if (out.fd() < 0) return End::stopped;
-    Output buf(out.fd(), out.name(), 64 * 1024, out.may_block() ? &stop : nullptr);
-    // Messages count as delivered once they are written out, not before: a
-    // redis queue keeps them for recover until then.
-    uint64_t unsettled = 0;
-    buf.on_flush([&] {
-        q->delivered(unsettled);
-        unsettled = 0;
-    });
-    // Chunks (-B) go out as they came in; lines and records get their delimiter.
-    const RecordFormat format{c.delim, false, c.chunk == 0, true};
-    try {
-        return take_all(*q, buf, format, c, meter, stop, records, unsettled);
-    } catch (const Error& e) {
-        // What was taken before an error of the queue is still written out.
-        try {
-            buf.flush();
-        } catch (const Error&) {
-            // The error was (or is now) the output's own.
-        }
-        if (unsettled == 0) throw;
-        // A queue cannot lend a message: what was taken and not written out
-        // is lost, except where the queue keeps it pending until delivered.
-        const bool kept = src.kind == EndpointKind::redis;
-        throw Error(e.status(), std::string(e.what()) + "; " + std::to_string(unsettled) +
-                                    (unsettled == 1 ? " message" : " messages") + " taken and not written: " +
-                                    (kept ? "pending, for shq recover" : "lost"));
-    }
+    if (out.fd() < 0) return CopyEnd::stopped;
+    return queue_to_stream(*q, out, copy_options(c, meter, stop), records);
 }
 
-End queue_to_queue(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
-                   uint64_t& records) {
+CopyEnd queue_to_queues(const Endpoint& src, const Endpoint& dst, const Config& c, Meter& meter, StopSignals& stop,
+                        uint64_t& records) {
     auto in = open_endpoint_queue(src, Access::read);
     auto out = open_endpoint_queue(dst, Access::write);
-    // Not a vector: its zeroes would touch the whole message size (a ring's
-    // may be hundreds of MB) before the first message is known.
-    auto buf = std::make_unique_for_overwrite<char[]>(in->max_message());
-    End end = End::input_ended;
-    while (!(c.count && records == c.count)) {
-        size_t len = 0;
-        unsigned prio = 0;
-        Queue::Got got = about(src.str(), [&] { return in->receive(buf.get(), len, prio, c.idle.deadline(), &stop); });
-        if (got == Queue::Got::timed_out) end = End::idle;
-        if (got == Queue::Got::stopped) end = End::stopped;
-        if (got != Queue::Got::message || is_end_of_stream(buf.get(), len)) break;
-        size_t want = len;
-        if (!meter.allow(want, &stop)) {
-            end = End::stopped;
-            break;
-        }
-        // Priorities carry over where the destination has them.
-        unsigned keep = out->endpoint().kind == EndpointKind::mq ? prio : 0;
-        if (!about(dst.str(), [&] { return out->send({buf.get(), len}, keep, Deadline::never(), &stop); })) {
-            end = End::stopped;
-            break;
-        }
-        in->delivered(1);  // in the other queue now: a redis source lets it go
-        meter.add(len, 1);
-        ++records;
-    }
-    if (c.count && records == c.count) end = End::count_reached;
-    if (c.end_marker && end != End::stopped) send_marker(*out, stop);
-    return end;
+    return queue_to_queue(*in, *out, copy_options(c, meter, stop), records);
 }
 
 constexpr int kStats = 1000;
 const option kLongOptions[] = {{"stats", optional_argument, nullptr, kStats},
                                {"append", no_argument, nullptr, 'a'},
                                {"overwrite", no_argument, nullptr, 'O'},
-                               {"version", no_argument, nullptr, 'V'},
                                {}};
 
 Config parse(Options& o) {
@@ -349,7 +187,6 @@ Config parse(Options& o) {
             case 'O': c.existing = Config::Existing::overwrite, existing |= 2; break;
             case 'c': c.count = parse_count(optarg, "count", 1, UINT64_MAX); break;
             case 't': c.idle = WaitPolicy::seconds(parse_seconds(optarg, "seconds")); break;
-            case 'V': std::puts("pipe-cat (prockit) " PROCKIT_VERSION); std::exit(0);
             case kStats:
                 if (!optarg) c.stats = Config::Stats::text;
                 else if (std::strcmp(optarg, "json") == 0) c.stats = Config::Stats::json;
@@ -380,7 +217,7 @@ bool print_stats(const Config& c, const Meter& meter) {
 
 int main(int argc, char** argv) {
     set_program_name("pipe-cat");
-    Redis::let_stop_signals_in();  // ended by Stopped, caught below
+    let_stop_signals_into_queues();  // ended by Stopped, caught below
     check_stdout_at_exit(code(Exit::failure));  // --help and --version too (lib/diag.h)
     Options o(argc, argv, "pfL:s:l0B:Ec:t:M:aO", kLongOptions, "", kUsage, kHelp, Options::Order::anywhere);
     try {
@@ -394,17 +231,17 @@ int main(int argc, char** argv) {
         StopSignals stop(StopSignals::Also::other_fatal);
         Meter meter(c.meter);
         uint64_t records = 0;
-        End end = !src.is_queue() ? (!dst.is_queue() ? bytes_to_bytes : bytes_to_queue)(src, dst, c, meter, stop, records)
-                                  : (!dst.is_queue() ? queue_to_bytes : queue_to_queue)(src, dst, c, meter, stop, records);
+        CopyEnd end = !src.is_queue() ? (!dst.is_queue() ? bytes_to_bytes : bytes_to_queue)(src, dst, c, meter, stop, records)
+                                  : (!dst.is_queue() ? queue_to_bytes : queue_to_queues)(src, dst, c, meter, stop, records);
         meter.finish();
         // Nothing can say that stderr is full: the status must.
         if (!print_stats(c, meter)) return code(Exit::failure);
-        if (end == End::stopped) stop.die_of_signal();
+        if (end == CopyEnd::stopped) stop.die_of_signal();
         return status_for(end, c, records);
     } catch (const Stopped& s) {
         s.die();  // what it made is gone with the stack: end of the signal
     } catch (const Error& e) {
-        die(e.status(), "%s", e.what());
+        die(e);
     } catch (const std::bad_alloc&) {
         // Buffers grow with the data, up to -B or a queue's message size.
         die(Exit::failure, "out of memory");

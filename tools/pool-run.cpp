@@ -26,7 +26,7 @@
 #include "parse.h"
 #include "pool.h"
 #include "queue.h"
-#include "redis_queue.h"
+#include "queue_factory.h"
 #include "signals.h"
 #include "version.h"
 
@@ -287,9 +287,9 @@ int main(int argc, char** argv) {
             source = joblog_failed_source(opt.joblog);
         } else if (from) {
             Endpoint e = parse_queue(from);
-            set_consumer_pid(getpid());  // a redis consumer: this pool-run, not its parent
             try {
-                source = queue_source(open_queue(e, Access::read), idle);
+                // The consumer of what it takes is this pool-run, not its parent.
+                source = queue_source(open_queue(e, {Access::read, getpid()}), idle);
             } catch (const Error& err) {
                 throw Error(err.status(), "--from " + e.str() + ": " + err.what());
             }

@@ -1,15 +1,15 @@
 // shq: shared queues from the shell.
 //
 // Every verb is a short pipeline: parse its options, name the queue, open
-// it through lib/queue.h (which hides the backend), move messages between
-// the queue and stdio. Errors from the library arrive as prockit::Error and
-// are printed once, here, as "shq: VERB QUEUE: reason".
+// it through lib/queue_factory.h (which hides the backends), move messages
+// between the queue and stdio (lib/queue_shell.h). Each verb runs in a
+// Context (lib/diag.h) that names it and its queue: errors from the library
+// arrive as prockit::Error and are printed once, here, as
+// "shq: VERB QUEUE: reason".
 #include <grp.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
@@ -17,16 +17,14 @@
 
 #include "diag.h"
 #include "endpoint.h"
-#include "json.h"
 #include "options.h"
 #include "parse.h"
 #include "queue.h"
-#include "records.h"
-#include "redis.h"
-#include "shm_segment.h"
+#include "queue_factory.h"
+#include "queue_shell.h"
+#include "queue_status.h"
 #include "signals.h"
 #include "text.h"
-#include "version.h"
 
 using namespace prockit;
 
@@ -87,19 +85,9 @@ std::string verb_usage(const char* verb) {
 }
 
 // The queue the verb works on, for "shq: VERB QUEUE: reason".
-std::string g_object;
-const char* g_verb = nullptr;
-
-// What went to stdout through stdio (stat, ls, recover, --help, --version)
-// is checked at exit (lib/diag.h): output lost to a full disk is 4, said
-// as "shq: VERB QUEUE: write standard output: reason".
-std::string stdout_context() {
-    return g_verb ? std::string(g_verb) + (g_object.empty() ? "" : " " + g_object) : "";
-}
-
 Endpoint named(const char* text) {
     Endpoint e = parse_queue(text);
-    g_object = e.display();
+    Context::set_object(e.display());
     return e;
 }
 
@@ -116,15 +104,29 @@ public:
                 Order order = Order::options_first)
         : Options(a.argc, a.argv, optstring, longopts, a.verb, verb_usage(a.verb), kHelp, order) {}
 
-    // The one QUEUE operand (for verbs that take exactly one).
+    // The first operand, QUEUE.
     Endpoint queue() const {
         if (count() < 1) fail("missing QUEUE");
         return named(operand(0));
+    }
+    // The one operand, QUEUE (for verbs that take no other).
+    Endpoint sole_queue() const {
+        if (count() > 1) fail("too many operands");
+        return queue();
     }
 };
 
 constexpr int kJson = 1000;
 const option kJsonOpts[] = {{"json", no_argument, nullptr, kJson}, {}};
+
+// The options of stat and ls: --json, and at most one operand.
+struct JsonVerbOptions : VerbOptions {
+    bool json = false;
+    explicit JsonVerbOptions(const Args& a) : VerbOptions(a, "", kJsonOpts) {
+        for (int c; (c = next()) != -1;) json = json || c == kJson;
+        if (count() > 1) fail("too many operands");
+    }
+};
 
 // A group by name, or by number (one /etc/group need not list).
 gid_t group_id(const VerbOptions& o, const char* text) {
@@ -147,8 +149,7 @@ int create(const Args& a) {
             case 'x': opt.exist_ok = opt.mine_only = true; break;
         }
     }
-    if (o.count() > 1) o.fail("too many operands");
-    create_queue(o.queue(), opt);
+    create_queue(o.sole_queue(), opt);
     return 0;
 }
 
@@ -166,36 +167,6 @@ struct WaitOption {
     }
 };
 
-// Sends stdin's records, every one already in the read buffer as one batch:
-// a backend may then take its lock once for many messages.
-template <class Full>
-int put_records(Queue& q, char delim, unsigned prio, const WaitPolicy& wait, uint64_t& sent, Full queue_full) {
-    RecordReader in(STDIN_FILENO, delim, q.max_message());
-    std::vector<std::string_view> batch;
-    for (std::string_view rec;;) {
-        switch (in.next(rec)) {
-            case RecordReader::Status::record: break;
-            case RecordReader::Status::end:
-            case RecordReader::Status::idle:     // only with Waiting, which put does not ask for
-            case RecordReader::Status::stopped: return 0;
-            case RecordReader::Status::too_long:
-                throw Error(Exit::failure, std::string("message of ") + (in.long_is_lower_bound() ? "more than " : "") +
-                                               std::to_string(in.long_length()) + " bytes exceeds the queue's " +
-                                               std::to_string(q.max_message()) + "; " + std::to_string(sent) +
-                                               " messages before it were sent");
-        }
-        batch.assign(1, rec);
-        while (batch.size() < 4096 && in.next_buffered(rec)) batch.push_back(rec);
-        size_t n = q.send_many(batch.data(), batch.size(), prio, wait);
-        sent += n;
-        if (n < batch.size()) queue_full();
-    }
-}
-
-std::string sent_text(uint64_t sent) {
-    return std::to_string(sent) + (sent == 1 ? " message was sent" : " messages were sent");
-}
-
 int put(const Args& a) {
     unsigned prio = 0;
     WaitOption wait;
@@ -212,32 +183,14 @@ int put(const Args& a) {
     }
     Endpoint e = o.queue();
     auto q = create_missing ? create_queue(e, CreateOptions{.exist_ok = true, .mine_only = true})
-                            : open_queue(e, Access::write);
-
-    uint64_t sent = 0;
-    auto queue_full = [&] {
-        // A ring's lock held past the deadline (a stopped holder) is said as such.
-        std::string why = q->blocked_by().empty() ? "queue is full" : q->blocked_by();
-        throw Error(Exit::timed_out, why + "; " + sent_text(sent) + ", the rest were not");
-    };
-    auto send = [&](std::string_view msg) {
-        if (!q->send(msg, prio, wait.policy.deadline())) queue_full();
-        ++sent;
-    };
+                            : open_queue(e, {Access::write});
     // Options end at QUEUE; a "--" right after it ends them too, as a user
     // who writes `put Q -- -n` means (so `put Q -- --` sends "--").
     int first = o.count() > 1 && std::strcmp(o.operand(1), "--") == 0 ? 2 : 1;
-    try {
-        if (o.count() > first) {
-            for (int i = first; i < o.count(); ++i) send(o.operand(i));
-            return 0;
-        }
-        return put_records(*q, delim, prio, wait.policy, sent, queue_full);
-    } catch (const Error& err) {
-        // Removed while we waited for room: say how far we got.
-        if (err.status() != Exit::missing || sent == 0) throw;
-        throw Error(err.status(), std::string(err.what()) + "; " + sent_text(sent) + ", the rest were not");
-    }
+    std::vector<std::string_view> messages;
+    for (int i = first; i < o.count(); ++i) messages.emplace_back(o.operand(i));
+    put_messages(*q, messages, STDIN_FILENO, delim, prio, wait.policy);
+    return 0;
 }
 
 int get(const Args& a) {
@@ -256,43 +209,17 @@ int get(const Args& a) {
         }
     }
     if (all && count_set) o.fail("-c and -a exclude each other");
-    if (o.count() > 1) o.fail("too many operands");
-    Endpoint e = o.queue();
+    Endpoint e = o.sole_queue();
     // -a drains what is there now: it waits only when -t says how long.
-    WaitPolicy first = all && !wait.set ? WaitPolicy::no_wait() : wait.policy;
+    GetPlan plan{count, all, all && !wait.set ? WaitPolicy::no_wait() : wait.policy,
+                 all ? WaitPolicy::no_wait() : wait.policy};
 
     StopSignals stop;
-    auto q = open_queue(e, Access::read);
+    auto q = open_queue(e, {Access::read});
     Output out(STDOUT_FILENO);
-    const RecordFormat format{delim, with_prio, true, true};
-    // A message is taken before it is written (a queue cannot lend one):
-    // one that cannot be written is lost, and the error says how many were.
-    uint64_t got = 0, written = 0;
-    out.on_flush([&] { written = got; });  // flushes come between takes
-    try {
-        while (all || got < count) {
-            Deadline d = got == 0 ? first.deadline() : all ? Deadline::now() : wait.policy.deadline();
-            Taken t = take_into(*q, out, format, all ? UINT64_MAX : count - got, d, &stop);
-            got += t.messages;
-            // pipe-cat -E's end-of-stream marker ends get too: taken, not printed.
-            if (t.ended || t.got != Queue::Got::message) break;
-        }
-        out.flush();
-    } catch (const Error& err) {
-        // What was taken before an error of the queue is still written out.
-        try {
-            out.flush();
-        } catch (const Error&) {
-            // The error was (or is now) standard output's own.
-        }
-        if (got == written) throw;
-        const uint64_t lost = got - written;
-        throw Error(err.status(), std::string(err.what()) + "; " + std::to_string(lost) +
-                                      (lost == 1 ? " message was" : " messages were") +
-                                      " taken from the queue and not written: lost");
-    }
+    uint64_t got = get_messages(*q, out, RecordFormat{delim, with_prio, true, true}, plan, &stop);
     if (stop.received()) stop.die_of_signal();
-    if (!q->blocked_by().empty()) warn("get %s: %s", g_object.c_str(), q->blocked_by().c_str());
+    if (!q->blocked_by().empty()) warn("%s", q->blocked_by().c_str());
     return got == 0 || (!all && got < count) ? code(Exit::timed_out) : 0;
 }
 
@@ -300,8 +227,7 @@ int done(const Args& a) {
     uint64_t count = 1;
     VerbOptions o(a, "c:");
     for (int c; (c = o.next()) != -1;) count = parse_count(optarg, "count", 1, UINT64_MAX);
-    if (o.count() > 1) o.fail("too many operands");
-    open_queue(o.queue(), Access::read)->done(count);
+    open_queue(o.sole_queue(), {Access::read})->done(count);
     return 0;
 }
 
@@ -309,10 +235,9 @@ int join(const Args& a) {
     WaitOption wait;
     VerbOptions o(a, "t:");
     for (int c; (c = o.next()) != -1;) wait.take(o, c);
-    if (o.count() > 1) o.fail("too many operands");
-    Endpoint e = o.queue();
+    Endpoint e = o.sole_queue();
     StopSignals stop;
-    auto q = open_queue(e, Access::read);
+    auto q = open_queue(e, {Access::read});
     switch (q->join(wait.policy.deadline(), &stop)) {
         case Joined::yes: return 0;
         case Joined::timed_out: return code(Exit::timed_out);
@@ -328,8 +253,7 @@ int recover(const Args& a) {
     // Options anywhere: `recover QUEUE --older-than 60` reads as it is meant.
     VerbOptions o(a, "", longopts, Options::Order::anywhere);
     for (int c; (c = o.next()) != -1;) older_than = parse_seconds(optarg, "age");
-    if (o.count() > 1) o.fail("too many operands");
-    for (const Recovered& r : open_queue(o.queue(), Access::read_write)->recover(older_than))
+    for (const Recovered& r : open_queue(o.sole_queue(), {Access::read_write})->recover(older_than))
         std::printf("recovered %llu %s of consumer %s: %s\n", static_cast<unsigned long long>(r.messages),
                     r.messages == 1 ? "message" : "messages", escape_text(r.consumer).c_str(),
                     escape_text(r.why).c_str());
@@ -337,43 +261,19 @@ int recover(const Args& a) {
 }
 
 int stat(const Args& a) {
-    bool json = false;
-    VerbOptions o(a, "", kJsonOpts);
-    for (int c; (c = o.next()) != -1;) json = json || c == kJson;
-    if (o.count() > 1) o.fail("too many operands");
-    QueueStatus s = open_queue(o.queue(), Access::read)->status();
-    std::fputs((json ? status_json(s) + "\n" : status_text(s)).c_str(), stdout);
+    JsonVerbOptions o(a);
+    QueueStatus s = open_queue(o.queue(), {Access::read})->status();
+    std::fputs((o.json ? status_json(s) + "\n" : status_text(s)).c_str(), stdout);
     return 0;
 }
 
 int ls(const Args& a) {
-    bool json = false;
-    VerbOptions o(a, "", kJsonOpts);
-    for (int c; (c = o.next()) != -1;) json = json || c == kJson;
-    if (o.count() > 1) o.fail("too many operands");
-    std::vector<Endpoint> queues;
-    if (o.count() == 1) {
-        if (std::strncmp(o.operand(0), "redis://", 8) != 0)
-            o.fail("ls lists this machine's queues, or those of a Redis server such as redis://127.0.0.1:6379");
-        RedisServer server = parse_redis_server(o.operand(0));
-        g_object = server.str();
-        queues = list_queues(server);
-    } else {
-        queues = list_queues();
-    }
-    for (const Endpoint& e : queues) {
-        if (!json) {
-            std::printf("%s\n", escape_text(e.display()).c_str());  // a name may hold a newline
-            continue;
-        }
-        try {
-            std::printf("%s\n", status_json(open_queue(e, Access::read)->status()).c_str());
-        } catch (const Error& err) {
-            // Listed but not readable by us (mode 0600 of another user), or
-            // removed since the listing: say so in the record, keep going.
-            std::printf("{\"queue\":%s,\"error\":%s}\n", json_string(e.display()).c_str(), json_string(err.what()).c_str());
-        }
-    }
+    JsonVerbOptions o(a);
+    const char* where = o.count() == 1 ? o.operand(0) : "";
+    if (!is_queue_place(where))
+        o.fail("ls lists this machine's queues, or those of a Redis server such as redis://127.0.0.1:6379");
+    Context::set_object(queue_place_name(where));
+    print_queues(where, o.json);
     return 0;
 }
 
@@ -389,7 +289,7 @@ int rm(const Args& a) {
             remove_queue(e);
         } catch (const Error& err) {
             if (force && err.status() == Exit::missing) continue;
-            warn("rm %s: %s", e.display().c_str(), err.what());
+            warn("%s", err.what());  // said in this queue's context
             status = std::max(status, code(err.status()));
         }
     }
@@ -407,9 +307,8 @@ const Verb kVerbs[] = {{"create", create}, {"put", put},         {"get", get},  
 
 int main(int argc, char** argv) {
     set_program_name("shq");
-    Redis::let_stop_signals_in();  // ended by Stopped, caught below
-    check_stdout_at_exit(code(Exit::failure), stdout_context);
-    SharedSegment::set_fault_context(stdout_context);
+    let_stop_signals_into_queues();  // ended by Stopped, caught below
+    check_stdout_at_exit(code(Exit::failure));  // --help and --version
     if (argc < 2) usage_error(kUsage, "missing verb");
     std::string first = argv[1];
     if (first == "--help" || first == "-h") {
@@ -417,24 +316,24 @@ int main(int argc, char** argv) {
         std::fputs(kHelp, stdout);
         return 0;
     }
-    if (first == "--version") {
-        std::puts("shq (prockit) " PROCKIT_VERSION);
-        return 0;
-    }
+    if (first == "--version") Options::print_version();
     for (const Verb& v : kVerbs) {
         if (first != v.name) continue;
-        g_verb = v.name;
+        Context verb(v.name);  // "get", then "get /jobs" once the queue is named
         Args args{v.name, argc - 1, argv + 1};
         try {
-            return v.run(args);
+            int status = v.run(args);
+            // What went to stdout through stdio (stat, ls, recover) and was
+            // lost to a full disk is 4, said in the verb's context.
+            flush_stdout();
+            return status;
         } catch (const Stopped& s) {
             s.die();  // a stop signal during a wait on a Redis server
         } catch (const Error& e) {
-            if (g_object.empty()) die(e.status(), "%s: %s", v.name, e.what());
-            die(e.status(), "%s %s: %s", v.name, g_object.c_str(), e.what());
+            die(e);
         } catch (const std::bad_alloc&) {
             // A queue made for huge messages, under a memory limit (ulimit -v).
-            die(Exit::failure, "%s %s: out of memory", v.name, g_object.c_str());
+            die(Exit::failure, "out of memory");
         }
     }
     usage_error(kUsage, "unknown verb '%s'", argv[1]);
