@@ -94,20 +94,12 @@ public:
         : q_(std::move(q)), idle_s_(idle_s), buf_(q_->max_message()),
           recovers_(q_->keeps_taken()) {}
     Next next(std::vector<std::string>& args) override {
-        try {
-            return take(args);
-        } catch (const Error& e) {
-            throw Error(e.status(), "--from " + q_->endpoint().str() + ": " + e.what());
-        }
+        return with_context("--from " + q_->endpoint().str(), [&] { return take(args); });
     }
     int poll_ms() const override { return 10; }
     // The job made from a message finished: the message's task is done.
     void finished(const std::vector<std::string>& args) override {
-        try {
-            q_->done_with(args.at(0));
-        } catch (const Error& e) {
-            throw Error(e.status(), "--from " + q_->endpoint().str() + ": " + e.what());
-        }
+        with_context("--from " + q_->endpoint().str(), [&] { q_->done_with(args.at(0)); });
     }
 
 private:
@@ -120,11 +112,11 @@ private:
             if (recovers_ && now >= next_recover_) {
                 // Idle: take back what dead consumers of this machine left
                 // unfinished (a worker killed with SIGKILL), to run it here.
+                // (Said in next()'s Context: "--from QUEUE: recovered ...".)
                 next_recover_ = now + 1;
                 for (const Recovered& r : q_->recover(0))
-                    warn("--from %s: recovered %llu unfinished messages of consumer %s (%s)",
-                         q_->endpoint().str().c_str(), static_cast<unsigned long long>(r.messages),
-                         r.consumer.c_str(), r.why.c_str());
+                    warn("recovered %llu unfinished messages of consumer %s (%s)",
+                         static_cast<unsigned long long>(r.messages), r.consumer.c_str(), r.why.c_str());
             }
             if (idle_s_ > 0 && now - last_ >= idle_s_) return Next::end;
             return Next::later;
@@ -160,12 +152,10 @@ public:
             if (n < 0) throw system_error(errno, "--retry-failed " + path);
             text.append(chunk, static_cast<size_t>(n));
         }
-        try {
+        with_context("--retry-failed " + path, [&] {
             for (auto& [seq, job] : parse_joblog(text))
                 if (!job.succeeded) failed_.emplace(seq, std::move(job.command));
-        } catch (const Error& e) {
-            throw Error(e.status(), "--retry-failed " + path + ": " + e.what());
-        }
+        });
         at_ = failed_.begin();
     }
     Next next(std::vector<std::string>& args) override {

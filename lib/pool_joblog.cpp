@@ -39,14 +39,12 @@ bool logged_as(const std::string& logged, const std::string& command, const JobI
 ResumeLog::ResumeLog(const PoolOptions& opt) : resume_(opt.resume), path_(opt.joblog) {
     if (!opt.resume && !opt.resume_failed) return;
     std::ifstream in(path_, std::ios::binary);
-    std::string line;
-    try {
+    with_context(std::string(resume_ ? "--resume " : "--resume-failed ") + path_, [&] {
+        std::string line;
         for (uint64_t number = 1; std::getline(in, line); ++number)
             if (auto e = parse_joblog_line(line, number))
                 logged_[e->seq] = JoblogJob{e->succeeded, std::string(e->command)};
-    } catch (const Error& e) {
-        throw Error(e.status(), std::string(resume_ ? "--resume " : "--resume-failed ") + path_ + ": " + e.what());
-    }
+    });
 }
 
 // Jobs are matched by Seq alone, as GNU parallel matches them, so that a

@@ -36,6 +36,8 @@ replay() {
 
 @test "fuzz regressions: prometheus_label" { replay prometheus_label; }
 
+@test "fuzz regressions: run_args" { replay run_args; }
+
 @test "fuzz regressions: queue_format" { replay queue_format; }
 
 @test "fuzz regressions: queue_status" { replay queue_status; }

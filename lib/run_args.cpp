@@ -1,0 +1,167 @@
+#include "run_args.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "diag.h"
+#include "options.h"
+#include "parse.h"
+
+namespace prockit {
+
+namespace {
+
+enum Long {
+    kLineBuffer = 1000, kTag, kTimeout, kRetries, kHalt, kTermGrace, kJoblog, kResume, kResumeFailed,
+    kRetryFailed, kDryRun, kBar, kShell, kNoShell, kFrom, kIdle
+};
+
+Bar parse_bar(const char* text, const Options& o) {
+    if (!text || std::strcmp(text, "auto") == 0) return Bar::on_terminal;
+    if (std::strcmp(text, "always") == 0) return Bar::always;
+    o.fail("invalid --bar=%s: expected --bar or --bar=always", text);
+}
+
+[[noreturn]] void bad_halt(const std::string& t) {
+    throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success=N or N%, such as now,fail=1");
+}
+
+}  // namespace
+
+const option kRunLongOptions[] = {
+    {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
+    {"timeout", required_argument, nullptr, kTimeout},  {"retries", required_argument, nullptr, kRetries},
+    {"halt", required_argument, nullptr, kHalt},        {"term-grace", required_argument, nullptr, kTermGrace},
+    {"joblog", required_argument, nullptr, kJoblog},    {"resume", no_argument, nullptr, kResume},
+    {"resume-failed", no_argument, nullptr, kResumeFailed}, {"dry-run", no_argument, nullptr, kDryRun},
+    {"retry-failed", no_argument, nullptr, kRetryFailed},
+    {"bar", optional_argument, nullptr, kBar},          {"shell", no_argument, nullptr, kShell},
+    {"no-shell", no_argument, nullptr, kNoShell},       {"from", required_argument, nullptr, kFrom},
+    {"idle", required_argument, nullptr, kIdle},
+    {"keep-order", no_argument, nullptr, 'k'},          {"ungroup", no_argument, nullptr, 'u'},
+    {"jobs", required_argument, nullptr, 'j'},          {"null", no_argument, nullptr, '0'},
+    {"arg-file", required_argument, nullptr, 'a'},
+    {}};
+
+// One case per option: a table, long only because pool-run has many.
+RunArgs parse_run_options(Options& o, unsigned cores) {
+    RunArgs a;
+    PoolOptions& p = a.pool;
+    p.jobs = cores;
+    for (int c; (c = o.next()) != -1;) {
+        switch (c) {
+            case 'j': p.jobs = parse_jobs(optarg, cores); break;
+            case '0': a.delim = '\0'; break;
+            case 'a': a.arg_files.push_back(optarg); break;
+            case 'k': p.keep_order = true; break;
+            case 'u': p.ungroup = true; break;
+            case kLineBuffer: p.line_buffer = true; break;
+            case kTag: p.tag = true; break;
+            case kTimeout: parse_timeout(optarg, p); break;
+            case kRetries: p.retries = static_cast<unsigned>(parse_count(optarg, "retries", 1, 1000)); break;
+            case kHalt: p.halt = parse_halt(optarg); break;
+            case kTermGrace: p.term_grace = parse_seconds(optarg, "grace"); break;
+            case kJoblog: p.joblog = optarg; break;
+            case kResume: p.resume = true; break;
+            case kResumeFailed: p.resume_failed = true; break;
+            case kRetryFailed: p.retry_failed = true; break;
+            case kDryRun: p.dry_run = true; break;
+            case kBar: a.bar = parse_bar(optarg, o); break;
+            case kShell: a.shell = CommandTemplate::Shell::always; break;
+            case kNoShell: a.shell = CommandTemplate::Shell::never; break;
+            case kFrom: a.from = optarg; break;
+            case kIdle:
+                a.idle = parse_seconds(optarg, "idle");
+                a.idle_given = true;
+                break;
+        }
+    }
+    return a;
+}
+
+unsigned parse_jobs(const char* text, unsigned cores) {
+    std::string t = text;
+    if (!t.empty() && t.back() == '%') {
+        t.pop_back();
+        uint64_t pct = parse_count(t.c_str(), "percentage of cores", 1, 10000);
+        return static_cast<unsigned>(std::max<uint64_t>(1, static_cast<uint64_t>(cores) * pct / 100));
+    }
+    uint64_t n = parse_count(text, "number of jobs", 0, 100000);
+    return n == 0 ? 250 : static_cast<unsigned>(n);
+}
+
+Halt parse_halt(const char* text) {
+    Halt h;
+    std::string t = text;
+    if (t == "never" || t == "0") return h;
+    if (t == "1") return Halt{Halt::When::soon, false, 1, false};
+    if (t == "2") return Halt{Halt::When::now, false, 1, false};
+    size_t comma = t.find(','), eq = t.find('=');
+    if (comma == std::string::npos || eq == std::string::npos || eq < comma) bad_halt(t);
+    std::string when = t.substr(0, comma), what = t.substr(comma + 1, eq - comma - 1), n = t.substr(eq + 1);
+    if ((when != "now" && when != "soon") || (what != "fail" && what != "success")) bad_halt(t);
+    h.when = when == "now" ? Halt::When::now : Halt::When::soon;
+    h.on_success = what == "success";
+    if (!n.empty() && n.back() == '%') {
+        h.percent = true;
+        n.pop_back();
+    }
+    h.count = static_cast<double>(parse_count(n.c_str(), "halt count", 1, h.percent ? 100 : UINT64_MAX));
+    return h;
+}
+
+void parse_timeout(const char* text, PoolOptions& opt) {
+    std::string t = text;
+    if (!t.empty() && t.back() == '%') {
+        t.pop_back();
+        opt.timeout_percent = static_cast<double>(parse_count(t.c_str(), "timeout percentage", 1, 1000000));
+        opt.timeout = 0;
+    } else {
+        opt.timeout = parse_seconds(text, "timeout");
+        opt.timeout_percent = 0;
+    }
+}
+
+void check_options(const RunArgs& a) {
+    const PoolOptions& p = a.pool;
+    if (p.ungroup && (p.line_buffer || p.keep_order || p.tag))
+        throw Error(Exit::usage, "-u passes output through as it is: it excludes -k, --line-buffer and --tag");
+    if (p.resume + p.resume_failed + p.retry_failed > 1)
+        throw Error(Exit::usage, "--resume, --resume-failed and --retry-failed exclude each other");
+    if ((p.resume || p.resume_failed || p.retry_failed) && p.joblog.empty())
+        throw Error(Exit::usage, std::string("--") + (p.resume ? "resume" : p.resume_failed ? "resume-failed" : "retry-failed") +
+                                     " needs --joblog FILE");
+}
+
+void parse_operands(RunArgs& a, const std::vector<std::string>& operands) {
+    bool keep_files = !a.pool.retry_failed;
+    bool separated = false, files = false, file_pending = false;
+    for (const std::string& op : operands) {
+        if (op == ":::" || op == "::::") {
+            if (file_pending) a.groups.emplace_back();
+            separated = true;
+            files = file_pending = op == "::::";
+            if (!files) a.groups.emplace_back();
+        } else if (!separated) {
+            a.command.push_back(op);
+        } else if (files) {
+            if (keep_files) a.groups.push_back(InputGroup{{}, op, true});
+            file_pending = false;
+        } else {
+            a.groups.back().args.push_back(op);
+        }
+    }
+    if (file_pending) a.groups.emplace_back();
+    if (a.pool.retry_failed) a.command.clear();
+}
+
+void check_sources(const RunArgs& a) {
+    if (a.from && (!a.groups.empty() || !a.arg_files.empty()))
+        throw Error(Exit::usage, "--from excludes :::, :::: and -a");
+    if (a.from && a.pool.retry_failed)
+        throw Error(Exit::usage, "--retry-failed takes its jobs from the joblog: it excludes --from");
+    if (a.idle_given && !a.from) throw Error(Exit::usage, "--idle needs --from QUEUE");
+}
+
+}  // namespace prockit
