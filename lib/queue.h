@@ -1,14 +1,13 @@
 // A message queue as shq, pipe-cat and pool-run see it, whatever keeps it.
-// This is the interface only: the backends (queue_mq.h, queue_shm.h,
-// queue_redis.h) implement it, and queue_factory.h, the one place that
-// knows them all, makes, opens, removes and lists queues. A caller asks a
+// This is the interface only: each backend implements it in files of its
+// own (queue_KIND.h), and queue_factory.h, the one place that knows them
+// all, makes, opens, removes and lists queues. A caller asks a
 // queue what it can do (has_priorities(), keeps_taken()), never which kind
 // it is.
 #pragma once
 
 #include <sys/types.h>
 
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
