@@ -1,0 +1,109 @@
+// lib/pool_rules: --halt and the run's exit status, and --timeout N% of
+// the median runtime, job by job.
+#include "pool_rules.h"
+#include "unit.h"
+
+using namespace prockit;
+
+namespace {
+Halt halt(Halt::When when, bool on_success, double count, bool percent) {
+    Halt h;
+    h.when = when;
+    h.on_success = on_success;
+    h.count = count;
+    h.percent = percent;
+    return h;
+}
+// Feeds jobs ('f' failed with `status`, 's' succeeded) until one halts the
+// run; returns how many were fed (all of them if none halted).
+size_t feed(HaltRule& rule, Tally& t, const char* jobs, int status = 3) {
+    size_t n = 0;
+    for (; jobs[n]; ++n) {
+        t.add(jobs[n] == 'f');
+        if (rule.check(jobs[n] == 'f', status, t) != Halt::When::never) return n + 1;
+    }
+    return n;
+}
+}  // namespace
+
+TEST("no --halt: the status is the number of failed jobs, 101 past 100") {
+    HaltRule rule(Halt{});
+    Tally t;
+    CHECK_EQ(feed(rule, t, "ffsf"), 4u);
+    CHECK_EQ(rule.status(t), 3);
+    for (int i = 0; i < 97; ++i) t.add(true);
+    CHECK_EQ(rule.status(t), 100);
+    t.add(true);
+    CHECK_EQ(rule.status(t), 101);
+}
+
+TEST("--halt now,fail=2 halts at the second failure, with its status") {
+    HaltRule rule(halt(Halt::When::now, false, 2, false));
+    Tally t;
+    CHECK_EQ(feed(rule, t, "sfssfff", 7), 5u);
+    CHECK_EQ(rule.status(t), 7);
+    // Once halted, never again, and the status stays.
+    t.add(true);
+    CHECK_EQ(rule.check(true, 9, t), Halt::When::never);
+    CHECK_EQ(rule.status(t), 7);
+}
+
+TEST("--halt soon,success=1 halts at the first success, status 0") {
+    HaltRule rule(halt(Halt::When::soon, true, 1, false));
+    Tally t;
+    CHECK_EQ(feed(rule, t, "ffsf"), 3u);
+    CHECK_EQ(rule.status(t), 0);
+}
+
+TEST("--halt now,fail=50% waits for three jobs, then halts at half failed") {
+    HaltRule rule(halt(Halt::When::now, false, 50, true));
+    Tally t;
+    CHECK_EQ(feed(rule, t, "ff"), 2u);  // 100% of two: too few to say
+    CHECK_EQ(rule.status(t), 2);
+    HaltRule again(halt(Halt::When::now, false, 50, true));
+    Tally u;
+    CHECK_EQ(feed(again, u, "sssfsfsf", 5), 8u);  // 3 of 8 at the 8th is not half ...
+    CHECK_EQ(again.status(u), 3);
+    u.add(true);  // ... 4 of 9 neither; then 5 of 10 is
+    CHECK_EQ(again.check(true, 5, u), Halt::When::never);
+    u.add(true);
+    CHECK_EQ(again.check(true, 6, u), Halt::When::now);
+    CHECK_EQ(again.status(u), 6);
+}
+
+TEST("a success does not halt --halt fail=, nor a failure success=") {
+    HaltRule rule(halt(Halt::When::now, false, 1, false));
+    Tally t;
+    t.add(false);
+    CHECK_EQ(rule.check(false, 0, t), Halt::When::never);
+    HaltRule s(halt(Halt::When::now, true, 1, false));
+    Tally u;
+    u.add(true);
+    CHECK_EQ(s.check(true, 1, u), Halt::When::never);
+}
+
+TEST("--timeout SECONDS is that, from the start") {
+    JobTimeout t(2.5, 0);
+    CHECK_EQ(t.limit(), 2.5);
+    CHECK(!t.wants_runtimes());
+}
+
+TEST("--timeout 200% is none before three successes, then twice the median") {
+    JobTimeout t(0, 200);
+    CHECK(t.wants_runtimes());
+    t.succeeded(1);
+    t.succeeded(9);
+    CHECK_EQ(t.limit(), 0.0);
+    t.succeeded(2);
+    CHECK_EQ(t.limit(), 4.0);  // median of 1, 2, 9
+    t.succeeded(3);
+    CHECK_EQ(t.limit(), 6.0);  // of 1, 2, 3, 9: the upper middle
+}
+
+TEST("--timeout N% keeps to the last 999 successes") {
+    JobTimeout t(0, 100);
+    for (int i = 0; i < 999; ++i) t.succeeded(1);
+    CHECK_EQ(t.limit(), 1.0);
+    for (int i = 0; i < 500; ++i) t.succeeded(5);  // now 499 of 1 and 500 of 5
+    CHECK_EQ(t.limit(), 5.0);
+}
