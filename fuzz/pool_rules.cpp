@@ -25,9 +25,10 @@ using namespace prockit;
 namespace {
 // The median runtime of the last 999 successes, as pool-run(1) states it:
 // the middle one in order, the upper middle of an even count.
-double median(std::deque<double> last) {
-    std::sort(last.begin(), last.end());
-    return last[last.size() / 2];
+double median(const std::deque<double>& last) {
+    std::vector<double> v(last.begin(), last.end());
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return v[v.size() / 2];
 }
 }  // namespace
 
@@ -45,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Tally t;
     std::deque<double> last;  // the runtimes of the last 999 successes
     int halted_with = -1;
-    for (size_t i = 3; i + 1 < size; i += 2) {
+    double limit = seconds ? amount : 0;
+    for (size_t i = 3; i + 1 < size && t.done < 1500; i += 2) {
         for (unsigned r = 0; r <= data[i + 1] % 64; ++r) {
             const bool failed = data[i] & 1;
             const int status = data[i] >> 1 | 1;  // 1..127: a failed job's
@@ -66,8 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 timeout.succeeded(runtime);
                 last.push_back(runtime);
                 if (last.size() > 999) last.pop_front();
+                if (!seconds && amount > 0 && last.size() >= 3) limit = median(last) * amount / 100;
             }
-            double limit = seconds ? amount : amount > 0 && last.size() >= 3 ? median(last) * amount / 100 : 0;
             if (timeout.limit() != limit || timeout.wants_runtimes() != (!seconds && amount > 0)) std::abort();
         }
     }
