@@ -18,7 +18,6 @@
 #include <memory>
 #include <new>
 #include <string>
-#include <vector>
 
 #include "copy.h"
 #include "diag.h"
