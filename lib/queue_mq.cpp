@@ -116,7 +116,6 @@ int oflag(Access a) {
     }
     return O_RDWR;
 }
-}  // namespace
 
 std::unique_ptr<Queue> create_mq_queue(const Endpoint& e, const CreateOptions& opt) {
     if (opt.bytes) throw Error(Exit::usage, "message queues are sized in messages: use -m and -s, not -S");
@@ -149,10 +148,15 @@ void remove_mq_queue(const Endpoint& e) {
     CounterSegment::remove(e.path);
 }
 
-std::vector<Endpoint> list_mq_queues() {
+std::vector<Endpoint> list_mq_queues(std::string_view) {
     std::vector<Endpoint> out;
     for (std::string& name : PosixMq::list()) out.push_back(Endpoint{EndpointKind::mq, std::move(name)});
     return out;
 }
+
+}  // namespace
+
+const QueueBackend kMqQueues{EndpointKind::mq, create_mq_queue, open_mq_queue, remove_mq_queue,
+                             on_this_machine, this_machine, list_mq_queues};
 
 }  // namespace prockit

@@ -3,16 +3,10 @@
 // (queue_mq_counts.h). Only queue_factory.cpp includes this.
 #pragma once
 
-#include <memory>
-#include <vector>
-
-#include "queue.h"
+#include "queue_backend.h"
 
 namespace prockit {
 
-std::unique_ptr<Queue> create_mq_queue(const Endpoint& e, const CreateOptions& opt);
-std::unique_ptr<Queue> open_mq_queue(const Endpoint& e, const OpenOptions& opt);
-void remove_mq_queue(const Endpoint& e);
-std::vector<Endpoint> list_mq_queues();
+extern const QueueBackend kMqQueues;
 
 }  // namespace prockit

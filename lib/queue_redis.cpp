@@ -300,7 +300,6 @@ private:
     size_t oversized_ = 0;  // the size of a message too long, taken after others
 };
 
-}  // namespace
 
 std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions& opt) {
     if (opt.bytes) throw Error(Exit::usage, "redis queues are sized in messages: use -m and -s, not -S");
@@ -336,7 +335,12 @@ void remove_redis_queue(const Endpoint& e) {
     r.command(argv);
 }
 
-std::vector<Endpoint> list_redis_queues(const RedisServer& server) {
+// A place that holds queues on a Redis server: "redis://HOST[:PORT][/DB]".
+bool on_a_server(std::string_view where) { return where.substr(0, 8) == "redis://"; }
+std::string server_name(std::string_view where) { return parse_redis_server(where).str(); }
+
+std::vector<Endpoint> list_redis_queues(std::string_view where) {
+    const RedisServer server = parse_redis_server(where);
     Redis r = Redis::connect(server);
     std::vector<Endpoint> out;
     std::string cursor = "0";
@@ -356,5 +360,10 @@ std::vector<Endpoint> list_redis_queues(const RedisServer& server) {
     std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) { return a.path < b.path; });
     return out;
 }
+
+}  // namespace
+
+const QueueBackend kRedisQueues{EndpointKind::redis, create_redis_queue, open_redis_queue, remove_redis_queue,
+                                on_a_server, server_name, list_redis_queues};
 
 }  // namespace prockit

@@ -26,16 +26,10 @@
 // Only queue_factory.cpp includes this.
 #pragma once
 
-#include <memory>
-#include <vector>
-
-#include "queue.h"
+#include "queue_backend.h"
 
 namespace prockit {
 
-std::unique_ptr<Queue> create_redis_queue(const Endpoint& e, const CreateOptions& opt);
-std::unique_ptr<Queue> open_redis_queue(const Endpoint& e, const OpenOptions& opt);
-void remove_redis_queue(const Endpoint& e);
-std::vector<Endpoint> list_redis_queues(const RedisServer& server);
+extern const QueueBackend kRedisQueues;
 
 }  // namespace prockit

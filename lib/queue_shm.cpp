@@ -115,7 +115,6 @@ private:
     mutable ShmRing ring_;
 };
 
-}  // namespace
 
 std::unique_ptr<Queue> create_shm_queue(const Endpoint& e, const CreateOptions& opt) {
     if (opt.maxmsg) throw Error(Exit::usage, "shared-memory queues are sized in bytes: use -S, not -m");
@@ -145,10 +144,15 @@ void remove_shm_queue(const Endpoint& e) {
     ShmRing::remove(e.path);
 }
 
-std::vector<Endpoint> list_shm_queues() {
+std::vector<Endpoint> list_shm_queues(std::string_view) {
     std::vector<Endpoint> out;
     for (std::string& name : ShmRing::list()) out.push_back(Endpoint{EndpointKind::shm, std::move(name)});
     return out;
 }
+
+}  // namespace
+
+const QueueBackend kShmQueues{EndpointKind::shm, create_shm_queue, open_shm_queue, remove_shm_queue,
+                             on_this_machine, this_machine, list_shm_queues};
 
 }  // namespace prockit

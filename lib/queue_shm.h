@@ -3,16 +3,10 @@
 // queue_factory.cpp includes this.
 #pragma once
 
-#include <memory>
-#include <vector>
-
-#include "queue.h"
+#include "queue_backend.h"
 
 namespace prockit {
 
-std::unique_ptr<Queue> create_shm_queue(const Endpoint& e, const CreateOptions& opt);
-std::unique_ptr<Queue> open_shm_queue(const Endpoint& e, const OpenOptions& opt);
-void remove_shm_queue(const Endpoint& e);
-std::vector<Endpoint> list_shm_queues();
+extern const QueueBackend kShmQueues;
 
 }  // namespace prockit
