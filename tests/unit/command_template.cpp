@@ -23,23 +23,27 @@ std::string one(const std::string& word, const std::string& arg) {
 }
 }  // namespace
 
-TEST("{} {.} {/} {//} {/.} of a path") {
-    CHECK_EQ(one("{}", "dir/sub/a.tar.gz"), "dir/sub/a.tar.gz");
-    CHECK_EQ(one("{.}", "dir/sub/a.tar.gz"), "dir/sub/a.tar");
-    CHECK_EQ(one("{/}", "dir/sub/a.tar.gz"), "a.tar.gz");
-    CHECK_EQ(one("{//}", "dir/sub/a.tar.gz"), "dir/sub");
-    CHECK_EQ(one("{/.}", "dir/sub/a.tar.gz"), "a.tar");
-}
-
-TEST("GNU parallel's edge cases: dot files, trailing slashes, no directory") {
-    CHECK_EQ(one("{.}", ".hidden"), "");
-    CHECK_EQ(one("{.}", "a.b."), "a.b");
-    CHECK_EQ(one("{.}", "a.d/file"), "a.d/file");
-    CHECK_EQ(one("{/}", "a/b/"), "");
-    CHECK_EQ(one("{//}", "a/b/"), "a");
-    CHECK_EQ(one("{//}", "file"), ".");
-    CHECK_EQ(one("{//}", "/file"), "/");
-    CHECK_EQ(one("{//}", "/"), "/");
+TEST("{} {.} {/} {//} {/.} of a path, GNU parallel's edge cases too") {
+    struct {
+        const char *word, *input, *want;
+    } table[] = {
+        {"{}", "dir/sub/a.tar.gz", "dir/sub/a.tar.gz"},
+        {"{.}", "dir/sub/a.tar.gz", "dir/sub/a.tar"},
+        {"{/}", "dir/sub/a.tar.gz", "a.tar.gz"},
+        {"{//}", "dir/sub/a.tar.gz", "dir/sub"},
+        {"{/.}", "dir/sub/a.tar.gz", "a.tar"},
+        // Dot files, trailing slashes, no directory.
+        {"{.}", ".hidden", ""},
+        {"{.}", "a.b.", "a.b"},
+        {"{.}", "a.d/file", "a.d/file"},
+        {"{/}", "a/b/", ""},
+        {"{//}", "a/b/", "a"},
+        {"{//}", "file", "."},
+        {"{//}", "/file", "/"},
+        {"{//}", "/", "/"},
+    };
+    for (const auto& row : table) CHECK_EQ(one(row.word, row.input) + " for " + row.word + " " + row.input,
+                                           std::string(row.want) + " for " + row.word + " " + row.input);
 }
 
 TEST("{#} and {%} are the sequence number and the slot") {

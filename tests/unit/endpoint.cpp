@@ -16,6 +16,12 @@ const std::string kNameForm = " (a valid name is '/' and 1 to 255 characters oth
 const std::string kQueueForms =
     " (a queue is mq:/NAME, shm:/NAME, redis://HOST[:PORT][/DB]/NAME, or a bare NAME or /NAME for mq:/NAME";
 
+// "KIND PATH CANONICAL", of a file or a FIFO.
+std::string spelled(const Endpoint& e) {
+    return std::string(e.kind == EndpointKind::file ? "file" : e.kind == EndpointKind::fifo ? "fifo" : "other") + " " +
+           e.path + " " + e.str();
+}
+
 // Each test starts without a password in the environment.
 Endpoint parse(std::string_view text) {
     ::unsetenv("PROCKIT_REDIS_PASSWORD");
@@ -36,19 +42,13 @@ TEST("a text with no scheme is a file, a:b too") {
 }
 
 TEST("file: keeps a path that would read as something else") {
-    Endpoint e = parse("file:mq:/x");
-    CHECK_EQ(e.kind, EndpointKind::file);
-    CHECK_EQ(e.path, "mq:/x");
-    CHECK_EQ(e.str(), "file:mq:/x");
+    CHECK_EQ(spelled(parse("file:mq:/x")), "file mq:/x file:mq:/x");
     CHECK_EQ(parse("file:-").str(), "file:-");
     CHECK_EQ(parse("file:plain").str(), "plain");
 }
 
 TEST("fifo:PATH and fd:N") {
-    Endpoint f = parse("fifo:/tmp/p");
-    CHECK_EQ(f.kind, EndpointKind::fifo);
-    CHECK_EQ(f.path, "/tmp/p");
-    CHECK_EQ(f.str(), "fifo:/tmp/p");
+    CHECK_EQ(spelled(parse("fifo:/tmp/p")), "fifo /tmp/p fifo:/tmp/p");
     Endpoint d = parse("fd:3");
     CHECK_EQ(d.kind, EndpointKind::fd);
     CHECK_EQ(d.fd, 3);

@@ -1,5 +1,6 @@
 // lib/joblog: GNU parallel's joblog, written and read back, and every
 // line that is refused, by its number.
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -46,20 +47,22 @@ TEST("line 1 must be the header") {
 }
 
 TEST("a bad field is an Error naming the line and the field") {
-    CHECK_ERROR(parse_joblog_line("1\t:\t1", 4), Exit::failure, "line 4: expected 9 tab-separated fields, found 3");
-    CHECK_ERROR(parse_joblog_line("", 2), Exit::failure, "line 2: expected 9 tab-separated fields, found 1");
-    CHECK_ERROR(parse_joblog_line("0\t:\t1\t0\t0\t0\t0\t0\tx", 2), Exit::failure,
-                "line 2: Seq '0' is not a job number from 1 to 2^64-1");
-    CHECK_ERROR(parse_joblog_line("18446744073709551616\t:\t1\t0\t0\t0\t0\t0\tx", 2), Exit::failure,
-                "line 2: Seq '18446744073709551616' is not a job number from 1 to 2^64-1");
-    CHECK_ERROR(parse_joblog_line("+1\t:\t1\t0\t0\t0\t0\t0\tx", 2), Exit::failure,
-                "line 2: Seq '+1' is not a job number from 1 to 2^64-1");
-    CHECK_ERROR(parse_joblog_line("1\t:\t1\t0\t0\t0\tok\t0\tx", 2), Exit::failure,
-                "line 2: Exitval 'ok' is not an exit status");
-    CHECK_ERROR(parse_joblog_line("1\t:\t1\t0\t0\t0\t99999999999\t0\tx", 2), Exit::failure,
-                "line 2: Exitval '99999999999' is not an exit status");
-    CHECK_ERROR(parse_joblog_line("1\t:\t1\t0\t0\t0\t0\t-9\tx", 2), Exit::failure,
-                "line 2: Signal '-9' is not a signal number");
+    struct {
+        std::string line;
+        uint64_t number;
+        const char* why;
+    } table[] = {
+        {"1\t:\t1", 4, "line 4: expected 9 tab-separated fields, found 3"},
+        {"", 2, "line 2: expected 9 tab-separated fields, found 1"},
+        {"0\t:\t1\t0\t0\t0\t0\t0\tx", 2, "line 2: Seq '0' is not a job number from 1 to 2^64-1"},
+        {"18446744073709551616\t:\t1\t0\t0\t0\t0\t0\tx", 2,
+         "line 2: Seq '18446744073709551616' is not a job number from 1 to 2^64-1"},
+        {"+1\t:\t1\t0\t0\t0\t0\t0\tx", 2, "line 2: Seq '+1' is not a job number from 1 to 2^64-1"},
+        {"1\t:\t1\t0\t0\t0\tok\t0\tx", 2, "line 2: Exitval 'ok' is not an exit status"},
+        {"1\t:\t1\t0\t0\t0\t99999999999\t0\tx", 2, "line 2: Exitval '99999999999' is not an exit status"},
+        {"1\t:\t1\t0\t0\t0\t0\t-9\tx", 2, "line 2: Signal '-9' is not a signal number"},
+    };
+    for (const auto& row : table) CHECK_ERROR(parse_joblog_line(row.line, row.number), Exit::failure, row.why);
     CHECK_ERROR(parse_joblog_line(std::string(50, '7') + "\t:\t1\t0\t0\t0\t0\t0\tx", 2), Exit::failure,
                 "line 2: Seq '" + std::string(40, '7') + "...' is not a job number from 1 to 2^64-1");
 }
