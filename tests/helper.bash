@@ -210,3 +210,12 @@ open_fifo_for_named_cat() {
     mkfifo "$D/fifo"
     exec {fifo_fd}<> "$D/fifo"  # a writer, so that the reader's open does not block
 }
+
+# A 400 KiB tmpfs at $D/small, named in SMALL_FS for the teardown to
+# unmount; the test is skipped where it cannot be mounted.
+mount_small_tmpfs() {
+    [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+    mkdir "$D/small"
+    mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
+    SMALL_FS=$D/small
+}

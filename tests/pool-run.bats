@@ -518,10 +518,7 @@ kept"
 }
 
 @test "a spill that hits ENOSPC ends the running jobs, then one line and 255" {
-    [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
-    mkdir "$D/small"
-    mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
-    SMALL_FS=$D/small
+    mount_small_tmpfs
     : > "$D/pids"
     run --separate-stderr env TMPDIR="$D/small" pool-run -j 3 'if [ {} = big ]; then
             while [ "$(wc -l < '"$D/pids"')" -lt 2 ]; do sleep 0.02; done
@@ -538,10 +535,7 @@ kept"
     # Jobs a and b have written a first line when the third job's output
     # finds no room to wait in; ended then, their output is not whole and
     # must not be written (it would run into the next job's).
-    [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
-    mkdir "$D/small"
-    mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
-    SMALL_FS=$D/small
+    mount_small_tmpfs
     for tmp in "$D/small" "$D/missing"; do
         : > "$D/pids"
         run --separate-stderr env TMPDIR="$tmp" pool-run -j 3 'if [ {} = big ]; then
