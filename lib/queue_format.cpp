@@ -7,7 +7,7 @@ namespace prockit {
 
 size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f) {
     if (f.with_prio) {
-        char prefix[8];
+        char prefix[16];  // the largest unsigned, 10 digits, a tab and the NUL
         int n = std::snprintf(prefix, sizeof prefix, "%u\t", prio);
         std::memmove(at + n, at, len);
         std::memcpy(at, prefix, static_cast<size_t>(n));

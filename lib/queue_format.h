@@ -44,7 +44,8 @@ struct RecordFormat {
 
 // Turns a message received at `at` (len bytes) into a record in place, per
 // `f`; `at` must have record_overhead(prio, f) bytes of room beyond the
-// message (8 at most). Returns its size. Every backend writes its records
+// message (8 at most for a message queue's priorities, which stop at
+// 32767; 12 for any unsigned). Returns its size. Every backend writes its records
 // through this one function.
 size_t format_record(char* at, size_t len, unsigned prio, const RecordFormat& f);
 
