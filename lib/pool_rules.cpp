@@ -7,9 +7,12 @@ namespace prockit {
 Halt::When HaltRule::check(bool failed, int status, const Tally& t) {
     if (h_.when == Halt::When::never || status_ >= 0) return Halt::When::never;
     if (failed == h_.on_success) return Halt::When::never;
-    double n = static_cast<double>(h_.on_success ? t.succeeded : t.failed);
-    double limit = h_.percent ? h_.count / 100.0 * static_cast<double>(t.done) : h_.count;
-    if (h_.percent ? n < limit || t.done < 3 : n < limit) return Halt::When::never;
+    unsigned long long n = h_.on_success ? t.succeeded : t.failed;
+    // N% in whole numbers (N is one, at most 100): 7 of 100 is 7%, which
+    // 7 / 100.0 * 100 = 7.000000000000001 in floating point was not.
+    bool reached = h_.percent ? t.done >= 3 && n * 100 >= static_cast<unsigned long long>(h_.count) * t.done
+                              : static_cast<double>(n) >= h_.count;
+    if (!reached) return Halt::When::never;
     status_ = h_.on_success ? 0 : status;
     return h_.when;
 }

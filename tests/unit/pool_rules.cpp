@@ -72,7 +72,7 @@ TEST("--halt now,fail=50% waits for three jobs, then halts at half failed") {
 }
 
 // 7% of 100 is 7.000000000000001 as a double (count / 100.0 * done).
-TODO_TEST("--halt now,fail=7% halts when 7 of 100 jobs done have failed", "lib/pool_rules.cpp compares in floating point") {
+TEST("--halt now,fail=7% halts when 7 of 100 jobs done have failed") {
     HaltRule rule(halt(Halt::When::now, false, 7, true));
     Tally t;
     for (int i = 0; i < 93; ++i) t.add(false);
