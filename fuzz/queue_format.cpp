@@ -4,11 +4,9 @@
 // end-of-stream marker is recognised exactly.
 //
 // Input: byte 0 the format (bit 0: with the priority, bit 1: delimited,
-// bit 2: NUL, else newline), bytes 1-2 the priority, the rest the message.
-// The priority stays under 65536, past every priority a queue hands out
-// (an mq's are under 32768; a ring's and redis's are 0): a wider one is
-// the TODO case of tests/unit/queue_format.cpp, format_record's 8-byte
-// prefix buffer.
+// bit 2: NUL, else newline; bit 3: the priority's bytes taken as the top
+// of an unsigned, so that 10-digit ones come up), bytes 1-2 the priority,
+// the rest the message.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -25,11 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     f.with_prio = data[0] & 1;
     f.delimit = data[0] & 2;
     f.delim = data[0] & 4 ? '\0' : '\n';
-    const unsigned prio = data[1] | static_cast<unsigned>(data[2]) << 8;
+    unsigned prio = data[1] | static_cast<unsigned>(data[2]) << 8;
+    if (data[0] & 8) prio = prio << 16 | 0xFFFF;
     std::string_view msg(reinterpret_cast<const char*>(data + 3), size - 3);
 
     const size_t overhead = prockit::record_overhead(prio, f);
-    if (overhead > 8) std::abort();  // the room the header asks callers to leave
+    // The room the header asks callers to leave: 8 at most below 32768
+    // (a message queue's priorities), 12 for any unsigned.
+    if (overhead > (prio < 32768 ? 8u : 12u)) std::abort();
     constexpr char kGuard = '\x5a';
     std::vector<char> buf(msg.size() + 8 + 16, kGuard);
     std::memcpy(buf.data(), msg.data(), msg.size());
