@@ -112,9 +112,11 @@ private:
             if (recovers_ && now >= next_recover_) {
                 // Idle: take back what dead consumers of this machine left
                 // unfinished (a worker killed with SIGKILL), to run it here.
+                // Only the dead (-1: no age asked): every live consumer,
+                // this one included, is still running what it took.
                 // (Said in next()'s Context: "--from QUEUE: recovered ...".)
                 next_recover_ = now + 1;
-                for (const Recovered& r : q_->recover(0))
+                for (const Recovered& r : q_->recover(-1))
                     warn("recovered %llu unfinished messages of consumer %s (%s)",
                          static_cast<unsigned long long>(r.messages), r.consumer.c_str(), r.why.c_str());
             }

@@ -404,6 +404,19 @@ third"
     cat "$D"/worker*.err | grep -q "recovered [0-9]* unfinished messages of consumer $(hostname):"
 }
 
+@test "redis: an idle pool-run does not take back the message of its own running job (it ran twice)" {
+    shq create "$Q"
+    shq put "$Q" job1
+    # The job waits, bounded, for a second run of itself: one comes within
+    # milliseconds if the pool's first idle poll returns its message.
+    run --separate-stderr pool-run -j 2 --from "$Q" --idle 0.5 \
+        'echo {} >> '"$D"'/ran; for i in $(seq 300); do [ "$(wc -l < '"$D"'/ran)" -ge 2 ] && break; sleep 0.01; done'
+    assert_success
+    assert_equal "$(cat "$D/ran")" job1
+    assert_equal "$stderr" ""
+    assert_equal "$(stat_of done) $(stat_of pending) $(stat_of depth)" "1 0 0"
+}
+
 @test "redis: a restart mid-stream: clients fail with one line, nothing acknowledged is lost, recover resumes" {
     shq create "$Q"
     seq 100 | shq put "$Q"
