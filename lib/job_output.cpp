@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "diag.h"
-#include "pool.h"
+#include "pool_options.h"
 
 namespace prockit {
 

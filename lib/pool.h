@@ -10,34 +10,12 @@
 // a process), so that no job fails for the pool's own want of either.
 #pragma once
 
-#include <string>
-
 #include "command_template.h"
 #include "job_sources.h"
+#include "pool_options.h"
 #include "signals.h"
 
 namespace prockit {
-
-struct Halt {
-    enum class When { never, soon, now } when = When::never;
-    bool on_success = false;  // success=N rather than fail=N
-    double count = 1;
-    bool percent = false;
-};
-
-struct PoolOptions {
-    unsigned jobs = 1;
-    bool keep_order = false, line_buffer = false, ungroup = false, tag = false;
-    double timeout = 0;          // seconds; 0: none
-    double timeout_percent = 0;  // or this % of the median runtime of the jobs that succeeded
-    unsigned retries = 1;  // attempts per job, as GNU parallel's --retries
-    Halt halt;
-    double term_grace = 1.0;
-    std::string joblog;
-    bool resume = false, resume_failed = false, retry_failed = false;
-    bool dry_run = false, bar = false;
-    bool null_stdin = false;  // jobs read /dev/null (pool-run's stdin is the input)
-};
 
 // Runs every job; returns the exit status (see pool-run(1)). Dies of a stop
 // signal after ending every job it started. An error of its own while jobs

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "diag.h"
-#include "pool.h"
+#include "pool_options.h"
 #include "progress_bar.h"
 
 namespace prockit {

@@ -14,7 +14,7 @@
 
 #include "deadline.h"
 #include "diag.h"
-#include "pool.h"
+#include "pool_options.h"
 #include "progress_bar.h"
 
 namespace prockit {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "pool.h"
+#include "pool_options.h"
 
 namespace prockit {
 

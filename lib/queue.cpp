@@ -1,10 +1,6 @@
 #include "queue.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include "diag.h"
-#include "queue_backend.h"
 
 namespace prockit {
 
@@ -29,13 +25,6 @@ size_t Queue::send_many(const std::string_view* msgs, size_t n, unsigned prio, c
     for (size_t i = 0; i < n; ++i)
         if (!send(msgs[i], prio, wait.deadline(), stop)) return i;
     return n;
-}
-
-void refuse_foreign(const CreateOptions& opt, bool created, uid_t owner) {
-    if (created || !opt.mine_only || owner == ::geteuid()) return;
-    const passwd* pw = getpwuid(owner);
-    throw Error(Exit::failure, "exists and belongs to " + (pw ? std::string(pw->pw_name) : "uid " + std::to_string(owner)) +
-                                   ", not to you: refused (-x and -C use only a queue of your own)");
 }
 
 }  // namespace prockit

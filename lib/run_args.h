@@ -17,7 +17,7 @@
 
 #include "command_template.h"
 #include "options.h"
-#include "pool.h"
+#include "pool_options.h"
 
 namespace prockit {
 
