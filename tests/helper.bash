@@ -219,3 +219,14 @@ mount_small_tmpfs() {
     mount -t tmpfs -o size=400k tmpfs "$D/small" || skip "cannot mount a tmpfs here"
     SMALL_FS=$D/small
 }
+
+# Skips a test of memory or process limits when TOOL is built with the
+# sanitizers (make sanitize): their runtime reserves terabytes of address
+# space, tens of megabytes of shadow memory and a thread, so it cannot
+# start under ulimit -v or a tight -u, and an RSS figure measures it rather
+# than the tool. Usage: skip_if_sanitized TOOL [WHY]
+skip_if_sanitized() {
+    if grep -q __asan_init "$(command -v "$1")"; then
+        skip "${2:-the sanitizer runtime does not start under this limit}"
+    fi
+}

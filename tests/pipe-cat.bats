@@ -271,14 +271,8 @@ b"
     assert_output short
 }
 
-# The sanitizers' runtime reserves terabytes of shadow memory: it cannot
-# start under ulimit -v (make sanitize).
-skip_if_sanitized() {
-    if grep -q __asan_init "$(command -v pipe-cat)"; then skip "the sanitizer runtime does not start under ulimit -v"; fi
-}
-
 @test "-B takes the memory the data needs, not what BYTES allows: -B 1G under a 500 MB limit" {
-    skip_if_sanitized
+    skip_if_sanitized pipe-cat
     q=$(qname q)
     shq create "$q"
     run bash -c "ulimit -v 500000; pipe-cat -B 1G /dev/null mq:/$q"

@@ -371,12 +371,6 @@ lone_user() {
     LONE_UID=$((50000 + BATS_ROOT_PID % 10000))
 }
 
-# A build with sanitizers (make sanitize) needs memory and a thread of its
-# own at start: a limit that leaves none tests the runtime, not pool-run.
-skip_if_sanitized() {
-    if grep -q __asan_init "$(command -v pool-run)"; then skip "the sanitizer runtime does not start under this limit"; fi
-}
-
 # True once process $1 is no longer running (gone, or a zombie not yet reaped).
 not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
 
@@ -471,6 +465,7 @@ kept"
 
 @test "--line-buffer passes a line longer than memory holds in bounded memory, byte for byte" {
     [ -x /usr/bin/time ] || skip "GNU time is not installed"
+    skip_if_sanitized pool-run "the sanitizer runtime's shadow memory is in the RSS measured"
     head -c 50000000 /dev/zero | tr '\0' a > "$D/long"
     /usr/bin/time -f %M -o "$D/rss" pool-run --line-buffer cat ::: "$D/long" > "$D/out"
     cmp "$D/long" "$D/out"
@@ -574,7 +569,7 @@ two"
 
 @test "with no job running and the kernel still refusing a process, one line and 255" {
     lone_user
-    skip_if_sanitized
+    skip_if_sanitized pool-run
     run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run true ::: 1'
     assert_failure 255
     assert_equal "$stderr" "pool-run: not enough processes to run a job (ulimit -u 1, 1 in use, a job needs 1)"
@@ -582,7 +577,7 @@ two"
 
 @test "under ulimit -u, fewer processes left than a shell job needs is one line and 255, not jobs failing to fork" {
     lone_user
-    skip_if_sanitized
+    skip_if_sanitized pool-run
     # pool-run is the one process in use; a job under /bin/sh needs two
     # (the shell, and the sleep it forks): with one left, GNU parallel's
     # jobs fail with "Cannot fork".
@@ -597,7 +592,7 @@ two"
 }
 
 @test "running out of memory is one line and 255, after the running jobs are ended" {
-    skip_if_sanitized
+    skip_if_sanitized pool-run
     run --separate-stderr bash -c '{ echo "'"$D/pid"'"; head -c 200000000 /dev/zero; } |
         (ulimit -v 150000; exec pool-run -j 2 sh -c '\''echo $$ > "$0"; exec sleep 300'\'')'
     assert_failure 255

@@ -188,14 +188,8 @@ usage: shq recover [--older-than SECONDS] QUEUE"
     shq rm "/tcp:$name"
 }
 
-# The sanitizers' runtime reserves terabytes of shadow memory: it cannot
-# start under ulimit -v (make sanitize).
-skip_if_sanitized() {
-    if grep -q __asan_init "$(command -v pipe-cat)"; then skip "the sanitizer runtime does not start under ulimit -v"; fi
-}
-
 @test "redis: pipe-cat out of memory for a 200 MB chunk (ulimit -v) is one line and status 4, nothing sent" {
-    skip_if_sanitized
+    skip_if_sanitized pipe-cat
     shq create -s 500000000 "$Q"
     run --separate-stderr bash -c "ulimit -v 250000; head -c 200M /dev/zero | pipe-cat -B 200M - '$Q'"
     assert_failure 4
