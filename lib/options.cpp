@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "diag.h"
 #include "version.h"
@@ -46,8 +47,16 @@ int Options::next() {
         std::exit(0);
     }
     if (c == kVersion) print_version();
-    if (c == '?' && optopt) fail("invalid option -%c", optopt);
-    if (c == '?') fail("invalid option %s", argv_[optind - 1]);
+    if (c == '?') {
+        // getopt_long says '?' too for a long option given a value it does
+        // not take (--once=1), with optopt its value, which is no letter.
+        const char* arg = argv_[optind - 1];
+        const char* eq = std::strchr(arg, '=');
+        if (std::strncmp(arg, "--", 2) == 0 && eq)
+            fail("option %.*s takes no value", static_cast<int>(eq - arg), arg);
+        if (optopt > 0 && optopt < 128 && std::isgraph(optopt)) fail("invalid option -%c", optopt);
+        fail("invalid option %s", arg);
+    }
     if (c == ':') {
         // A long option (or one without a letter) is named as it was written.
         if (optopt > 0 && optopt < 128 && std::isalnum(optopt)) fail("option -%c needs a value", optopt);

@@ -29,6 +29,9 @@ same_as_parallel() {
     run --separate-stderr pool-run --bogus
     assert_failure 255
     [ "${stderr_lines[0]}" = "pool-run: invalid option --bogus" ]
+    run --separate-stderr pool-run --dry-run=3 echo ::: 1
+    assert_failure 255
+    [ "${stderr_lines[0]}" = "pool-run: option --dry-run takes no value" ]
     run --separate-stderr pool-run -j x echo
     assert_failure 255
     [ "$stderr" = "pool-run: invalid number of jobs 'x': expected a whole number from 0 to 100000" ]

@@ -55,6 +55,11 @@ usage: shq put [-p PRIO] [-t SECONDS] [-n] [-0] [-C] QUEUE [MESSAGE ...]" ]
     run --separate-stderr shq get -t
     assert_failure 2
     [ "${stderr_lines[0]}" = "shq: get: option -t needs a value" ]
+
+    # A long option that takes no value, given one: named, not a stray byte.
+    run --separate-stderr shq stat --json=1 "$Q"
+    assert_failure 2
+    [ "${stderr_lines[0]}" = "shq: stat: option --json takes no value" ]
 }
 
 @test "missing and extra operands are usage errors" {

@@ -46,6 +46,7 @@ start_zombies() {
 -c 5:1	invalid range '5:1': its start is greater than its end
 -w @	invalid range '@': expected [@]START:END, N, N:, ~:N, such as 5 or 10:20
 --bogus	invalid option --bogus
+--once=1	option --once takes no value
 EOF
 }
 
