@@ -1,8 +1,7 @@
 // Making, opening, removing and listing queues of every kind: the one file
-// that knows all the backends (queue_mq.h, queue_shm.h, queue_redis.h) and
-// picks one by the endpoint's scheme. A new backend is added here and in
-// its own files, and nowhere else (a new scheme also in endpoint.cpp's
-// parser).
+// that knows all the backends (its .cpp includes each and holds their
+// table) and picks one by the endpoint's scheme. A new backend is added
+// there and in its own files; lib/README lists what else names the kinds.
 #pragma once
 
 #include <memory>
