@@ -31,4 +31,19 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
+struct stat stat_of(int fd) {
+    struct stat st{};
+    if (::fstat(fd, &st) == -1) throw system_error(errno, "fstat");
+    return st;
+}
+
+const char* file_kind(mode_t mode) {
+    if (S_ISREG(mode)) return "a regular file";
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISLNK(mode)) return "a symbolic link";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "a device";
+}
+
 }  // namespace prockit

@@ -2,6 +2,8 @@
 // survive EINTR and partial transfers.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <sys/types.h>
 
@@ -60,5 +62,12 @@ ssize_t read_some(int fd, void* buf, size_t len);
 // Writes all of data, retrying EINTR and partial writes. Returns true, or
 // false with errno set (EPIPE when the reader has gone away).
 bool write_all(int fd, std::string_view data);
+
+// fstat(2), throwing prockit::Error ("fstat: reason") on failure.
+struct stat stat_of(int fd);
+
+// What a file of this mode is, for a refusal: "a directory", "a FIFO",
+// "a symbolic link", "a socket", "a device", "a regular file".
+const char* file_kind(mode_t mode);
 
 }  // namespace prockit

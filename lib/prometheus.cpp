@@ -64,6 +64,13 @@ Fd create_temporary(const std::string& path, std::string& tmp) {
 
 void replace_file(const std::string& path, std::string_view content) {
     if (path.empty() || path.back() == '/') throw Error(Exit::failure, "'" + path + "' names no file");
+    // rename(2) replaces whatever has the name: run as root against
+    // /dev/full, it once made the machine's device a file. Only a file (or
+    // a link, replaced and not followed) is ours to replace.
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        throw Error(Exit::failure, std::string("not a regular file (") + file_kind(st.st_mode) +
+                                       "): refused, it would be replaced");
     std::string tmp;
     Fd fd = create_temporary(path, tmp);
     try {

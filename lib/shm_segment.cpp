@@ -103,20 +103,6 @@ SharedSegment::SharedSegment(std::string name, Fd fd, Mapping map, bool created,
 namespace {
 void pause_1ms() { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
 
-struct stat stat_of(int fd) {
-    struct stat st{};
-    if (::fstat(fd, &st) == -1) throw system_error(errno, "fstat");
-    return st;
-}
-
-std::string file_kind(mode_t mode) {
-    if (S_ISDIR(mode)) return "a directory";
-    if (S_ISLNK(mode)) return "a symbolic link";
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISSOCK(mode)) return "a socket";
-    return "a device";
-}
-
 // Why an object in /dev/shm could not be made: a full file system is named,
 // for it is not the fault of what was to be kept there.
 Error create_failure(int err, size_t size, const SegmentKind& kind) {
@@ -176,11 +162,11 @@ SharedSegment SharedSegment::open(const std::string& name, const SegmentKind& ki
         // fails the open with a reason that does not say what is there.
         struct stat st{};
         if (::lstat(("/dev/shm" + name).c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-            throw Error(Exit::failure, "not a regular file (" + file_kind(st.st_mode) + ")");
+            throw Error(Exit::failure, std::string("not a regular file (") + file_kind(st.st_mode) + ")");
         throw system_error(err, "open");
     }
     if (struct stat st = stat_of(fd.get()); !S_ISREG(st.st_mode))
-        throw Error(Exit::failure, "not a regular file (" + file_kind(st.st_mode) + ")");
+        throw Error(Exit::failure, std::string("not a regular file (") + file_kind(st.st_mode) + ")");
     // A creator sizes, initialises and marks the segment in that order;
     // touching a mapping past its size would raise SIGBUS, so wait (a
     // second at most) for the size, then for the mark.

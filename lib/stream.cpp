@@ -17,18 +17,10 @@ void clear_nonblock(int fd) {
     if (flags != -1 && (flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
-struct stat stat_of(int fd) {
-    struct stat st{};
-    if (::fstat(fd, &st) == -1) throw system_error(errno, "fstat");
-    return st;
-}
-
 bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
 
 [[noreturn]] void not_a_fifo(mode_t m) {
-    const char* what = S_ISLNK(m) ? "a symbolic link" : S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory"
-                     : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "something else";
-    throw Error(Exit::failure, std::string("refused: it is ") + what + ", not a FIFO" +
+    throw Error(Exit::failure, std::string("refused: it is ") + file_kind(m) + ", not a FIFO" +
                                    (S_ISREG(m) ? " (name a file without fifo:)" : ""));
 }
 

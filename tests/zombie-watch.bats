@@ -501,6 +501,13 @@ prockit_zombies 0
     run --separate-stderr as_nobody zombie-watch -p $$ --prometheus "$D/ro/z.prom"
     assert_failure 3
     assert_regex "$stderr" "^zombie-watch: --prometheus $D/ro/z.prom: create $D/ro/\.z\.prom\.[0-9]+-[0-9a-f]+: permission denied\$"
+    # Anything but a file or a link is not replaced (as root, it once made
+    # /dev/full a file): a FIFO here stays one.
+    mkfifo "$D/fifo.prom"
+    run --separate-stderr zombie-watch -p $$ --prometheus "$D/fifo.prom"
+    assert_failure 3
+    assert_equal "$stderr" "zombie-watch: --prometheus $D/fifo.prom: not a regular file (a FIFO): refused, it would be replaced"
+    [ -p "$D/fifo.prom" ]
     run --separate-stderr zombie-watch --prometheus ''
     assert_failure 3
     assert_equal "${stderr_lines[0]}" "zombie-watch: --prometheus needs a FILE"
