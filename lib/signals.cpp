@@ -109,4 +109,11 @@ Wait wait_fd(int fd, short events, const Deadline& deadline, const StopSignals* 
     }
 }
 
+void default_sigchld() {
+    struct sigaction sa{};
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGCHLD, &sa, nullptr);
+}
+
 }  // namespace prockit

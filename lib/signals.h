@@ -93,6 +93,13 @@ private:
 // reader has gone away, or the write's own error.
 bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop);
 
+// Takes back SIGCHLD's default action. A parent that ignored SIGCHLD
+// passes SIG_IGN on through exec(2); the kernel would then reap our
+// children itself, and waitpid find none to report (pool-run failed every
+// job with ECHILD, zombie-watch --subreaper waited forever). Every tool
+// that waits for children calls this first.
+void default_sigchld();
+
 enum class Wait { ready, timed_out, stopped };
 
 // Sleeps until the deadline, or until a stop signal arrives (stopped).

@@ -243,3 +243,9 @@ check_reap() {
 @test "orphan-demo(1): ENVIRONMENT and FILES name what it reads and makes; every EXAMPLES block leaves the directory it is pasted into as it was" {
     check_page_files_and_examples orphan-demo
 }
+
+@test "zombie run by a parent that ignored SIGCHLD still makes its zombies (the kernel reaped them at once)" {
+    run timeout 60 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' orphan-demo zombie -c 2 --hold 0.2
+    assert_success
+    assert_line --index $((${#lines[@]} - 1)) --partial "2 children stayed zombies (state Z)"
+}

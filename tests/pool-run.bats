@@ -813,3 +813,11 @@ extract_examples() {
     grep -q -- '-joblog' <<< "$files_section"
     grep -q 'pool-run.XXXXXX' <<< "$files_section"
 }
+
+@test "a parent that ignored SIGCHLD does not hide the jobs' statuses (the kernel reaped them: ECHILD, 255)" {
+    run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' pool-run -k sh -c 'echo {}; exit {}' ::: 0 3
+    assert_failure 1
+    assert_output "0
+3"
+    assert_equal "$stderr" ""
+}

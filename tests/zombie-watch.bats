@@ -552,3 +552,8 @@ prockit_zombies 0
         assert_equal "${#stderr_lines[@]}" 4
     done
 }
+
+@test "--subreaper run by a parent that ignored SIGCHLD still gets its command's status (it waited forever)" {
+    run timeout 60 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' zombie-watch --subreaper sh -c 'exit 7'
+    assert_failure 7
+}

@@ -13,6 +13,7 @@
 #include "lifecycle_demo.h"
 #include "options.h"
 #include "parse.h"
+#include "signals.h"
 #include "timeline.h"
 
 using namespace prockit;
@@ -101,6 +102,7 @@ Settings parse_args(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     set_program_name("orphan-demo");
+    default_sigchld();
     check_stdout_at_exit();
     const Settings s = parse_args(argc, argv);
     try {

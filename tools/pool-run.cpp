@@ -108,6 +108,7 @@ std::unique_ptr<JobSource> open_source(RunArgs& a) {
 
 int main(int argc, char** argv) {
     set_program_name("pool-run");
+    default_sigchld();
     set_usage_status(255);  // as GNU parallel
     check_stdout_at_exit(255);  // --help and --version too (lib/diag.h)
     try {

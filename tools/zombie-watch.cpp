@@ -278,6 +278,7 @@ int watch(const Settings& s) {
 
 int main(int argc, char** argv) {
     set_program_name("zombie-watch");
+    default_sigchld();
     set_usage_status(static_cast<int>(PluginState::unknown));
     // Output that cannot be written is UNKNOWN too: a scheduler reads a
     // status past 3 as a broken plugin, and every error of ours is 3.
