@@ -109,19 +109,22 @@ private:
         unsigned prio = 0;
         if (!q_->try_receive(buf_.data(), len, prio)) {
             double now = monotonic_seconds();
-            if (recovers_ && now >= next_recover_) {
-                // Idle: take back what dead consumers of this machine left
+            if (now < next_check_) return idle(now);
+            next_check_ = now + 1;
+            // Idle, once a second: a queue removed (shq rm) ends the run as
+            // it ends shq get (an mq: queue once kept us waiting forever).
+            if (q_->removed()) throw Error(Exit::missing, kRemovedWhileWaiting);
+            if (recovers_) {
+                // Take back what dead consumers of this machine left
                 // unfinished (a worker killed with SIGKILL), to run it here.
                 // Only the dead (-1: no age asked): every live consumer,
                 // this one included, is still running what it took.
                 // (Said in next()'s Context: "--from QUEUE: recovered ...".)
-                next_recover_ = now + 1;
                 for (const Recovered& r : q_->recover(-1))
                     warn("recovered %llu unfinished messages of consumer %s (%s)",
                          static_cast<unsigned long long>(r.messages), r.consumer.c_str(), r.why.c_str());
             }
-            if (idle_s_ > 0 && now - last_ >= idle_s_) return Next::end;
-            return Next::later;
+            return idle(now);
         }
         last_ = monotonic_seconds();
         if (is_end_of_stream(buf_.data(), len)) {
@@ -132,13 +135,16 @@ private:
         return Next::job;
     }
 
+    // Nothing came: the end after --idle seconds of it, else later.
+    Next idle(double now) const { return idle_s_ > 0 && now - last_ >= idle_s_ ? Next::end : Next::later; }
+
     std::unique_ptr<Queue> q_;
     double idle_s_;
     std::vector<char> buf_;
     double last_ = monotonic_seconds();
     bool ended_ = false;
     bool recovers_;
-    double next_recover_ = 0;
+    double next_check_ = 0;
 };
 
 // --retry-failed: the log's failed commands, read whole before any job
