@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "diag.h"
+#include "fd.h"
 
 namespace prockit {
 
@@ -215,38 +216,30 @@ bool PosixMq::removed() const {
 }
 
 bool PosixMq::send(std::string_view msg, unsigned prio, const Deadline& deadline) {
-    for (;;) {
-        int r;
-        if (deadline.is_never()) {
-            r = mq_send(mqd_, msg.data(), msg.size(), prio);
-        } else {
-            timespec at = deadline.realtime();
-            r = mq_timedsend(mqd_, msg.data(), msg.size(), prio, &at);
-        }
-        if (r == 0) return true;
-        if (errno == EINTR) continue;
-        if (errno == ETIMEDOUT || errno == EAGAIN) return false;
-        if (errno == EMSGSIZE)
-            throw Error(Exit::failure, "message of " + std::to_string(msg.size()) +
-                                           " bytes exceeds the queue's " + std::to_string(msgsize_));
-        throw system_error(errno);
-    }
+    int r = retry_eintr([&] {
+        if (deadline.is_never()) return mq_send(mqd_, msg.data(), msg.size(), prio);
+        timespec at = deadline.realtime();
+        return mq_timedsend(mqd_, msg.data(), msg.size(), prio, &at);
+    });
+    if (r == 0) return true;
+    if (errno == ETIMEDOUT || errno == EAGAIN) return false;
+    if (errno == EMSGSIZE)
+        throw Error(Exit::failure, "message of " + std::to_string(msg.size()) + " bytes exceeds the queue's " +
+                                       std::to_string(msgsize_));
+    throw system_error(errno);
 }
 
 bool PosixMq::try_receive(char* buf, size_t& len, unsigned& prio) {
     // An absolute time already past makes mq_timedreceive a non-blocking
     // receive without switching the descriptor to O_NONBLOCK.
     static const timespec past = {0, 0};
-    for (;;) {
-        ssize_t n = mq_timedreceive(mqd_, buf, static_cast<size_t>(msgsize_), &prio, &past);
-        if (n >= 0) {
-            len = static_cast<size_t>(n);
-            return true;
-        }
-        if (errno == EINTR) continue;
-        if (errno == ETIMEDOUT || errno == EAGAIN) return false;
-        throw system_error(errno);
+    ssize_t n = retry_eintr([&] { return mq_timedreceive(mqd_, buf, static_cast<size_t>(msgsize_), &prio, &past); });
+    if (n >= 0) {
+        len = static_cast<size_t>(n);
+        return true;
     }
+    if (errno == ETIMEDOUT || errno == EAGAIN) return false;
+    throw system_error(errno);
 }
 
 }  // namespace prockit

@@ -136,10 +136,7 @@ uint64_t Stream::size_left() const {
 
 void Stream::truncate() const {
     if (!regular_) return;
-    int r;
-    do r = ::ftruncate(fd_, 0);
-    while (r == -1 && errno == EINTR);
-    if (r == -1) throw system_error(errno, "truncate " + name_);
+    if (retry_eintr([&] { return ::ftruncate(fd_, 0); }) == -1) throw system_error(errno, "truncate " + name_);
 }
 
 Stream::Stream(int fd, Fd owned, std::string name) : Stream(fd, std::move(owned), std::move(name), Made()) {}
