@@ -7,10 +7,14 @@
 
 namespace prockit {
 
+std::string user_name(uid_t uid) {
+    const passwd* pw = getpwuid(uid);
+    return pw ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
+}
+
 void refuse_foreign(const CreateOptions& opt, bool created, uid_t owner) {
     if (created || !opt.mine_only || owner == ::geteuid()) return;
-    const passwd* pw = getpwuid(owner);
-    throw Error(Exit::failure, "exists and belongs to " + (pw ? std::string(pw->pw_name) : "uid " + std::to_string(owner)) +
+    throw Error(Exit::failure, "exists and belongs to " + user_name(owner) +
                                    ", not to you: refused (-x and -C use only a queue of your own)");
 }
 

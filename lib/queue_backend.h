@@ -34,6 +34,9 @@ struct QueueBackend {
 inline bool on_this_machine(std::string_view where) { return where.empty(); }
 inline std::string this_machine(std::string_view) { return ""; }
 
+// A user as a refusal names them: "alice", or "uid 1234" without a name.
+std::string user_name(uid_t uid);
+
 // create -x (CreateOptions::mine_only): a queue another user made first is
 // not ours to adopt. It may be shared with us, but it may as well be a trap
 // (a 0666 ring that user reads every job from). Throws Error(Exit::failure)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diag.h"
+#include "queue_backend.h"
 
 namespace prockit {
 
@@ -62,11 +63,6 @@ bool may_write_queue(const PosixMq::Owner& q, uid_t uid) {
 }
 
 namespace {
-std::string user_name(uid_t uid) {
-    const passwd* pw = getpwuid(uid);
-    return pw ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
-}
-
 // Whether this process may write the queue, by its own credentials: a
 // supplementary group given by setpriv or newgrp counts, as the kernel's
 // check counts it, though /etc/group does not list it.
