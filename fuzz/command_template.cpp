@@ -66,10 +66,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in.seq = data[2];
     in.slot = data[3];
     std::vector<std::string> fields = split(std::string_view(reinterpret_cast<const char*>(data + 4), size - 4));
-    std::vector<std::string> words;
-    for (size_t i = 0; i < fields.size(); ++i) (i < nwords ? words : in.args).push_back(fields[i]);
+    std::vector<std::string> words, args;
+    for (size_t i = 0; i < fields.size(); ++i) (i < nwords ? words : args).push_back(fields[i]);
+    in.records = {args};
 
-    for (const std::string& a : in.args)
+    for (const std::string& a : args)
         if (shell_words(prockit::shell_quote(a)) != std::vector<std::string>{a}) std::abort();
 
     std::optional<CommandTemplate> t;

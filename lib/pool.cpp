@@ -46,7 +46,7 @@ private:
     void own_error(std::exception_ptr e = std::current_exception());
     void settle();
     void source_failed();
-    void source_finished(const std::vector<std::string>& args);
+    void source_finished(const JobInput& in);
 
     EventLoop loop_;  // first, so that it outlives all that is registered with it
     const CommandTemplate& cmd_;
@@ -141,12 +141,15 @@ void Pool::source_failed() {
     no_new_jobs_ = true;
 }
 
-void Pool::source_finished(const std::vector<std::string>& args) {
-    if (source_error_) return;  // the source is gone: what it gave stays unacknowledged
-    try {
-        source_.finished(args);
-    } catch (const Error&) {
-        source_failed();
+// Each record of the job's input, back to its source.
+void Pool::source_finished(const JobInput& in) {
+    for (const std::vector<std::string>& record : in.records) {
+        if (source_error_) return;  // the source is gone: what it gave stays unacknowledged
+        try {
+            source_.finished(record);
+        } catch (const Error&) {
+            source_failed();
+        }
     }
 }
 
@@ -179,20 +182,20 @@ std::unique_ptr<Job> Pool::next_job() {
         if (n == JobSource::Next::end) source_ended_ = true;
         if (n != JobSource::Next::job) return nullptr;
         auto job = std::make_unique<Job>();
-        job->input.args = std::move(args);
+        job->input.records.push_back(std::move(args));
         job->input.seq = next_seq_++;
         job->log_seq = source_.joblog_seq();
         if (resume_.skip(cmd_, job->input, bar_line_)) {
             // Done in an earlier run (--resume), or done well (--resume-failed):
             // it keeps its place in the order, with nothing to write.
             output_.skipped(job->input.seq);
-            source_finished(job->input.args);
+            source_finished(job->input);
             continue;
         }
         job->input.slot = free_slots_.back();
         if (opt_.dry_run) {
             output_.out().write(cmd_.display(job->input) + "\n");
-            source_finished(job->input.args);
+            source_finished(job->input);
             continue;
         }
         free_slots_.pop_back();
@@ -200,7 +203,8 @@ std::unique_ptr<Job> Pool::next_job() {
         if (opt_.tag) {
             // Several inputs joined by spaces, as GNU parallel joins them.
             std::string& tag = job->output.tag;
-            for (size_t i = 0; i < job->input.args.size(); ++i) tag += (i ? " " : "") + job->input.args[i];
+            std::vector<std::string> all = job->input.flat();
+            for (size_t i = 0; i < all.size(); ++i) tag += (i ? " " : "") + all[i];
             tag += '\t';
         }
         return job;
@@ -314,7 +318,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
     tally_.add(failed);
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
     joblog_.write(job->record());
-    source_finished(job->input.args);
+    source_finished(job->input);
     Halt::When halt = halt_.check(failed, job->status(), tally_);
     if (halt != Halt::When::never) no_new_jobs_ = true;
     if (halt == Halt::When::now) end_all(SIGTERM);

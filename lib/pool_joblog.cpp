@@ -29,7 +29,7 @@ void JoblogWriter::write(const JoblogRecord& r) {
 
 bool logged_as(const std::string& logged, const std::string& command, const JobInput& in) {
     if (logged == command) return true;
-    for (const std::string& a : in.args) {
+    for (const std::string& a : in.flat()) {
         std::string one = joblog_command(a);
         if (logged.find(one) == std::string::npos && logged.find(shell_quote(one)) == std::string::npos) return false;
     }

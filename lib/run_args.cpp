@@ -14,7 +14,15 @@ namespace {
 
 enum Long {
     kLineBuffer = 1000, kTag, kTimeout, kRetries, kHalt, kTermGrace, kJoblog, kResume, kResumeFailed,
-    kRetryFailed, kDryRun, kBar, kShell, kNoShell, kFrom, kIdle
+    kRetryFailed, kDryRun, kBar, kShell, kNoShell, kFrom, kIdle,
+    // A: shell
+    kShellEnd = 1100,
+    // B: replacement
+    kReplacementEnd = 1200,
+    // C: inputs
+    kInputsEnd = 1300,
+    // D: options
+    kOptionsEnd = 1400,
 };
 
 Bar parse_bar(const char* text, const Options& o) {
@@ -42,6 +50,10 @@ const option kRunLongOptions[] = {
     {"keep-order", no_argument, nullptr, 'k'},          {"ungroup", no_argument, nullptr, 'u'},
     {"jobs", required_argument, nullptr, 'j'},          {"null", no_argument, nullptr, '0'},
     {"arg-file", required_argument, nullptr, 'a'},
+    // A: shell
+    // B: replacement
+    // C: inputs
+    // D: options
     {}};
 
 // One case per option: a table, long only because pool-run has many.
@@ -75,6 +87,10 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
                 a.idle = parse_seconds(optarg, "idle");
                 a.idle_given = true;
                 break;
+            // A: shell
+            // B: replacement
+            // C: inputs
+            // D: options
         }
     }
     return a;

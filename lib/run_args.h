@@ -46,6 +46,11 @@ struct RunArgs {
     Bar bar = Bar::off;
     std::vector<std::string> command;     // COMMAND [ARG...]
     std::vector<InputGroup> groups;       // ::: and ::::, in order (not -a)
+    // A: shell
+    // B: replacement
+    ReplacementRules rules;
+    // C: inputs
+    // D: options
 };
 
 // The options, up to the first operand. Misuse ends the process as

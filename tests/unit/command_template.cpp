@@ -12,7 +12,7 @@ using V = std::vector<std::string>;
 namespace {
 JobInput input(V args, unsigned long long seq = 1, unsigned slot = 1) {
     JobInput in;
-    in.args = std::move(args);
+    in.records = {std::move(args)};
     in.seq = seq;
     in.slot = slot;
     return in;
