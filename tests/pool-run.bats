@@ -23,7 +23,7 @@ same_as_parallel() {
 @test "pool-run: --help, --version; usage errors are 255 with one reason, as GNU parallel" {
     run pool-run --help
     assert_success
-    assert_line --index 0 --partial "usage: pool-run [-j N | -j N%]"
+    assert_line --index 0 --partial "usage: pool-run [OPTION...] [COMMAND [ARG...]]"
     run pool-run --version
     assert_output --regexp '^pool-run \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
     run --separate-stderr pool-run --bogus

@@ -28,35 +28,41 @@ using namespace prockit;
 
 namespace {
 
-const char kUsage[] =
-    "usage: pool-run [-j N | -j N%] [-0] [-a FILE] ... [-k] [--line-buffer | -u] [--tag] [--timeout SECONDS]\n"
-    "                [--retries N] [--halt WHEN,fail=N | WHEN,success=N] [--term-grace SECONDS]\n"
-    "                [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--dry-run] [--bar[=always]]\n"
-    "                [--shell | --no-shell] [--from QUEUE [--idle SECONDS]] [--] [COMMAND [ARG...]]\n"
-    "                [::: ARG... [::: ARG...]] [:::: FILE...]\n";
+const char kUsage[] = "usage: pool-run [OPTION...] [COMMAND [ARG...]] [::: ARG... | :::: FILE...]...\n";
 
+// One option a line (or a few, indented), in the order of pool-run(1)'s
+// OPTIONS: each option added is a line added.
 const char kHelp[] =
     "\n"
-    ":::: FILE... gives the lines of each FILE as one more group of arguments ('-': stdin);\n"
-    "an empty group runs nothing.\n"
+    "Runs COMMAND once per input, N at a time. Inputs: the lines of stdin, of -a FILEs, the\n"
+    "ARGs after each :::, the lines of each FILE after :::: ('-': stdin); several give their\n"
+    "cross product, and an empty group runs nothing.\n"
     "Replacement strings: {} the input, {.} without extension, {/} basename, {//} dirname,\n"
     "{/.} basename without extension, {#} job number, {%} slot (1..N), {N} the Nth input.\n"
     "Without one, the input is the last argument. COMMAND given as one word with spaces or\n"
     "shell syntax runs under /bin/sh -c, the inputs quoted; as separate words, directly.\n"
     "\n"
-    "  -j N, -j N%      jobs at once: N, N% of the cores, 0 as many as 250 (default: cores)\n"
-    "  -0               input records end in NUL           -a FILE  read inputs from FILE ('-': stdin)\n"
-    "  -k               output in input order              -u       output not grouped\n"
-    "  --line-buffer    whole lines as they come           --tag    each line after its inputs and a tab\n"
-    "  --timeout S      end a job after S seconds (TERM, KILL after --term-grace, default 1);\n"
-    "                   S% is that percentage of the median runtime of successful jobs\n"
-    "  --retries N      run a failing job up to N times    --halt   now|soon,fail|success=N|N%\n"
-    "  --joblog FILE    GNU parallel's joblog; --resume skips logged jobs, --resume-failed reruns failures,\n"
-    "                   --retry-failed reruns the failed commands of the log, ignoring COMMAND and inputs\n"
-    "  --dry-run        print the commands\n"
-    "  --bar            progress on stderr when it is a terminal; --bar=always: whatever it is\n"
-    "  --from QUEUE     inputs from a shq queue, each marked done after its job; stops at the\n"
-    "                   end-of-stream marker or after --idle SECONDS without a message\n"
+    "  -0, --null            input records end in NUL\n"
+    "  -a, --arg-file FILE   read inputs from FILE ('-': stdin)\n"
+    "  --bar[=always]        progress on stderr when it is a terminal; =always: whatever it is\n"
+    "  --dry-run             print the commands, run nothing\n"
+    "  --from QUEUE          inputs from a shq queue, each marked done after its job; stops at the\n"
+    "                        end-of-stream marker or after --idle SECONDS without a message\n"
+    "  --halt WHEN,fail=N    now|soon,fail|success=N|N%: stop after N jobs failed (succeeded)\n"
+    "  -j, --jobs N          jobs at once: N, N% of the cores, 0 as many as 250 (default: cores)\n"
+    "  --joblog FILE         GNU parallel's joblog\n"
+    "  -k, --keep-order      output in input order\n"
+    "  --line-buffer         whole lines as they come\n"
+    "  --shell, --no-shell   under /bin/sh -c, or directly, whatever COMMAND looks like\n"
+    "  --resume              with --joblog: skip the logged jobs\n"
+    "  --resume-failed       with --joblog: rerun the logged jobs that failed\n"
+    "  --retries N           run a failing job up to N times\n"
+    "  --retry-failed        with --joblog: rerun the failed commands of the log, ignoring\n"
+    "                        COMMAND and inputs\n"
+    "  --tag                 each line after its inputs and a tab\n"
+    "  --term-grace SECONDS  from SIGTERM to SIGKILL when a job is ended (default 1)\n"
+    "  --timeout SECONDS     end a job after SECONDS; N% of the median runtime of successful jobs\n"
+    "  -u, --ungroup         output not grouped\n"
     "\n"
     "Exit status: 0 all jobs succeeded; 1-100 the number that failed; 101 more than 100;\n"
     "with --halt, the status of the job that halted it; 128+N killed by signal N;\n"
@@ -119,7 +125,7 @@ int main(int argc, char** argv) {
         parse_operands(a, operands(o));
         read_groups(a);
         check(o, [&] { check_sources(a); });
-        CommandTemplate cmd(a.command, a.shell);
+        CommandTemplate cmd(a.command, a.shell, a.rules);
         std::unique_ptr<JobSource> source = open_source(a);
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
