@@ -16,10 +16,12 @@ enum Long {
     kLineBuffer = 1000, kTag, kTimeout, kRetries, kHalt, kTermGrace, kJoblog, kResume, kResumeFailed,
     kRetryFailed, kDryRun, kBar, kShell, kNoShell, kFrom, kIdle,
     // A: shell
+    kEnv, kRecordEnv,
     kShellEnd = 1100,
     // B: replacement
     kReplacementEnd = 1200,
     // C: inputs
+    kArgSep, kArgFileSep, kLink, kEof, kShuf, kCsv, kTrim, kHeader, kXargs,
     kInputsEnd = 1300,
     // D: options
     kOptionsEnd = 1400,
@@ -37,6 +39,19 @@ Bar parse_bar(const char* text, const Options& o) {
 
 }  // namespace
 
+// The short options, for Options: each package adds its letters in its
+// section (a letter followed by ':' takes a value).
+const char kRunShortOptions[] =
+    "j:0a:ku"
+    // A: shell
+    "q"
+    // B: replacement
+    ""
+    // C: inputs
+    "n:N:mXs:d:E:rC:"
+    // D: options
+    "";
+
 const option kRunLongOptions[] = {
     {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
     {"timeout", required_argument, nullptr, kTimeout},  {"retries", required_argument, nullptr, kRetries},
@@ -51,8 +66,19 @@ const option kRunLongOptions[] = {
     {"jobs", required_argument, nullptr, 'j'},          {"null", no_argument, nullptr, '0'},
     {"arg-file", required_argument, nullptr, 'a'},
     // A: shell
+    {"quote", no_argument, nullptr, 'q'},                {"env", required_argument, nullptr, kEnv},
+    {"record-env", no_argument, nullptr, kRecordEnv},    {"recordenv", no_argument, nullptr, kRecordEnv},
     // B: replacement
     // C: inputs
+    {"max-args", required_argument, nullptr, 'n'},       {"max-replace-args", required_argument, nullptr, 'N'},
+    {"xargs", no_argument, nullptr, kXargs},             {"max-chars", required_argument, nullptr, 's'},
+    {"delimiter", required_argument, nullptr, 'd'},      {"eof", optional_argument, nullptr, kEof},
+    {"no-run-if-empty", no_argument, nullptr, 'r'},      {"shuf", no_argument, nullptr, kShuf},
+    {"colsep", required_argument, nullptr, 'C'},         {"col-sep", required_argument, nullptr, 'C'},
+    {"csv", no_argument, nullptr, kCsv},                 {"trim", required_argument, nullptr, kTrim},
+    {"header", required_argument, nullptr, kHeader},     {"link", no_argument, nullptr, kLink},
+    {"xapply", no_argument, nullptr, kLink},             {"arg-sep", required_argument, nullptr, kArgSep},
+    {"arg-file-sep", required_argument, nullptr, kArgFileSep},
     // D: options
     {}};
 
@@ -64,7 +90,9 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
             case 'j': p.jobs = parse_jobs(optarg, cores); break;
-            case '0': a.delim = '\0'; break;
+            case '0':
+                if (!a.delim_given) a.delim = std::string(1, '\0');
+                break;
             case 'a': a.arg_files.push_back(optarg); break;
             case 'k': p.keep_order = true; break;
             case 'u': p.ungroup = true; break;
@@ -80,19 +108,46 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kRetryFailed: p.retry_failed = true; break;
             case kDryRun: p.dry_run = true; break;
             case kBar: a.bar = parse_bar(optarg, o); break;
-            case kShell: a.shell = CommandTemplate::Shell::always; break;
-            case kNoShell: a.shell = CommandTemplate::Shell::never; break;
+            case kShell: a.shell.mode = CommandTemplate::Shell::always; break;
+            case kNoShell: a.shell.mode = CommandTemplate::Shell::never; break;
             case kFrom: a.from = optarg; break;
             case kIdle:
                 a.idle = parse_seconds(optarg, "idle");
                 a.idle_given = true;
                 break;
             // A: shell
+            case 'q': a.shell.quote = true; break;
+            case kEnv: a.env.push_back(optarg); break;
+            case kRecordEnv: a.record_env = true; break;
             // B: replacement
             // C: inputs
+            case 'n': case 'N':
+                a.max_args = parse_unit_count(optarg, c == 'N' ? "max-replace-args" : "max-args");
+                a.max_replace = c == 'N';
+                break;
+            case 'm': a.multi_m = true; break;
+            case 'X': a.multi_x = true; break;
+            case kXargs: a.multi_xargs = true; break;
+            case 's': a.max_chars = parse_unit_count(optarg, "max-chars"); break;
+            case 'd':
+                a.delim = unquote_delimiter(optarg);
+                a.delim_given = true;
+                break;
+            case 'E': a.eof = optarg; break;
+            case kEof: a.eof = optarg ? optarg : ""; break;
+            case 'r': a.skip_blank = true; break;
+            case kShuf: a.shuf = true; break;
+            case 'C': a.colsep = optarg; break;
+            case kCsv: a.csv = true; break;
+            case kTrim: a.trim = optarg; break;
+            case kHeader: a.header = optarg; break;
+            case kLink: a.link = true; break;
+            case kArgSep: a.arg_sep = optarg; break;
+            case kArgFileSep: a.arg_file_sep = optarg; break;
             // D: options
         }
     }
+    settle_inputs(a);  // C: inputs
     return a;
 }
 
@@ -148,36 +203,6 @@ void check_options(const RunArgs& a) {
     if ((p.resume || p.resume_failed || p.retry_failed) && p.joblog.empty())
         throw Error(Exit::usage, std::string("--") + (p.resume ? "resume" : p.resume_failed ? "resume-failed" : "retry-failed") +
                                      " needs --joblog FILE");
-}
-
-void parse_operands(RunArgs& a, const std::vector<std::string>& operands) {
-    bool keep_files = !a.pool.retry_failed;
-    bool separated = false, files = false, file_pending = false;
-    for (const std::string& op : operands) {
-        if (op == ":::" || op == "::::") {
-            if (file_pending) a.groups.emplace_back();
-            separated = true;
-            files = file_pending = op == "::::";
-            if (!files) a.groups.emplace_back();
-        } else if (!separated) {
-            a.command.push_back(op);
-        } else if (files) {
-            if (keep_files) a.groups.push_back(InputGroup{{}, op, true});
-            file_pending = false;
-        } else {
-            a.groups.back().args.push_back(op);
-        }
-    }
-    if (file_pending) a.groups.emplace_back();
-    if (a.pool.retry_failed) a.command.clear();
-}
-
-void check_sources(const RunArgs& a) {
-    if (a.from && (!a.groups.empty() || !a.arg_files.empty()))
-        throw Error(Exit::usage, "--from excludes :::, :::: and -a");
-    if (a.from && a.pool.retry_failed)
-        throw Error(Exit::usage, "--retry-failed takes its jobs from the joblog: it excludes --from");
-    if (a.idle_given && !a.from) throw Error(Exit::usage, "--idle needs --from QUEUE");
 }
 
 }  // namespace prockit

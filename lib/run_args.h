@@ -21,7 +21,8 @@
 
 namespace prockit {
 
-// pool-run's long options, for Options.
+// pool-run's short and long options, for Options.
+extern const char kRunShortOptions[];
 extern const option kRunLongOptions[];
 
 // One input source of the cross product: arguments given, or a file's
@@ -30,6 +31,7 @@ struct InputGroup {
     std::vector<std::string> args;
     std::string file;  // "" for a ::: group; "-": standard input
     bool from_file = false;
+    bool linked = false;  // :::+ or ::::+: taken side by side with the source before it
     bool operator==(const InputGroup&) const = default;
 };
 
@@ -37,9 +39,8 @@ enum class Bar { off, on_terminal, always };
 
 struct RunArgs {
     PoolOptions pool;
-    char delim = '\n';                    // -0: '\0'
     std::vector<std::string> arg_files;   // -a FILE, in order
-    CommandTemplate::Shell shell = CommandTemplate::Shell::automatic;
+    ShellChoice shell;                    // -q, --shell, --no-shell (the shell itself: pick_job_shell)
     std::optional<std::string> from;      // --from QUEUE
     double idle = 0;
     bool idle_given = false;
@@ -47,9 +48,27 @@ struct RunArgs {
     std::vector<std::string> command;     // COMMAND [ARG...]
     std::vector<InputGroup> groups;       // ::: and ::::, in order (not -a)
     // A: shell
+    std::vector<std::string> env;         // --env NAME[,NAME...], each given
+    bool record_env = false;              // --record-env
     // B: replacement
     ReplacementRules rules;
     // C: inputs
+    std::string delim = "\n";             // -0: NUL; -d DELIM (parallel's escapes read)
+    bool delim_given = false;             // -d, which wins over -0 whatever the order
+    std::string arg_sep = ":::", arg_file_sep = "::::";
+    bool link = false;                    // --link: every source side by side, the shorter wrapping
+    std::optional<std::string> eof;       // -E: the line that ends an input source
+    bool skip_blank = false;              // -r: no job for a record of white space only
+    bool shuf = false;
+    std::optional<std::string> colsep;    // --colsep REGEX
+    bool csv = false;
+    std::optional<std::string> trim;      // --trim
+    std::optional<std::string> header;    // --header : or REGEX (the first line), 0 (file names)
+    std::optional<unsigned long long> max_args;  // -n, -N
+    bool max_replace = false;             // -N
+    bool multi_m = false, multi_x = false, multi_xargs = false;  // -m, -X, --xargs
+    std::optional<unsigned long long> max_chars;  // -s
+    bool no_args = false;                 // -n 0, -N 0: each input read, none given to the job
     // D: options
 };
 
@@ -67,6 +86,15 @@ void parse_timeout(const char* text, PoolOptions& opt);
 // The options that exclude each other (-u and -k, --resume without
 // --joblog...).
 void check_options(const RunArgs& a);
+
+// C: inputs. After the options: what -n/-N/-m/-X/--xargs/-s make of the
+// batches (a.pool.batch) and of the replacement rules (context replace).
+void settle_inputs(RunArgs& a);
+// -n, -N, -s: a whole number with parallel's unit prefixes (k 1000,
+// K or ki 1024, and so on up to p/P).
+unsigned long long parse_unit_count(const char* text, const char* what);
+// -d's delimiter with GNU parallel's escapes: \t \n \r, \NNN octal, \N.
+std::string unquote_delimiter(const std::string& text);
 
 // The operands: COMMAND [ARG...], then the groups. A separator with
 // nothing after it is an empty group (the cross product has no jobs).

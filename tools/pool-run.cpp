@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     set_usage_status(255);  // as GNU parallel
     check_stdout_at_exit(255);  // --help and --version too (lib/diag.h)
     try {
-        Options o(argc, argv, "j:0a:ku", kRunLongOptions, "", kUsage, kHelp);
+        Options o(argc, argv, kRunShortOptions, kRunLongOptions, "", kUsage, kHelp);
         RunArgs a = parse_run_options(o, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
         check(o, [&] { check_options(a); });
         a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO));
