@@ -104,7 +104,7 @@ void watch_exit(Job& job, JobOutputTaker& taker) {
         int st = job.process->native_exit_code();
         job.process->detach();
         job.exited = true;
-        if (!ec && WIFEXITED(st)) job.exit_code = WEXITSTATUS(st);
+        if (!ec && WIFEXITED(st)) job.exit_code = job.skipped ? -2 : WEXITSTATUS(st);
         if (!ec && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
         drain_after_exit(job, taker);
         if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
@@ -116,6 +116,10 @@ void watch_exit(Job& job, JobOutputTaker& taker) {
 int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) {
     SpawnSpec spec;
     spec.argv = how.cmd.argv(job.input);
+    if (job_skipped(job.input)) {  // its Perl called skip(), or a --filter is false
+        spec.argv = {"true"};
+        job.skipped = true;
+    }
     spec.env = how.env;
     static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (how.null_stdin) spec.in = null_in.get();

@@ -43,6 +43,7 @@ struct Job {
     JobPipe out, err;
     JobOutput output;
     bool exited = false;
+    bool skipped = false;  // skip() or --filter: it runs `true`, Exitval -2, as in GNU parallel
     int exit_code = 0, signal = 0;
     double started = 0, started_epoch = 0;
     bool timed_out = false;

@@ -1,67 +1,51 @@
 #include "replacement.h"
 
-#include <cctype>
 #include <charconv>
-#include <cstdint>
+#include <map>
 #include <optional>
+#include <utility>
 
 #include "diag.h"
+#include "perl_eval.h"
 
 namespace prockit {
 
 namespace {
-// The replacement strings at `at` in w: its length, or 0 if none starts there.
-size_t replacement_at(std::string_view w, size_t at) {
-    static const std::string_view kinds[] = {"{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}"};
-    for (std::string_view k : kinds)
-        if (w.substr(at, k.size()) == k) return k.size();
-    if (w[at] == '{') {
-        size_t end = at + 1;
-        while (end < w.size() && std::isdigit(static_cast<unsigned char>(w[end]))) ++end;
-        if (end > at + 1 && end < w.size() && w[end] == '}') return end - at + 1;
+
+bool is_separator(const Piece& p) { return p.literal && (p.text == " " || p.text == "\t"); }
+
+// For -X: every space and tab its own literal, as parallel's tokens, so
+// that a walk sees where each word around a string ends.
+std::vector<Piece> split_words(std::vector<Piece> pieces) {
+    std::vector<Piece> out;
+    for (Piece& p : pieces) {
+        if (!p.literal) {
+            out.push_back(std::move(p));
+            continue;
+        }
+        size_t start = 0;
+        for (size_t i = 0; i <= p.text.size(); ++i) {
+            if (i < p.text.size() && p.text[i] != ' ' && p.text[i] != '\t') continue;
+            if (i > start) out.push_back(Piece::of_text(p.text.substr(start, i - start)));
+            if (i < p.text.size()) out.push_back(Piece::of_text(p.text.substr(i, 1)));
+            start = i + 1;
+        }
     }
-    return 0;
+    return out;
 }
 
-// GNU parallel's meanings, trailing slashes and dot files included:
-// {/} is what follows the last '/' (s:.*/::), so "a/b/" gives "".
-std::string basename_of(std::string_view p) {
-    size_t slash = p.rfind('/');
-    return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+// Which of n inputs a positional piece names, as parallel indexes its
+// array: N > 0 the Nth, else n+N, which Perl wraps once more when negative.
+std::optional<size_t> input_index(const std::string& position, size_t n) {
+    long long k = 0;
+    std::from_chars(position.data(), position.data() + position.size(), k);  // checked by find_pieces
+    long long size = static_cast<long long>(n);
+    long long i = k > 0 ? k - 1 : size + k;
+    if (i < 0) i += size;
+    if (i < 0 || i >= size) return std::nullopt;
+    return static_cast<size_t>(i);
 }
 
-std::string dirname_of(std::string_view p) {
-    while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
-    size_t slash = p.rfind('/');
-    if (slash == std::string_view::npos) return ".";
-    if (slash == 0) return "/";
-    return std::string(p.substr(0, slash));
-}
-
-// {.} removes a last '.' and what follows it if that holds no '/' (and so
-// no other '.'): s:\.[^/.]*$::, so ".hidden" gives "" and "a.b." "a.b".
-std::string strip_extension(std::string_view p) {
-    size_t dot = p.rfind('.');
-    if (dot == std::string_view::npos) return std::string(p);
-    if (p.find('/', dot) != std::string_view::npos) return std::string(p);
-    return std::string(p.substr(0, dot));
-}
-
-// The n of a {n} replacement string (r is the whole "{n}"); none if r is
-// another kind, or if n does not fit in 64 bits.
-std::optional<uint64_t> input_number(std::string_view r) {
-    uint64_t k = 0;
-    const char* last = r.data() + r.size() - 1;
-    auto [end, ec] = std::from_chars(r.data() + 1, last, k);
-    if (ec != std::errc() || end != last) return std::nullopt;
-    return k;
-}
-
-std::string joined(const std::vector<std::string>& fields) {
-    std::string all;
-    for (size_t i = 0; i < fields.size(); ++i) all += (i ? " " : "") + fields[i];
-    return all;
-}
 }  // namespace
 
 std::vector<std::string> JobInput::flat() const {
@@ -79,48 +63,158 @@ std::string shell_quote(std::string_view s) {
     return q + "'";
 }
 
-Expansion::Expansion(std::string line, const ReplacementRules&) : line_(std::move(line)) {
-    std::string_view w = line_;
-    for (size_t i = 0; i < w.size(); ++i) {
-        size_t n = replacement_at(w, i);
-        if (!n) continue;
-        has_replacement_ = true;
-        // GNU parallel reads a {n} past 2^64 as a Perl float and picks
-        // an arbitrary input (or runs out of memory): a usage error here.
-        std::string_view r = w.substr(i, n);
-        if (std::isdigit(static_cast<unsigned char>(r[1])) && !input_number(r))
-            throw Error(Exit::usage, "invalid replacement string '" + std::string(r) + "': no input has that number");
-    }
+std::string parallel_quote(std::string_view s) {
+    if (s.empty()) return "''";
+    if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/") == std::string_view::npos)
+        return std::string(s);
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);
+    q += "'";
+    if (q.starts_with("''")) q.erase(0, 2);
+    if (q.size() >= 2 && q.ends_with("''")) q.erase(q.size() - 2);
+    return q;
 }
 
-std::string Expansion::expand(const JobInput& in, bool quote) const {
-    std::string_view w = line_;
-    std::vector<std::string> flat = in.flat();
-    std::string out;
-    for (size_t i = 0; i < w.size();) {
-        size_t n = replacement_at(w, i);
-        if (!n) {
-            out += w[i++];
+Expansion::Expansion(std::string line, const ReplacementRules& rules) : context_(rules.context), jobs_(rules.jobs) {
+    pieces_ = find_pieces(std::move(line), rules, make_rules(rules));
+    bool first_word = true;
+    for (Piece& p : pieces_) {
+        if (p.literal) {
+            first_word = first_word && p.text.find_first_of(" \t\n=") == std::string::npos;
             continue;
         }
-        std::string_view r = w.substr(i, n);
-        std::string all = joined(flat), value;
-        // {0} is {} in GNU parallel (all the inputs), though {00} is empty.
-        if (r == "{}" || r == "{0}") value = all;
-        else if (r == "{.}") value = strip_extension(all);
-        else if (r == "{/}") value = basename_of(all);
-        else if (r == "{//}") value = dirname_of(all);
-        else if (r == "{/.}") value = strip_extension(basename_of(all));
-        else if (r == "{#}") value = std::to_string(in.seq);
-        else if (r == "{%}") value = std::to_string(in.slot);
-        else {
-            uint64_t k = input_number(r).value_or(0);
-            value = k >= 1 && k <= flat.size() ? flat[k - 1] : "";
+        has_replacement_ = true;
+        starts_with_replacement_ = starts_with_replacement_ || first_word;
+        needs_total_ = needs_total_ || p.native == Native::total || p.native == Native::seq_padded ||
+                       (p.native == Native::perl && p.code.find("total_jobs") != std::string::npos);
+        if (p.native != Native::perl) continue;
+        uses_perl_ = true;
+        if (!rules.perl) throw Error(Exit::usage, "cannot use " + p.text + ": no Perl here");
+        p.sub = PerlEval::instance().compile(p.code, p.text);
+    }
+    if (context_) pieces_ = split_words(std::move(pieces_));
+    keep_filters(rules);
+}
+
+struct Expansion::Values {
+    const JobInput& in;
+    std::vector<std::string> args;  // the job's inputs; one empty one if it has none, as parallel
+    std::map<std::pair<size_t, size_t>, PerlEval::Value> perl;  // by (sub, input)
+    unsigned jobs;
+
+    // The piece's value for input i (none: "", unquoted, as parallel).
+    std::string of(const Piece& p, std::optional<size_t> i, bool quote) const {
+        if (!i) return "";
+        if (p.native != Native::perl) {
+            std::string s = native_value(p, args[*i], in, jobs);
+            return quote && p.native != Native::unquoted_text ? parallel_quote(s) : s;
         }
-        out += quote ? shell_quote(value) : value;
-        i += n;
+        const PerlEval::Value& v = perl.at({p.sub, *i});
+        return quote && !v.unquoted ? parallel_quote(v.text) : v.text;
+    }
+};
+
+std::string Expansion::expand(const JobInput& in, bool quote, bool* skip) const {
+    Values v{in, in.flat(), {}, jobs_};
+    if (v.args.empty()) v.args.emplace_back();
+    size_t n = v.args.size();
+    // Job numbers start at 1: seq 0 is a sample line (the template asking
+    // what a line looks like), for which no user Perl runs, as it may count.
+    if (uses_perl_ && in.seq == 0) {
+        for (const Piece& p : pieces_)
+            if (!p.literal && p.native == Native::perl)
+                for (size_t i = 0; i < n; ++i) v.perl[{p.sub, i}] = PerlEval::Value{v.args[i], false};
+    } else if (uses_perl_) {
+        std::vector<PerlEval::Call> calls;
+        auto want = [&](size_t sub, size_t i) {
+            if (v.perl.try_emplace({sub, i}).second) calls.push_back({sub, i});
+        };
+        for (const Piece& p : pieces_) {
+            if (p.literal || p.native != Native::perl) continue;
+            if (!p.positional()) {
+                for (size_t i = 0; i < n; ++i) want(p.sub, i);
+            } else if (std::optional<size_t> i = input_index(p.position, n)) {
+                want(p.sub, *i);
+            }
+        }
+        bool skipped = false;
+        std::vector<PerlEval::Value> values =
+            PerlEval::instance().evaluate({&v.args, in.seq, in.total, in.slot}, calls, skipped);
+        for (size_t c = 0; c < calls.size(); ++c) v.perl[{calls[c].sub, calls[c].arg}] = std::move(values[c]);
+        if (skip) *skip = skipped;
+    }
+    return context_ ? walk_context(v.args, v, quote) : walk(v.args, v, quote);
+}
+
+// Each string once per input (a positional one once), values joined by spaces.
+std::string Expansion::walk(const std::vector<std::string>& args, const Values& v, bool quote) const {
+    std::string out;
+    for (const Piece& p : pieces_) {
+        if (p.literal) {
+            out += p.text;
+        } else if (p.positional()) {
+            out += v.of(p, input_index(p.position, args.size()), quote);
+        } else {
+            for (size_t i = 0; i < args.size(); ++i) {
+                if (i) out += ' ';
+                out += v.of(p, i, quote);
+            }
+        }
     }
     return out;
+}
+
+// -X: each word holding a string repeats once per input (once if all its
+// strings are positional), the copies joined by spaces.
+std::string Expansion::walk_context(const std::vector<std::string>& args, const Values& v, bool quote) const {
+    std::string out;
+    for (size_t i = 0; i < pieces_.size();) {
+        if (is_separator(pieces_[i])) {
+            out += pieces_[i++].text;
+            continue;
+        }
+        size_t end = i;
+        bool any = false, normal = false;
+        for (; end < pieces_.size() && !is_separator(pieces_[end]); ++end) {
+            any = any || !pieces_[end].literal;
+            normal = normal || (!pieces_[end].literal && !pieces_[end].positional());
+        }
+        for (size_t a = 0; a < (any ? args.size() : 1); ++a) {
+            if (a) out += ' ';
+            for (size_t k = i; k < end; ++k) {
+                const Piece& p = pieces_[k];
+                if (p.literal) out += p.text;
+                else out += v.of(p, p.positional() ? input_index(p.position, args.size()) : std::optional<size_t>(a), quote);
+            }
+            if (!normal) break;
+        }
+        i = end;
+    }
+    return out;
+}
+
+namespace {
+// --filter, once for the run (job_skipped).
+std::vector<Expansion>* g_filters = nullptr;
+}  // namespace
+
+void Expansion::keep_filters(const ReplacementRules& rules) {
+    if (g_filters || rules.filter.empty()) return;
+    ReplacementRules plain = rules;
+    plain.filter.clear();
+    static std::vector<Expansion> filters;
+    for (const std::string& f : rules.filter) filters.emplace_back(f, plain);
+    PerlEval::instance();  // a filter is Perl: the helper starts now, not mid-run
+    g_filters = &filters;
+}
+
+bool job_skipped(const JobInput& in) {
+    if (PerlEval::running() && PerlEval::instance().skipped(in.seq, in.slot)) return true;
+    if (!g_filters) return false;
+    std::vector<std::string> args = in.flat();
+    for (const Expansion& f : *g_filters)
+        if (!PerlEval::instance().filter({&args, in.seq, in.total, in.slot}, f.expand(in, false))) return true;
+    return false;
 }
 
 }  // namespace prockit

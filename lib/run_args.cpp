@@ -19,6 +19,8 @@ enum Long {
     kEnv, kRecordEnv,
     kShellEnd = 1100,
     // B: replacement
+    kPlus, kParens, kRpl, kExtensionReplace, kBasenameReplace, kDirnameReplace, kBasenameExtensionReplace,
+    kSeqReplace, kSlotReplace, kFilter,
     kReplacementEnd = 1200,
     // C: inputs
     kArgSep, kArgFileSep, kLink, kEof, kShuf, kCsv, kTrim, kHeader, kXargs,
@@ -31,6 +33,13 @@ Bar parse_bar(const char* text, const Options& o) {
     if (!text || std::strcmp(text, "auto") == 0) return Bar::on_terminal;
     if (std::strcmp(text, "always") == 0) return Bar::always;
     o.fail("invalid --bar=%s: expected --bar or --bar=always", text);
+}
+
+// B: --parens: its first half opens Perl, its second closes it.
+std::string parse_parens(const char* text) {
+    std::string t = text;
+    if (t.size() < 2) throw Error(Exit::usage, "invalid --parens '" + t + "': expected the two halves of a string, such as {==}");
+    return t;
 }
 
 [[noreturn]] void bad_halt(const std::string& t) {
@@ -46,7 +55,7 @@ const char kRunShortOptions[] =
     // A: shell
     "q"
     // B: replacement
-    ""
+    "I:"
     // C: inputs
     "n:N:mXs:d:E:rC:"
     // D: options
@@ -69,6 +78,17 @@ const option kRunLongOptions[] = {
     {"quote", no_argument, nullptr, 'q'},                {"env", required_argument, nullptr, kEnv},
     {"record-env", no_argument, nullptr, kRecordEnv},    {"recordenv", no_argument, nullptr, kRecordEnv},
     // B: replacement
+    {"plus", no_argument, nullptr, kPlus},               {"parens", required_argument, nullptr, kParens},
+    {"rpl", required_argument, nullptr, kRpl},           {"filter", required_argument, nullptr, kFilter},
+    {"extensionreplace", required_argument, nullptr, kExtensionReplace},
+    {"er", required_argument, nullptr, kExtensionReplace},
+    {"basenamereplace", required_argument, nullptr, kBasenameReplace},
+    {"bnr", required_argument, nullptr, kBasenameReplace},
+    {"dirnamereplace", required_argument, nullptr, kDirnameReplace},
+    {"dnr", required_argument, nullptr, kDirnameReplace},
+    {"basenameextensionreplace", required_argument, nullptr, kBasenameExtensionReplace},
+    {"bner", required_argument, nullptr, kBasenameExtensionReplace},
+    {"seqreplace", required_argument, nullptr, kSeqReplace}, {"slotreplace", required_argument, nullptr, kSlotReplace},
     // C: inputs
     {"max-args", required_argument, nullptr, 'n'},       {"max-replace-args", required_argument, nullptr, 'N'},
     {"xargs", no_argument, nullptr, kXargs},             {"max-chars", required_argument, nullptr, 's'},
@@ -120,6 +140,17 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kEnv: a.env.push_back(optarg); break;
             case kRecordEnv: a.record_env = true; break;
             // B: replacement
+            case kPlus: a.rules.plus = true; break;
+            case kParens: a.rules.parens = parse_parens(optarg); break;
+            case kRpl: a.rules.rpl.push_back(optarg); break;
+            case kFilter: a.rules.filter.push_back(optarg); break;
+            case 'I': a.rules.input = optarg; break;
+            case kExtensionReplace: a.rules.extension = optarg; break;
+            case kBasenameReplace: a.rules.basename = optarg; break;
+            case kDirnameReplace: a.rules.dirname = optarg; break;
+            case kBasenameExtensionReplace: a.rules.basename_extension = optarg; break;
+            case kSeqReplace: a.rules.seq = optarg; break;
+            case kSlotReplace: a.rules.slot = optarg; break;
             // C: inputs
             case 'n': case 'N':
                 a.max_args = parse_unit_count(optarg, c == 'N' ? "max-replace-args" : "max-args");
@@ -148,6 +179,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
         }
     }
     settle_inputs(a);  // C: inputs
+    a.rules.jobs = p.jobs;  // B: replacement ({0%}'s width)
     return a;
 }
 

@@ -1,0 +1,172 @@
+#include "perl_eval.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "diag.h"
+#include "spawn.h"
+
+namespace prockit {
+
+namespace {
+[[noreturn]] void helper_failed(const std::string& why) { throw Error(Exit::failure, "perl helper: " + why); }
+
+void frame(std::string& out, const std::string& s) {
+    out += std::to_string(s.size());
+    out += '\n';
+    out += s;
+}
+}  // namespace
+
+namespace {
+bool g_running = false;
+}  // namespace
+
+PerlEval& PerlEval::instance() {
+    static PerlEval helper;
+    g_running = true;
+    return helper;
+}
+
+bool PerlEval::running() { return g_running; }
+
+PerlEval::PerlEval() {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) helper_failed(std::string("socketpair: ") + std::strerror(errno));
+    sock_ = Fd(sv[0]);
+    Fd theirs(sv[1]);
+    SpawnSpec spec;
+    spec.argv = {"perl", "-e", kPerlHelperScript};
+    spec.in = theirs.get();
+    spec.out = theirs.get();
+    spec.pidfd = false;
+    Spawned s = spawn_job(spec);
+    if (s.error) helper_failed("cannot run perl: " + s.failure_reason());
+    pid_ = s.pid;
+}
+
+PerlEval::~PerlEval() {
+    sock_.reset();  // end of file: the helper exits
+    if (pid_ > 0) retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
+}
+
+void PerlEval::send(const std::vector<std::string>& message) {
+    std::string out;
+    frame(out, std::to_string(message.size()));
+    for (const std::string& s : message) frame(out, s);
+    // MSG_NOSIGNAL: a helper that died is an error to say, not a SIGPIPE.
+    for (size_t at = 0; at < out.size();) {
+        ssize_t n = retry_eintr([&] { return ::send(sock_.get(), out.data() + at, out.size() - at, MSG_NOSIGNAL); });
+        if (n < 0) helper_failed(std::string("write: ") + std::strerror(errno));
+        at += static_cast<size_t>(n);
+    }
+}
+
+char PerlEval::next_byte() {
+    if (at_ == buf_.size()) {
+        buf_.resize(65536);
+        ssize_t n = read_some(sock_.get(), buf_.data(), buf_.size());
+        if (n < 0) helper_failed(std::string("read: ") + std::strerror(errno));
+        if (n == 0) helper_failed("it ended unexpectedly");
+        buf_.resize(static_cast<size_t>(n));
+        at_ = 0;
+    }
+    return buf_[at_++];
+}
+
+std::string PerlEval::receive_string() {
+    size_t len = 0;
+    for (char c; (c = next_byte()) != '\n';) {
+        if (c < '0' || c > '9' || len > (size_t{1} << 40)) helper_failed("garbled answer");
+        len = len * 10 + static_cast<size_t>(c - '0');
+    }
+    std::string s;
+    s.reserve(len);
+    while (s.size() < len) {
+        if (at_ == buf_.size()) s += next_byte();
+        size_t take = std::min(len - s.size(), buf_.size() - at_);
+        s.append(buf_, at_, take);
+        at_ += take;
+    }
+    return s;
+}
+
+std::vector<std::string> PerlEval::round_trip(const std::vector<std::string>& message) {
+    send(message);
+    std::string count = receive_string();
+    size_t n = 0;
+    for (char c : count) n = n * 10 + static_cast<size_t>(c - '0');
+    std::vector<std::string> answer;
+    for (size_t i = 0; i < n; ++i) answer.push_back(receive_string());
+    if (answer.empty()) helper_failed("empty answer");
+    return answer;
+}
+
+size_t PerlEval::compile(const std::string& code, const std::string& shown) {
+    if (auto it = subs_.find(code); it != subs_.end()) return it->second;
+    std::vector<std::string> a = round_trip({"C", code});
+    if (a[0] != "ok" || a.size() < 2) throw Error(Exit::usage, "cannot use " + shown + ": " + (a.size() > 1 ? a[1] : ""));
+    shown_.push_back(shown);
+    subs_.emplace(code, shown_.size() - 1);
+    return shown_.size() - 1;
+}
+
+void PerlEval::add_job(std::vector<std::string>& m, const Job& job) {
+    m.push_back(std::to_string(job.seq));
+    m.push_back(std::to_string(job.slot));
+    m.push_back(std::to_string(job.total));
+    m.push_back(std::to_string(job.args->size()));
+    m.insert(m.end(), job.args->begin(), job.args->end());
+}
+
+std::vector<PerlEval::Value> PerlEval::evaluate(const Job& job, const std::vector<Call>& calls, bool& skip) {
+    if (job.seq != kept_seq_ || job.slot != kept_slot_) {
+        kept_.clear();
+        kept_seq_ = job.seq;
+        kept_slot_ = job.slot;
+        kept_skip_ = false;
+    }
+    std::vector<std::string> m = {"E"};
+    add_job(m, job);
+    std::vector<const Call*> missing;
+    for (const Call& c : calls) {
+        auto it = kept_.find({c.sub, c.arg});
+        if (it != kept_.end() && it->second.arg == (*job.args)[c.arg]) continue;
+        missing.push_back(&c);
+        m.push_back(std::to_string(c.sub));
+        m.push_back(std::to_string(c.arg));
+    }
+    if (!missing.empty()) run(m, missing, *job.args);
+    skip = skip || kept_skip_;
+    std::vector<Value> values;
+    for (const Call& c : calls) values.push_back(kept_.at({c.sub, c.arg}).value);
+    return values;
+}
+
+void PerlEval::run(const std::vector<std::string>& m, const std::vector<const Call*>& calls, const std::vector<std::string>& args) {
+    std::vector<std::string> a = round_trip(m);
+    if (a[0] != "ok") {
+        size_t sub = a.size() > 2 ? std::strtoul(a[2].c_str(), nullptr, 10) : shown_.size();
+        throw Error(Exit::usage, (sub < shown_.size() ? shown_[sub] : "{= =}") + ": " + (a.size() > 1 ? a[1] : ""));
+    }
+    if (a.size() != 2 + 2 * calls.size()) helper_failed("garbled answer");
+    kept_skip_ = kept_skip_ || a[1] == "1";
+    for (size_t i = 0; i < calls.size(); ++i)
+        kept_[{calls[i]->sub, calls[i]->arg}] = Kept{args[calls[i]->arg], Value{std::move(a[2 + 2 * i]), a[3 + 2 * i] == "1"}};
+}
+
+bool PerlEval::filter(const Job& job, const std::string& code) {
+    std::vector<std::string> m = {"F"};
+    add_job(m, job);
+    m.push_back(code);
+    std::vector<std::string> a = round_trip(m);
+    return a.size() == 2 && a[1] == "1";
+}
+
+}  // namespace prockit

@@ -1,0 +1,107 @@
+// The Perl that GNU parallel's {= expr =}, --rpl and --filter run: one
+// long-lived `perl` helper process per pool-run, started on first use (a
+// command with only {} never starts it), which compiles each expression
+// once into a sub and evaluates it per input as parallel does in its own
+// process: $_ is the input, @arg the job's inputs ($arg[1] the first),
+// $job->seq(), slot(), skip(), uq(), Q(), total_jobs(), and globals keep
+// their values from one job to the next.
+//
+// Why a separate process and not an embedded interpreter: perl-base is on
+// every Debian system but libperl-dev is not, and a crash or an endless
+// loop in user Perl stays in the helper. The cost is one round trip per
+// job over a socketpair, only for commands that use Perl.
+//
+// The wire: every message both ways is a list of strings, each written as
+// its length in decimal, a newline, then its bytes, so no input needs
+// quoting. The helper talks on a socket of its own (its stdin and stdout
+// are /dev/null and our stderr, so a `print` in user code cannot reach our
+// stdout nor the protocol), and it exits when the socket reaches end of
+// file: when we close it, or when we die, even by SIGKILL. The destructor
+// closes it and reaps the helper, so it never outlives us as a zombie.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fd.h"
+
+namespace prockit {
+
+class PerlEval {
+public:
+    // The one helper of this process, started on first call.
+    static PerlEval& instance();
+    // Whether instance() has started the helper.
+    static bool running();
+
+    // Compiles `code` into a sub and returns its number (the same code,
+    // the same number). A syntax error is
+    // Error(Exit::usage, "cannot use {= CODE =}: REASON"), one line;
+    // `shown` is how the expression is named to the user.
+    size_t compile(const std::string& code, const std::string& shown);
+
+    struct Job {
+        const std::vector<std::string>* args = nullptr;  // the job's inputs, $arg[1]...
+        unsigned long long seq = 0, total = 0;
+        unsigned slot = 0;
+    };
+    struct Call {
+        size_t sub;  // from compile()
+        size_t arg;  // index into Job::args: the $_ it starts from
+    };
+    struct Value {
+        std::string text;
+        bool unquoted = false;  // uq() was called
+    };
+    // Runs each call in order; `skip` is set when one called skip(). A
+    // die in user code is Error(Exit::usage, "{= CODE =}: REASON").
+    // Values are kept for the job (its seq and slot) as parallel keeps
+    // them on its Arg: a sub runs once per input of a job, however often
+    // the job's line is composed (display, argv, a length probe).
+    std::vector<Value> evaluate(const Job& job, const std::vector<Call>& calls, bool& skip);
+
+    // --filter: `code` (its replacement strings already replaced) is
+    // true for this job. A filter that does not compile is false, as in
+    // GNU parallel.
+    bool filter(const Job& job, const std::string& code);
+    // Whether the job's Perl called skip() (as far as it has run).
+    bool skipped(unsigned long long seq, unsigned slot) const { return kept_skip_ && seq == kept_seq_ && slot == kept_slot_; }
+
+    ~PerlEval();
+    PerlEval(const PerlEval&) = delete;
+    PerlEval& operator=(const PerlEval&) = delete;
+
+private:
+    PerlEval();
+    std::vector<std::string> round_trip(const std::vector<std::string>& message);
+    void run(const std::vector<std::string>& message, const std::vector<const Call*>& calls,
+             const std::vector<std::string>& args);
+    void send(const std::vector<std::string>& message);
+    std::string receive_string();
+    char next_byte();
+    static void add_job(std::vector<std::string>& message, const Job& job);
+
+    Fd sock_;
+    pid_t pid_ = -1;
+    std::vector<std::string> shown_;  // by sub number
+    std::map<std::string, size_t> subs_;  // by code
+    struct Kept {
+        std::string arg;  // the input it ran on
+        Value value;
+    };
+    unsigned long long kept_seq_ = 0;
+    unsigned kept_slot_ = 0;
+    bool kept_skip_ = false;
+    std::map<std::pair<size_t, size_t>, Kept> kept_;  // by (sub, input) for job kept_seq_
+    std::string buf_;
+    size_t at_ = 0;
+};
+
+// The helper's Perl program (lib/perl_eval_script.cpp).
+extern const char* const kPerlHelperScript;
+
+}  // namespace prockit

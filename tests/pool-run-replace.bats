@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# pool-run: GNU parallel's replacement strings, each checked against the
+# real parallel: the basic ones, positional and negative, several inputs a
+# job (-N, -m, -X), --plus, {= perl =}, --rpl, --parens, -I and the
+# --extensionreplace family, --filter and skip(); the Perl helper process;
+# the refusals (one line, 255, no job started).
+
+load helper
+
+setup() { D=$BATS_TEST_TMPDIR; }
+teardown() { remove_test_queues; }
+
+# pool-run and GNU parallel give the same stdout and exit status.
+same_as_parallel() {
+    command -v parallel >/dev/null || skip "GNU parallel is not installed"
+    run parallel --will-cite -k "$@"
+    local want_out=$output want_status=$status
+    run pool-run -k "$@"
+    assert_equal "$output" "$want_out"
+    assert_equal "$status" "$want_status"
+}
+
+# The one line of a refusal: status 255, nothing on stdout, no job run.
+refused() {
+    run --separate-stderr pool-run "$@" touch "$D/ran" ::: x
+    assert_equal "$status" 255
+    assert_equal "$output" ""
+    assert_equal "${#stderr_lines[@]}" 1
+    [ ! -e "$D/ran" ]
+}
+
+@test "basic strings on awkward paths, as parallel's Perl: {} {.} {/} {//} {/.}" {
+    same_as_parallel echo {} {.} {/} {//} {/.} ::: "/a b/c.txt" x/ .hidden a.b. a//b / a "" "a/b.c/" "./x.y"
+}
+
+@test "positional {N} {N.} {N/} {N//} {N/.}, negative {-N}, {0} is {} and {00} nothing" {
+    same_as_parallel echo {1} {2} {-1} {-2} {3} {0} {00} {1.} {2/} {-1//} {1/.} {-2.} ::: a/b.c d.e ::: e/f.g
+    same_as_parallel echo {1 } {-1 .} ::: a.b ::: c.d
+}
+
+@test "-N: {} is every input, each quoted on its own; {N} counts all the job's inputs; a missing one is empty" {
+    same_as_parallel -N2 echo {} / {1} {2} {3} {-1} / x{}y ::: a b c d e
+    same_as_parallel -N3 echo {4} {-4} {-3} ::: a b
+    same_as_parallel -j1 -N2 sh -c 'printf "<%s>" "$@"; echo' sh {} ::: "a b" "it's" c
+}
+
+@test "-X repeats the word around a string per input (context replace); -m does not" {
+    same_as_parallel -j1 -X echo x{}y {1} ::: a b c
+    same_as_parallel -j1 -m echo x{}y {1} ::: a b c
+    same_as_parallel -j1 -X echo x{}y{1}z ::: a b c
+    same_as_parallel -j1 -X echo 'x{}y z{}w' ::: "a b" c
+    same_as_parallel -j1 -m echo x{}y{} ::: a b c
+}
+
+@test "{#} and {%} are once per job, even with several inputs" {
+    same_as_parallel -j1 -N2 echo {#} {%} {} ::: a b c
+    same_as_parallel -j1 -X echo x{#}y x{}y ::: a b c
+}
+
+@test "--plus: the fixed strings, native (no Perl started)" {
+    same_as_parallel --plus echo {..} {...} {+/} {+.} {+..} {+...} {/..} {/...} ::: a/b.c.d.e x.y a/b.c/d .e ""
+    same_as_parallel --plus -j1 echo {0%} {#} ::: a b c d e f g h i j k
+    same_as_parallel --plus -j12 echo {0%} ::: a
+}
+
+@test "--plus: the bash-like strings {:-x} {:N} {:N:M} {#p} {##p} {%p} {%%p} {/p/r} {//p/r} {/#p/r} {/%p/r} {^p} {^^p} {,p} {,,p}" {
+    same_as_parallel --plus echo {:-dflt} {:2} {:1:2} {:9:2} {#a} {##a*} {%.c} {%%.*} {/b/X} {//b/X} {/#a/Z} {/%c/Z} {^a} {^^b} {,A} {,,B} ::: abcabc.c 0 "" ABC
+    same_as_parallel --plus echo {1:-x} {2%.c} {-1#a} {1..} {2+.} ::: a.b.c ::: q.c
+}
+
+@test "--plus: {choose_k} and {uniq} skip jobs as parallel's Perl does" {
+    same_as_parallel --plus echo {choose_k} ::: a b c ::: a b c
+    same_as_parallel --plus echo {uniq} ::: a b ::: a b
+}
+
+@test "{= perl =}: \$_, \$job->seq(), slot(), \$arg[N], Q(), uq(); {=N perl =} and {=-N perl =}" {
+    same_as_parallel echo '{= $_=uc =}' '{=2 s/x/y/ =}' '{=-1 $_.="!" =}' '{= $_=$job->seq() =}' '{= $_=$arg[2] =}' ::: a b ::: x1 x2
+    same_as_parallel -j1 echo '{= $_=slot() =}' '{= $_=Q("a b") =}' ::: a
+    same_as_parallel echo '{= $_="x;y" =}' '{= $_="x;y";uq() =}' ::: a
+    same_as_parallel echo '{= s/a/b/ =}{=1 s/a/c/ =}' '{==}' '{=2=}' ::: a ::: d
+}
+
+@test "{= perl =}: globals keep their values from one job to the next, as in parallel's one process" {
+    same_as_parallel -j1 echo '{= $_=++$g =}' ::: a b c
+    same_as_parallel -j1 echo '{= $_=++$n =}' '{= $_=++$n =}' ::: a b
+}
+
+@test "--rpl: a new string, one with groups ({:(\\d+)}), one that overrides; positional forms too" {
+    same_as_parallel --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::;' echo {..} {2..} ::: a.b.c ::: d.e.f
+    same_as_parallel --rpl '{:(\d+)} $_=substr($_,0,$$1)' echo {:2} {2:1} ::: abcd ::: efgh
+    same_as_parallel --rpl '{/(.)/(.)} s/$$1/$$2/g' echo {/a/b} ::: banana
+    same_as_parallel --rpl '% s/a/b/' --rpl '%% s/b/a/' echo % %% X%Y ::: ab
+    same_as_parallel --rpl '{} s/a/b/' echo {} ::: abc
+    same_as_parallel --rpl 'X' echo X ::: a
+}
+
+@test "--parens: other brackets for Perl" {
+    same_as_parallel --parens ,,,, echo ',, $_="x" ,,' ::: a
+    same_as_parallel --parens '[[]]' echo '[[ $_="x" ]]' '{= 1 =}' ::: a
+}
+
+@test "-I and --er --bnr --dnr --bner --seqreplace --slotreplace respell the basic strings" {
+    same_as_parallel -I ,, echo ,, {} ::: a
+    same_as_parallel -I ,, --er ,. echo ,, ,. {} {.} ::: a.b
+    same_as_parallel --extensionreplace ,. --bnr BB --dnr DD --bner BE --seqreplace SS --slotreplace LL echo ,. BB DD BE SS LL {/} ::: x/a.b
+    same_as_parallel --basenamereplace B --dirnamereplace R --basenameextensionreplace E echo B R E ::: x/a.b
+}
+
+@test "values are quoted as parallel quotes them: each input one word to the shell, whatever it holds" {
+    same_as_parallel echo {} ::: "it's" 'a;b' '$(id)' 'a  b' '*' "" "-n"
+    same_as_parallel 'printf "<%s>\n" {} {= $_=uc =}' ::: "it's x" '`id`'
+}
+
+@test "--filter: a job runs only when the Perl is true, its strings replaced first" {
+    same_as_parallel --filter '{1} < {2}' echo {1} {2} ::: 1 2 3 ::: 1 2 3
+    same_as_parallel --filter '"{}" ne "b"' echo ::: a b c
+}
+
+@test "skip() and --filter: the job does not run; the joblog says -2, as parallel's" {
+    run pool-run -k -j1 --joblog "$D/log" echo '{= skip() if $_ eq "b" =}' ::: a b c
+    assert_equal "$output" "$(printf 'a\nc')"
+    assert_equal "$(cut -f7 "$D/log" | tail -n +2 | tr '\n' ' ')" "0 -2 0 "
+    run pool-run --filter 'BEGIN {' echo ::: a
+    assert_equal "$output" ""
+}
+
+@test "a Perl syntax error is found before any job starts: one line naming it, 255" {
+    refused '{= s/( =}'
+    assert_equal "${stderr_lines[0]}" "pool-run: cannot use {= s/( =}: Substitution pattern not terminated"
+    refused --rpl '{x} s/(/' '{x}'
+}
+
+@test "bad replacement options: one line naming the problem, 255, no job started" {
+    refused --rpl ''
+    assert_equal "${stderr_lines[0]}" "pool-run: invalid --rpl '': expected 'TAG PERL', such as '{U} \$_=uc'"
+    refused --rpl '{([)} 1'
+    assert_equal "${stderr_lines[0]}" "pool-run: invalid --rpl '{([)} 1': ([) is not a regular expression"
+    refused --parens x
+    refused '{99999999999999999999}'
+    refused '{= die "boom" =}'
+    assert_equal "${stderr_lines[0]}" 'pool-run: {= die "boom" =}: boom'
+}
+
+# The pool-run and perl processes that are children of pool-run $1.
+perl_child_of() {
+    local c
+    for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        [ "$(cat /proc/"$c"/comm 2>/dev/null)" = perl ] && echo "$c"
+    done
+    return 0
+}
+
+@test "the Perl helper starts only for Perl, never writes our stdout, and does not outlive us (SIGKILL)" {
+    # {} alone: no helper.
+    pool-run -j1 sleep {} ::: 30 > /dev/null &
+    local pid=$!
+    wait_for '[ -n "$(cat /proc/$pid/task/*/children 2>/dev/null)" ]'
+    assert_equal "$(perl_child_of $pid)" ""
+    kill $pid
+    wait $pid || true
+    # A print in user Perl goes to stderr, not into the output.
+    run --separate-stderr pool-run echo '{= print "junk"; $_ = "ok" =}' ::: x
+    assert_equal "$output" "ok"
+    assert_equal "$stderr" "junk"
+    # {= =}: one helper, which ends when pool-run is killed.
+    pool-run -j1 sleep '{= $_ =}' ::: 30 > /dev/null &
+    pid=$!
+    wait_for '[ -n "$(perl_child_of $pid)" ]'
+    local helper jobs
+    helper=$(perl_child_of $pid)
+    jobs=$(cat /proc/$pid/task/*/children)
+    kill -9 $pid
+    wait $pid || true
+    wait_for '[ "$(proc_state $helper)" = "" ] || [ "$(proc_state $helper)" = Z ]'
+    for j in $jobs; do [ "$j" = "$helper" ] || kill -- -"$j" 2>/dev/null || true; done
+}
