@@ -1,11 +1,13 @@
 // Command templates (lib/command_template.h) over any words and inputs: a
 // template is refused with an Error (a {N} past 2^64) or built; a built one
-// gives every input an argv that is not empty, and a display line that is
-// the script of a shell job, or that a shell splits back into the argv of
-// a direct job. shell_quote() of any text is one shell word for that text.
+// gives every input an argv that is not empty: SHELL -c and the display
+// line, or (the fast path) the words that plain_words() finds in that
+// line, or (--no-shell) the words that a shell splits the display line
+// back into. shell_quote() of any text is one shell word for that text.
 //
-// The bytes: mode (shell: automatic, always, never), number of words (0-4),
-// seq, slot, then NUL-separated fields: the words, then the inputs.
+// The bytes: mode (shell: automatic, always, never; +3: -q), number of
+// words (0-4), seq, slot, then NUL-separated fields: the words, then the
+// inputs.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -15,6 +17,7 @@
 
 #include "command_template.h"
 #include "diag.h"
+#include "shell_words.h"
 #include "fuzz.h"
 
 namespace {
@@ -60,7 +63,7 @@ std::vector<std::string> split(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using prockit::CommandTemplate;
     if (size < 4) return 0;
-    auto shell = static_cast<CommandTemplate::Shell>(data[0] % 3);
+    prockit::ShellChoice how{static_cast<CommandTemplate::Shell>(data[0] % 3), data[0] % 6 >= 3, {}};
     size_t nwords = data[1] % 5;
     prockit::JobInput in;
     in.seq = data[2];
@@ -75,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     std::optional<CommandTemplate> t;
     try {
-        t.emplace(words, shell);
+        t.emplace(words, how);
     } catch (const prockit::Error& e) {
         if (e.status() != prockit::Exit::usage) std::abort();
         return 0;
@@ -83,9 +86,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> argv = t->argv(in);
     std::string display = t->display(in);
     if (argv.empty()) std::abort();
-    if (t->uses_shell()) {
-        if (argv.size() != 3 || argv[0] != "/bin/sh" || argv[1] != "-c" || display != argv[2]) std::abort();
-    } else if (shell_words(display) != argv) {
+    if (how.mode == CommandTemplate::Shell::never) {
+        if (shell_words(display) != argv) std::abort();
+    } else if (argv.size() == 3 && argv[0] == how.shell.path && argv[1] == "-c" && display == argv[2]) {
+        if (how.mode == CommandTemplate::Shell::automatic && prockit::plain_words(display) &&
+            how.shell.would_exec(*prockit::plain_words(display)))
+            std::abort();  // a simple command given to the shell
+    } else if (how.mode != CommandTemplate::Shell::automatic || prockit::plain_words(display) != argv) {
         std::abort();
     }
     return 0;

@@ -1,51 +1,75 @@
 #include "command_template.h"
 
+#include "diag.h"
+#include "shell_words.h"
+
 namespace prockit {
 
-namespace {
-// One word that a shell would not take as one plain word.
-bool is_shell_syntax(std::string_view w) { return w.find_first_of(" \t\n;&|<>()$`\\\"'*?[]~") != std::string_view::npos; }
-
-std::string joined(const std::vector<std::string>& fields) {
-    std::string all;
-    for (size_t i = 0; i < fields.size(); ++i) all += (i ? " " : "") + fields[i];
-    return all;
-}
-}  // namespace
-
-CommandTemplate::CommandTemplate(std::vector<std::string> words, Shell shell, const ReplacementRules& rules) {
-    shell_ = shell == Shell::always || (shell == Shell::automatic && words.size() == 1 && is_shell_syntax(words[0]));
-    has_replacement_ = false;
+CommandTemplate::CommandTemplate(std::vector<std::string> words, ShellChoice how, const ReplacementRules& rules)
+    : how_(std::move(how)) {
     for (std::string& w : words) {
         words_.emplace_back(std::move(w), rules);
         has_replacement_ = has_replacement_ || words_.back().has_replacement();
     }
+    // Whether jobs take a shell, for the process limit: the line of an
+    // input that is one plain word tells, as every input is quoted to one.
+    if (how_.mode == Shell::never) {
+        uses_shell_ = false;
+    } else if (how_.mode == Shell::automatic && how_.shell.knows_simple && !words_.empty()) {
+        JobInput sample;
+        sample.records = {{"x"}};
+        try {
+            std::optional<std::vector<std::string>> w = plain_words(line(sample));
+            uses_shell_ = !w || !how_.shell.would_exec(*w);
+        } catch (const Error&) {
+            uses_shell_ = true;
+        }
+    }
 }
 
-std::vector<std::string> CommandTemplate::argv(const JobInput& in) const {
-    if (words_.empty()) return {"/bin/sh", "-c", joined(in.flat())};  // each input is a command
-    if (shell_) {
-        std::string script;
-        for (size_t i = 0; i < words_.size(); ++i) script += (i ? " " : "") + words_[i].expand(in, true);
-        if (!has_replacement_)
-            for (const std::string& a : in.flat()) script += " " + shell_quote(a);
-        return {"/bin/sh", "-c", script};
-    }
+// The words as given, each substituted word one argument (--no-shell).
+std::vector<std::string> CommandTemplate::words(const JobInput& in) const {
     std::vector<std::string> v;
     for (const Expansion& w : words_) v.push_back(w.expand(in, false));
     if (!has_replacement_) {
         std::vector<std::string> all = in.flat();
         v.insert(v.end(), all.begin(), all.end());
     }
+    if (v.empty()) v.emplace_back();  // no command at all: not found
     return v;
 }
 
+std::string CommandTemplate::line(const JobInput& in) const {
+    std::string l;
+    auto add = [&l](const std::string& part) {
+        if (!l.empty()) l += ' ';
+        l += part;
+    };
+    if (words_.empty()) {
+        for (const std::string& f : in.flat()) add(how_.quote ? shell_quote(f) : f);  // each input is a command
+        return l;
+    }
+    for (const Expansion& w : words_) add(how_.quote ? shell_quote(w.expand(in, false)) : w.expand(in, true));
+    if (!has_replacement_)
+        for (const std::string& f : in.flat()) add(shell_quote(f));
+    return l;
+}
+
+std::vector<std::string> CommandTemplate::argv(const JobInput& in, bool shell) const {
+    if (how_.mode == Shell::never) return words(in);
+    std::string l = line(in);
+    if (how_.mode == Shell::automatic && how_.shell.knows_simple && !shell) {
+        std::optional<std::vector<std::string>> w = plain_words(l);
+        if (w && how_.shell.would_exec(*w)) return std::move(*w);
+    }
+    return {how_.shell.path, "-c", std::move(l)};
+}
+
 std::string CommandTemplate::display(const JobInput& in) const {
-    std::vector<std::string> v = argv(in);
-    if (uses_shell()) return v[2];  // the script (with no template, the input itself, as GNU parallel shows it)
-    std::string line;
-    for (size_t i = 0; i < v.size(); ++i) line += (i ? " " : "") + shell_quote(v[i]);
-    return line;
+    if (how_.mode != Shell::never) return line(in);
+    std::string l;
+    for (const std::string& w : words(in)) l += (l.empty() ? "" : " ") + shell_quote(w);
+    return l;
 }
 
 }  // namespace prockit

@@ -58,8 +58,9 @@ private:
     Output output_;
     ResumeLog resume_;   // read before the joblog is opened for writing
     JoblogWriter joblog_;
-    // Jobs never see the redis password given to pool-run itself.
-    const Environment job_env_{{"PROCKIT_REDIS_PASSWORD"}};
+    // Jobs never see the redis password given to pool-run itself; each
+    // sees its PARALLEL_SEQ and PARALLEL_JOBSLOT.
+    JobEnvironment job_env_{{"PROCKIT_REDIS_PASSWORD"}};
     // Jobs at a time: -j, cut to what the limits allow (pool_limits.h).
     unsigned slots_;
     std::vector<std::unique_ptr<Job>> running_;
@@ -215,7 +216,7 @@ std::unique_ptr<Job> Pool::next_job() {
 // Starts a job that holds a slot: it runs, fails at once (not found), or
 // waits for the kernel to allow one more process.
 void Pool::launch_or_wait(std::unique_ptr<Job> job) {
-    JobLaunch how{loop_.io(), cmd_, job_env_.pointers(), !opt_.ungroup, opt_.null_stdin};
+    JobLaunch how{loop_.io(), cmd_, job_env_, !opt_.ungroup, opt_.null_stdin};
     int error = start_job(*job, how, *this, output_.err());
     if (error == 0) {
         room_.started();

@@ -120,7 +120,7 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
         spec.argv = {"true"};
         job.skipped = true;
     }
-    spec.env = how.env;
+    spec.env = how.env.for_job(job.seq(), job.input.slot);
     static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (how.null_stdin) spec.in = null_in.get();
     Pipe out, errp;
@@ -138,6 +138,15 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     job.started_epoch = WallTime::now().seconds();
     Spawned s;
     job.process = launch(how.io.get_executor(), spec, s);
+    if (s.error == ENOEXEC) {
+        // A script without #!: the shell runs it itself, so it takes the
+        // shell's way (when the fast path skipped the shell).
+        std::vector<std::string> by_shell = how.cmd.argv(job.input, true);
+        if (by_shell != spec.argv) {
+            spec.argv = std::move(by_shell);
+            job.process = launch(how.io.get_executor(), spec, s);
+        }
+    }
     if (s.error == EAGAIN) return EAGAIN;
     if (s.error) {
         // As a shell says it, with the conventional statuses.

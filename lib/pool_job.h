@@ -20,6 +20,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "command_template.h"
+#include "job_env.h"
 #include "job_output.h"
 #include "joblog.h"
 #include "launcher.h"
@@ -77,7 +78,7 @@ protected:
 struct JobLaunch {
     boost::asio::io_context& io;
     const CommandTemplate& cmd;
-    char* const* env;
+    JobEnvironment& env;
     bool grouped;     // its output through pipes of ours (not -u)
     bool null_stdin;  // it reads /dev/null
 };

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "endpoint.h"
 #include "input_files.h"
+#include "job_env.h"
 #include "options.h"
 #include "pool.h"
 #include "queue.h"
@@ -121,6 +122,9 @@ int main(int argc, char** argv) {
         Options o(argc, argv, kRunShortOptions, kRunLongOptions, "", kUsage, kHelp);
         RunArgs a = parse_run_options(o, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
         check(o, [&] { check_options(a); });
+        if (a.record_env) return record_env(), 0;  // as GNU parallel: nothing else is done
+        check_env_names(a.env);
+        if (a.shell.mode != CommandTemplate::Shell::never) a.shell.shell = pick_job_shell();
         a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO));
         parse_operands(a, operands(o));
         read_groups(a);

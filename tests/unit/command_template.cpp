@@ -68,11 +68,34 @@ TEST("without a replacement string the input is appended") {
     CHECK_EQ(t.display(input({"a file", "b"})), "gzip -9 'a file' b");
 }
 
-TEST("separate words run directly, each one argument whatever it holds") {
-    CommandTemplate t({"printf", "%s;", "{}"}, CommandTemplate::Shell::automatic);
+TEST("the words are joined as they are, as GNU parallel joins them: a ; in one is the shell's") {
+    CommandTemplate t({"cat", "%s;", "{}"}, CommandTemplate::Shell::automatic);
+    CHECK(t.uses_shell());
+    CHECK_EQ(t.argv(input({"$(rm -rf /)"})), (V{"/bin/sh", "-c", "cat %s; '$(rm -rf /)'"}));
+    CHECK_EQ(t.display(input({"$(rm -rf /)"})), "cat %s; '$(rm -rf /)'");
+}
+
+TEST("-q quotes each word: a simple command, exec'd directly, each word one argument") {
+    CommandTemplate t({"cat", "%s;", "{} x"}, ShellChoice{CommandTemplate::Shell::automatic, true, {}});
     CHECK(!t.uses_shell());
-    CHECK_EQ(t.argv(input({"$(rm -rf /)"})), (V{"printf", "%s;", "$(rm -rf /)"}));
-    CHECK_EQ(t.display(input({"$(rm -rf /)"})), "printf '%s;' '$(rm -rf /)'");
+    CHECK_EQ(t.argv(input({"$(rm -rf /)"})), (V{"cat", "%s;", "$(rm -rf /) x"}));
+    CHECK_EQ(t.display(input({"$(rm -rf /)"})), "cat '%s;' '$(rm -rf /) x'");
+    // A builtin first (echo): the shell runs it, the words still quoted.
+    CommandTemplate e({"echo", "{}"}, ShellChoice{CommandTemplate::Shell::automatic, true, {}});
+    CHECK_EQ(e.argv(input({"a;b"})), (V{"/bin/sh", "-c", "echo 'a;b'"}));
+}
+
+TEST("an exported function or a builtin as the first word takes the shell") {
+    JobShell bash{"/bin/bash", true, {"doit"}};
+    CommandTemplate f({"doit"}, ShellChoice{CommandTemplate::Shell::automatic, false, bash});
+    CHECK(f.uses_shell());
+    CHECK_EQ(f.argv(input({"a b"})), (V{"/bin/bash", "-c", "doit 'a b'"}));
+    CommandTemplate g({"gzip"}, ShellChoice{CommandTemplate::Shell::automatic, false, bash});
+    CHECK_EQ(g.argv(input({"a b"})), (V{"gzip", "a b"}));
+    CHECK_EQ(g.argv(input({"a b"}), true), (V{"/bin/bash", "-c", "gzip 'a b'"}));
+    // A shell whose simple commands are not known (zsh): always the shell.
+    CommandTemplate z({"gzip"}, ShellChoice{CommandTemplate::Shell::automatic, false, {"/bin/zsh", false, {}}});
+    CHECK_EQ(z.argv(input({"a"})), (V{"/bin/zsh", "-c", "gzip a"}));
 }
 
 TEST("one word with shell syntax runs under /bin/sh, substitutions quoted") {
@@ -89,17 +112,22 @@ TEST("--shell with no replacement string appends the inputs quoted") {
 }
 
 TEST("one plain word is not a shell job; never keeps even syntax direct") {
-    CHECK(!CommandTemplate({"true"}, CommandTemplate::Shell::automatic).uses_shell());
+    CHECK(!CommandTemplate({"gzip"}, CommandTemplate::Shell::automatic).uses_shell());
+    CHECK(CommandTemplate({"true"}, CommandTemplate::Shell::automatic).uses_shell());  // a builtin
     CommandTemplate t({"a;b"}, CommandTemplate::Shell::never);
     CHECK(!t.uses_shell());
     CHECK_EQ(t.argv(input({"x"})), (V{"a;b", "x"}));
 }
 
-TEST("no template: each input is itself a command, shown as given") {
-    CommandTemplate t({}, CommandTemplate::Shell::never);
+TEST("no template: the inputs joined by spaces are the command line, shown as given") {
+    CommandTemplate t({}, CommandTemplate::Shell::automatic);
     CHECK(t.uses_shell());
     CHECK_EQ(t.argv(input({"echo", "hi there"})), (V{"/bin/sh", "-c", "echo hi there"}));
+    CHECK_EQ(t.argv(input({"ls", "-l 'a b'"})), (V{"ls", "-l", "a b"}));
     CHECK_EQ(t.display(input({"echo 'x'"})), "echo 'x'");
+    // --no-shell: each input one word.
+    CommandTemplate n({}, CommandTemplate::Shell::never);
+    CHECK_EQ(n.argv(input({"echo", "hi there"})), (V{"echo", "hi there"}));
 }
 
 TEST("a {N} past 2^64 is a usage error; 2^64-1 is not") {
