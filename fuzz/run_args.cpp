@@ -3,7 +3,8 @@
 // options that change the grammar (--retry-failed, --from, --idle, -a).
 // Properties: the command is the words before the first separator; every
 // word after it is in exactly one group, in order; each ::: makes one
-// group and each :::: one per FILE (one empty one for none); the checks
+// group and each :::: one per FILE (one empty one for none), linked to the
+// source before it when the separator is :::+ or ::::+; the checks
 // answer with a usage Error or not at all; --halt, -j and --timeout
 // values parse or are refused with a usage Error.
 #include <cstdint>
@@ -19,7 +20,9 @@ using namespace prockit;
 
 namespace {
 
-bool separator(const std::string& w) { return w == ":::" || w == "::::"; }
+// ::: :::: and their linking forms :::+ ::::+.
+bool separator(const std::string& w) { return w == ":::" || w == "::::" || w == ":::+" || w == "::::+"; }
+bool files_separator(const std::string& w) { return w == "::::" || w == "::::+"; }
 
 void check_grammar(const RunArgs& a, const std::vector<std::string>& words) {
     size_t first = 0;
@@ -30,21 +33,29 @@ void check_grammar(const RunArgs& a, const std::vector<std::string>& words) {
     // Rebuild the groups from the words, as the grammar states them.
     std::vector<std::string> in_groups;
     size_t groups = 0;
-    bool files = false, pending = false;
+    bool files = false, pending = false, linked = false;
+    std::vector<bool> links;
     for (size_t i = first; i < words.size(); ++i) {
         if (separator(words[i])) {
+            if (pending) links.push_back(linked);
             groups += pending;
-            files = pending = words[i] == "::::";
+            files = pending = files_separator(words[i]);
+            linked = words[i].back() == '+';
             groups += !files;
+            if (!files) links.push_back(linked);
         } else if (files) {
-            if (!a.pool.retry_failed) ++groups, in_groups.push_back(words[i]);
+            if (!a.pool.retry_failed) ++groups, in_groups.push_back(words[i]), links.push_back(linked);
             pending = false;
         } else {
             in_groups.push_back(words[i]);
         }
     }
+    if (pending) links.push_back(linked);
     groups += pending;
     if (a.groups.size() != groups) std::abort();
+    // Each group links to the one before it exactly when its separator ends in '+'.
+    for (size_t g = 0; g < a.groups.size(); ++g)
+        if (a.groups[g].linked != links.at(g)) std::abort();
     std::vector<std::string> got;
     for (const InputGroup& g : a.groups) {
         if (g.from_file && !g.args.empty()) std::abort();  // read later; a FILE may be "" (an error then)
@@ -67,7 +78,7 @@ void usage_or_nothing(F f) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
-    RunArgs a;
+    RunArgs a{};
     uint8_t flags = data[0];
     a.pool.retry_failed = flags & 1;
     if (flags & 2) a.from = "/q";

@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fd.h"
+#include "line_filter.h"
 #include "run_args.h"
 
 namespace prockit {
@@ -31,9 +33,18 @@ private:
 };
 
 // The records of a file, each ending in `delim` (the last one may not).
-std::vector<std::string> read_records(const std::string& path, char delim);
+std::vector<std::string> read_records(const std::string& path, const std::string& delim);
 
 // Reads the records of each :::: FILE into its group.
 void read_groups(RunArgs& a);
+
+// -d/-0, -E, -r and --csv as the LineFilter's rules.
+LineRules line_rules(const RunArgs& a);
+
+// The first record of a descriptor, read whole (waiting for it: --header
+// names the columns before the first job); what was read past it is left
+// in `rest`. None at the end of the input.
+std::optional<std::string> read_first_record(int fd, const std::string& delim, std::string& rest);
+
 
 }  // namespace prockit

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <climits>
 #include <map>
 
@@ -19,22 +20,19 @@ constexpr size_t kChunk = 64 * 1024;
 
 class RecordsSource final : public JobSource {
 public:
-    RecordsSource(int fd, char delim) : fd_(fd), delim_(delim) {}
+    RecordsSource(int fd, LineFilter filter, std::string rest)
+        : fd_(fd), filter_(std::move(filter)), delim_(filter_.delim()), buf_(std::move(rest)) {}
     Next next(std::vector<std::string>& args) override {
         for (;;) {
-            size_t at = buf_.find(delim_, scanned_);
-            if (at != std::string::npos) {
-                args.assign(1, buf_.substr(0, at));
-                buf_.erase(0, at + 1);
-                scanned_ = 0;
-                return Next::job;
+            if (filter_.ended()) return Next::end;
+            std::optional<std::string> record = take_record();
+            if (record) {
+                if (auto arg = filter_.take(std::move(*record))) return give(args, std::move(*arg));
+                continue;
             }
-            scanned_ = buf_.size();
             if (eof_) {
-                if (buf_.empty()) return Next::end;
-                args.assign(1, std::move(buf_));
-                buf_.clear();
-                return Next::job;
+                if (auto arg = filter_.finish()) return give(args, std::move(*arg));
+                return Next::end;
             }
             // Read only when poll said so (or the input is a file): never block here.
             pollfd p{fd_, POLLIN, 0};
@@ -43,39 +41,72 @@ public:
             ssize_t n = read_some(fd_, chunk, sizeof chunk);
             if (n < 0) throw system_error(errno, "read the input");
             if (n == 0) eof_ = true;
+            buf_.erase(0, pos_);  // what was taken goes when more comes, not record by record
+            scanned_ -= pos_;
+            pos_ = 0;
             buf_.append(chunk, static_cast<size_t>(n));
         }
     }
     int poll_fd() const override { return fd_; }
 
 private:
+    static Next give(std::vector<std::string>& args, std::string arg) {
+        args.assign(1, std::move(arg));
+        return Next::job;
+    }
+    // The next whole record in the buffer (at the end of the input, what is left).
+    std::optional<std::string> take_record() {
+        size_t at = buf_.find(delim_, std::max(pos_, scanned_));
+        if (at != std::string::npos) {
+            std::string r = buf_.substr(pos_, at - pos_);
+            pos_ = scanned_ = at + delim_.size();
+            return r;
+        }
+        // A delimiter may yet end in the bytes to come: search again from its first possible byte.
+        scanned_ = std::max(pos_, buf_.size() >= delim_.size() ? buf_.size() - delim_.size() + 1 : 0);
+        if (!eof_ || pos_ == buf_.size()) return std::nullopt;
+        std::string r = buf_.substr(pos_);
+        pos_ = scanned_ = buf_.size();
+        return r;
+    }
+
     int fd_;
-    char delim_;
+    LineFilter filter_;
+    std::string delim_;
     std::string buf_;
-    size_t scanned_ = 0;
+    size_t pos_ = 0, scanned_ = 0;
     bool eof_ = false;
 };
 
-class ProductSource final : public JobSource {
+class CombinedSource final : public JobSource {
 public:
-    explicit ProductSource(std::vector<std::vector<std::string>> groups) : groups_(std::move(groups)), at_(groups_.size()) {
-        // An empty group makes no jobs, however large the others.
-        total_ = groups_.empty() ? 0 : 1;
-        for (auto& g : groups_)
-            if (g.empty()) total_ = 0;
-        for (auto& g : groups_)
-            if (total_ && __builtin_mul_overflow(total_, static_cast<long long>(g.size()), &total_))
+    CombinedSource(std::vector<std::vector<std::string>> sources, const std::vector<bool>& linked, bool link_all)
+        : sources_(std::move(sources)), dim_of_(sources_.size()) {
+        for (size_t i = 0; i < sources_.size(); ++i) {
+            bool joins = i > 0 && (link_all || (i < linked.size() && linked[i]));
+            if (!joins) sizes_.push_back(sources_[i].size());
+            dim_of_[i] = sizes_.size() - 1;
+            size_t& size = sizes_.back();
+            // Linked: as far as the shortest goes; --link: the longest, the others wrapping.
+            size = link_all ? std::max(size, sources_[i].size()) : std::min(size, sources_[i].size());
+        }
+        at_.assign(sizes_.size(), 0);
+        total_ = sizes_.empty() ? 0 : 1;
+        for (auto& s : sources_)
+            if (s.empty()) total_ = 0;  // an empty source makes no jobs, however large the others
+        for (size_t n : sizes_)
+            if (total_ && __builtin_mul_overflow(total_, static_cast<long long>(n), &total_))
                 throw Error(Exit::usage, "the input sources make more than " + std::to_string(LLONG_MAX) +
-                                             " jobs (" + std::to_string(groups_.size()) + " groups)");
+                                             " jobs (" + std::to_string(sources_.size()) + " sources)");
     }
     Next next(std::vector<std::string>& args) override {
         if (given_ >= total_) return Next::end;
         args.clear();
-        for (size_t i = 0; i < groups_.size(); ++i) args.push_back(groups_[i][at_[i]]);
-        // The last group varies fastest, as in GNU parallel.
-        for (size_t i = groups_.size(); i-- > 0;) {
-            if (++at_[i] < groups_[i].size()) break;
-            at_[i] = 0;
+        for (size_t i = 0; i < sources_.size(); ++i) args.push_back(sources_[i][at_[dim_of_[i]] % sources_[i].size()]);
+        // The last source varies fastest, as in GNU parallel.
+        for (size_t d = sizes_.size(); d-- > 0;) {
+            if (++at_[d] < sizes_[d]) break;
+            at_[d] = 0;
         }
         ++given_;
         return Next::job;
@@ -83,8 +114,8 @@ public:
     long long total() const override { return total_; }
 
 private:
-    std::vector<std::vector<std::string>> groups_;
-    std::vector<size_t> at_;
+    std::vector<std::vector<std::string>> sources_;
+    std::vector<size_t> dim_of_, sizes_, at_;  // sources moving together are one dimension
     long long total_, given_ = 0;
 };
 
@@ -187,9 +218,12 @@ private:
 std::unique_ptr<JobSource> joblog_failed_source(const std::string& joblog) {
     return std::make_unique<JoblogFailedSource>(joblog);
 }
-std::unique_ptr<JobSource> records_source(int fd, char delim) { return std::make_unique<RecordsSource>(fd, delim); }
-std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> groups) {
-    return std::make_unique<ProductSource>(std::move(groups));
+std::unique_ptr<JobSource> records_source(int fd, LineFilter filter, std::string rest) {
+    return std::make_unique<RecordsSource>(fd, std::move(filter), std::move(rest));
+}
+std::unique_ptr<JobSource> combined_source(std::vector<std::vector<std::string>> sources, std::vector<bool> linked,
+                                           bool link_all) {
+    return std::make_unique<CombinedSource>(std::move(sources), linked, link_all);
 }
 std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s) {
     return std::make_unique<QueueSource>(std::move(q), idle_s);

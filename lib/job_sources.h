@@ -1,11 +1,15 @@
 // Where pool-run's jobs come from: the JobSource interface the pool asks
-// for the next job, and the four sources behind it (input records, the
-// cross product of ::: groups, a queue, a joblog's failed jobs).
+// for the next record, the four sources behind it (input records, the
+// cross product of ::: groups, a queue, a joblog's failed jobs), and the
+// two that rework another's records (columns, --shuf).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "columns.h"
+#include "line_filter.h"
 
 namespace prockit {
 
@@ -31,10 +35,24 @@ public:
     virtual unsigned long long joblog_seq() const { return 0; }
 };
 
-// Records of a descriptor (lines, or NUL records), read as they come.
-std::unique_ptr<JobSource> records_source(int fd, char delim);
-// The cross product of argument lists (::: groups, -a files read whole).
-std::unique_ptr<JobSource> product_source(std::vector<std::vector<std::string>> groups);
+// Records of a descriptor (lines, -0 or -d records), read as they come,
+// through the filter (-E, -r, --csv's records over several lines); `rest`
+// is what was read of it already (past --header's line).
+std::unique_ptr<JobSource> records_source(int fd, LineFilter filter, std::string rest = {});
+// Input sources read whole (::: groups, -a and :::: files): their cross
+// product, the last varying fastest, where a source linked to the one
+// before it (:::+, ::::+) moves with it, as far as the shorter goes; with
+// link_all (--link) all move together as far as the longest goes, the
+// shorter ones starting over. An empty source makes no jobs.
+std::unique_ptr<JobSource> combined_source(std::vector<std::vector<std::string>> sources, std::vector<bool> linked,
+                                           bool link_all);
+// Each record of `inner` split into columns and trimmed (--colsep, --csv,
+// --trim), or emptied (-N 0). `map_back`: finished() gives `inner` the
+// record it gave (a queue's message), not the columns.
+std::unique_ptr<JobSource> columns_source(std::unique_ptr<JobSource> inner, const ColumnRules& rules, bool no_args,
+                                          bool map_back);
+// --shuf: every record of `inner`, read to its end first, in a random order.
+std::unique_ptr<JobSource> shuffled_source(std::unique_ptr<JobSource> inner);
 // Messages of a queue, each marked done when its job has finished; ends at
 // the end-of-stream marker, or after idle_s seconds without a message.
 std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s);

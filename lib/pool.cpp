@@ -14,6 +14,7 @@
 
 #include "deadline.h"
 #include "diag.h"
+#include "job_batch.h"
 #include "job_output.h"
 #include "pool_job.h"
 #include "pool_joblog.h"
@@ -51,6 +52,7 @@ private:
     EventLoop loop_;  // first, so that it outlives all that is registered with it
     const CommandTemplate& cmd_;
     JobSource& source_;
+    JobBatch batch_;  // the source's records into jobs (-n, -m, -X, -s)
     const PoolOptions& opt_;
     const StopSignals& stop_;
     BarLine bar_line_;
@@ -78,7 +80,7 @@ private:
 };
 
 Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
-    : loop_(stop), cmd_(cmd), source_(source), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_),
+    : loop_(stop), cmd_(cmd), source_(source), batch_(source, opt.batch, cmd), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_),
       resume_(opt), joblog_(opt), slots_(opt.jobs), halt_(opt.halt), timeout_(opt.timeout, opt.timeout_percent) {
     if (!opt_.dry_run) {
         slots_ = fit_slots_to_descriptors(slots_, opt_);
@@ -101,7 +103,7 @@ int Pool::run() {
             settle();
         }
     }
-    bar_.draw(tally_.done, source_.total(), true);
+    bar_.draw(tally_.done, batch_.total(), true);
     if (own_error_) std::rethrow_exception(own_error_);
     if (source_error_) std::rethrow_exception(source_error_);
     if (output_.broken()) die_of_signal(SIGPIPE);
@@ -172,19 +174,20 @@ void Pool::start_jobs() {
 // Jobs that --resume skips and --dry-run prints are done here.
 std::unique_ptr<Job> Pool::next_job() {
     while (!source_ended_ && !no_new_jobs_) {
-        std::vector<std::string> args;
+        auto job = std::make_unique<Job>();
+        // Its number and slot first: -m, -X and -s measure the line with them.
+        job->input.seq = next_seq_;
+        job->input.slot = free_slots_.back();
         JobSource::Next n;
         try {
-            n = source_.next(args);
+            n = batch_.next(job->input, slots_);
         } catch (const Error&) {
             source_failed();
             return nullptr;
         }
         if (n == JobSource::Next::end) source_ended_ = true;
         if (n != JobSource::Next::job) return nullptr;
-        auto job = std::make_unique<Job>();
-        job->input.records.push_back(std::move(args));
-        job->input.seq = next_seq_++;
+        ++next_seq_;
         job->log_seq = source_.joblog_seq();
         if (resume_.skip(cmd_, job->input, bar_line_)) {
             // Done in an earlier run (--resume), or done well (--resume-failed):
@@ -193,7 +196,6 @@ std::unique_ptr<Job> Pool::next_job() {
             source_finished(job->input);
             continue;
         }
-        job->input.slot = free_slots_.back();
         if (opt_.dry_run) {
             output_.out().write(cmd_.display(job->input) + "\n");
             source_finished(job->input);
@@ -263,7 +265,7 @@ void Pool::wait_and_handle() {
         end_all(SIGTERM);
     }
     sweep_finished();
-    if (bar_.due()) bar_.draw(tally_.done, source_.total(), false);
+    if (bar_.due()) bar_.draw(tally_.done, batch_.total(), false);
 }
 
 // Jobs over --timeout: the whole process group, TERM first, KILL after the grace.

@@ -14,6 +14,14 @@ struct Halt {
     bool percent = false;
 };
 
+// How records are taken into jobs (lib/job_batch.h): -n/-N, -m/-X/--xargs, -s.
+struct Batch {
+    unsigned long long max_args = 1;  // records per job at most; 0: as many as the line allows
+    bool spread = false;              // -m/-X: the last records spread over the job slots
+    bool limit_length = false;        // -m/-X/--xargs/-s/-n N>1: the line stays under max_chars
+    unsigned long long max_chars = 0; // -s; 0: GNU parallel's default (job_batch.h)
+};
+
 struct PoolOptions {
     unsigned jobs = 1;
     bool keep_order = false, line_buffer = false, ungroup = false, tag = false;
@@ -26,6 +34,7 @@ struct PoolOptions {
     bool resume = false, resume_failed = false, retry_failed = false;
     bool dry_run = false, bar = false;
     bool null_stdin = false;  // jobs read /dev/null (pool-run's stdin is the input)
+    Batch batch;
 };
 
 }  // namespace prockit

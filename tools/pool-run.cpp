@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "endpoint.h"
 #include "input_files.h"
+#include "input_sources.h"
 #include "job_env.h"
 #include "options.h"
 #include "pool.h"
@@ -87,30 +88,6 @@ std::vector<std::string> operands(const Options& o) {
     return v;
 }
 
-// Where the jobs come from: the joblog (--retry-failed), a queue (--from),
-// the records of stdin or one -a file as they come, or the cross product of
-// -a files and the ::: and :::: groups. Sets null_stdin when our stdin is
-// the input: the jobs then read /dev/null.
-std::unique_ptr<JobSource> open_source(RunArgs& a) {
-    if (a.pool.retry_failed) return joblog_failed_source(a.pool.joblog);
-    if (a.from) {
-        Endpoint e = parse_queue(a.from->c_str());
-        // The consumer of what it takes is this pool-run, not its parent.
-        return with_context("--from " + e.str(), [&] { return queue_source(open_queue(e, {Access::read, getpid()}), a.idle); });
-    }
-    if (a.groups.empty() && a.arg_files.size() <= 1) {
-        int fd = a.arg_files.size() == 1 ? InputFile(a.arg_files[0]).release() : STDIN_FILENO;
-        a.pool.null_stdin = fd == STDIN_FILENO;
-        return records_source(fd, a.delim);
-    }
-    // -a files are input sources before the ::: groups, as in GNU parallel.
-    std::vector<std::vector<std::string>> sources;
-    for (const std::string& f : a.arg_files) sources.push_back(read_records(f, a.delim));
-    for (InputGroup& g : a.groups) sources.push_back(std::move(g.args));
-    a.pool.null_stdin = InputFile::stdin_taken();
-    return product_source(std::move(sources));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,8 +106,8 @@ int main(int argc, char** argv) {
         parse_operands(a, operands(o));
         read_groups(a);
         check(o, [&] { check_sources(a); });
+        std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
         CommandTemplate cmd(a.command, a.shell, a.rules);
-        std::unique_ptr<JobSource> source = open_source(a);
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
     } catch (const Error& e) {

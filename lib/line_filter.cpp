@@ -1,0 +1,44 @@
+#include "line_filter.h"
+
+#include <utility>
+
+#include "columns.h"
+
+namespace prockit {
+
+std::optional<std::string> LineFilter::take(std::string record) {
+    if (ended_) return std::nullopt;
+    if (rules_.csv && csv_open(record)) half_ = !half_;
+    if (half_) {
+        open_ = open_.value_or("") + record + rules_.delim;
+        return std::nullopt;
+    }
+    if (rules_.eof && record == *rules_.eof) {
+        ended_ = true;
+        if (!open_) return std::nullopt;
+        std::string r = *std::exchange(open_, std::nullopt);
+        r.resize(r.size() - rules_.delim.size());
+        return r;
+    }
+    if (open_) record = *std::exchange(open_, std::nullopt) + record;
+    if (rules_.skip_blank && is_blank(record)) return std::nullopt;
+    return record;
+}
+
+std::optional<std::string> LineFilter::finish() {
+    if (!open_ || ended_) return std::nullopt;
+    std::string r = *std::exchange(open_, std::nullopt);
+    r.resize(r.size() - rules_.delim.size());  // chomp: the delimiter added after the last record
+    return r;
+}
+
+std::vector<std::string> filtered(std::vector<std::string> records, const LineRules& r) {
+    LineFilter f(r);
+    std::vector<std::string> out;
+    for (std::string& rec : records)
+        if (auto arg = f.take(std::move(rec))) out.push_back(std::move(*arg));
+    if (auto arg = f.finish()) out.push_back(std::move(*arg));
+    return out;
+}
+
+}  // namespace prockit
