@@ -3,8 +3,23 @@
 #include <utility>
 
 #include "columns.h"
+#include "diag.h"
 
 namespace prockit {
+
+namespace {
+// An argument cannot hold a NUL (exec would cut it there): as parallel,
+// each is written \0 when one follows the first byte, with a warning once.
+std::string without_nul(std::string arg) {
+    if (arg.find('\0', 1) == std::string::npos) return arg;
+    static bool warned = false;
+    if (!std::exchange(warned, true))
+        warn("a NUL in the input was written as backslash-zero: an argument cannot hold one (did you mean -0?)");
+    std::string out;
+    for (char c : arg) out += c ? std::string(1, c) : std::string("\\0");
+    return out;
+}
+}  // namespace
 
 std::optional<std::string> LineFilter::take(std::string record) {
     if (ended_) return std::nullopt;
@@ -22,7 +37,7 @@ std::optional<std::string> LineFilter::take(std::string record) {
     }
     if (open_) record = *std::exchange(open_, std::nullopt) + record;
     if (rules_.skip_blank && is_blank(record)) return std::nullopt;
-    return record;
+    return without_nul(std::move(record));
 }
 
 std::optional<std::string> LineFilter::finish() {
