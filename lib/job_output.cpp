@@ -75,6 +75,26 @@ void Capture::emit(Tagger& out) {
         out.write(std::string_view(buf.data(), static_cast<size_t>(n)));
 }
 
+void Capture::copy_to(int fd, const std::string& name) {
+    if (!spill_) {
+        if (!write_all(fd, mem_)) throw system_error(errno, "write " + name);
+        return;
+    }
+    std::vector<char> buf(kChunk);
+    ::lseek(spill_.get(), 0, SEEK_SET);
+    for (ssize_t n; (n = read_some(spill_.get(), buf.data(), buf.size())) > 0;)
+        if (!write_all(fd, std::string_view(buf.data(), static_cast<size_t>(n)))) throw system_error(errno, "write " + name);
+}
+
+std::string Capture::contents() {
+    if (!spill_) return mem_;
+    std::string all;
+    std::vector<char> buf(kChunk);
+    ::lseek(spill_.get(), 0, SEEK_SET);
+    for (ssize_t n; (n = read_some(spill_.get(), buf.data(), buf.size())) > 0;) all.append(buf.data(), static_cast<size_t>(n));
+    return all;
+}
+
 std::string Capture::spill_dir() {
     const char* dir = std::getenv("TMPDIR");
     return dir && *dir ? dir : "/tmp";
@@ -97,13 +117,23 @@ void Capture::write_file(std::string_view data) {
 
 Output::Output(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
     : keep_order_(opt.keep_order), grouped_(!opt.ungroup && !opt.line_buffer), line_buffer_(opt.line_buffer),
-      out_(STDOUT_FILENO, stop, bar), err_(STDERR_FILENO, stop, bar) {}
+      files_(opt.output.files && !opt.ungroup), results_(opt.ungroup ? "" : opt.output.results),
+      results_template_(opt.output.results_template), header_(opt.output.header), out_(STDOUT_FILENO, stop, bar),
+      err_(STDERR_FILENO, stop, bar) {
+    if (results_.empty()) return;
+    results_kind_ = results_kind(results_);
+    // As parallel: the jobs' output goes to the files, whatever else is asked.
+    grouped_ = true;
+    if (results_kind_ == ResultsKind::dir || results_[0] == '-') return;
+    records_ = Fd(::open(results_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!records_) throw system_error(errno, "--results: open " + results_);
+}
 
 std::exception_ptr Output::take(JobOutput& job, bool is_out, std::string_view data, bool last) {
     StreamOutput& s = is_out ? job.out : job.err;
     if (s.dropped) return nullptr;
     try {
-        if (line_buffer_) write_lines(s, is_out, job.tag, data, last);
+        if (line_buffer_ && !to_files()) write_lines(s, is_out, job.tag, data, last);
         else s.capture.append(data);
     } catch (const std::exception&) {
         s.dropped = true;
@@ -153,14 +183,77 @@ void Output::release_ready() {
     }
 }
 
-// Writes a finished job's output: stdout as one block, then stderr.
+// Writes a finished job's output: stdout as one block, then stderr; or
+// to the files of --results and --files.
 void Output::release(JobOutput& job) {
-    if (!grouped_ || job.cut) return;
+    if (job.cut) return;
+    if (to_files() && job.facts) {
+        if (results_.empty()) return write_files(job);
+        if (results_kind_ == ResultsKind::dir) return write_results(job);
+        return write_record(job);
+    }
+    if (!grouped_) return;
     // A stream that could not be kept whole is not written in part.
     Tagger o(out_, job.tag);
     if (!job.out.dropped) job.out.capture.emit(o);
     Tagger e(err_, job.tag);
     if (!job.err.dropped) job.err.capture.emit(e);
+}
+
+}  // namespace prockit
+
+namespace prockit {
+
+namespace {
+
+void write_file(const std::string& path, Capture* c, std::string_view text = {}) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!fd) throw system_error(errno, "--results: write " + path);
+    if (c) c->copy_to(fd.get(), path);
+    else if (!write_all(fd.get(), text)) throw system_error(errno, "--results: write " + path);
+}
+
+}  // namespace
+
+// --files: stdout in a file of its own, its name printed; stderr dropped, as parallel.
+void Output::write_files(JobOutput& job) {
+    int raw = -1;
+    std::string name = make_par_file(raw);
+    Fd fd(raw);
+    if (!job.out.dropped) job.out.capture.copy_to(fd.get(), name);
+    out_.write(job.tag + name + "\n");
+}
+
+// --results DIR or TEMPLATE: seq, stdout and stderr files; the stdout
+// file's name printed with --files or --line-buffer, as parallel prints it.
+void Output::write_results(JobOutput& job) {
+    const JobFacts& f = *job.facts;
+    std::string out, err, seq;
+    std::string name = results_template_ ? results_template_->expand(f.input, false)
+                                         : results_ + "/" + results_subdir(f.input.records, header_) + "/";
+    if (name.empty() || name.back() == '/') {
+        make_dirs(name.empty() ? "." : name);
+        out = name + "stdout", err = name + "stderr", seq = name + "seq";
+    } else {
+        if (size_t slash = name.rfind('/'); slash != std::string::npos && slash > 0) make_dirs(name.substr(0, slash));
+        out = name, err = name + ".err", seq = name + ".seq";
+    }
+    write_file(seq, nullptr, std::to_string(f.job.seq));
+    write_file(out, job.out.dropped ? nullptr : &job.out.capture);
+    write_file(err, job.err.dropped ? nullptr : &job.err.capture);
+    if (files_ || line_buffer_) out_.write(job.tag + out + "\n");
+}
+
+// --results X.csv, X.tsv, X.json: one record a job (-.csv: on stdout).
+void Output::write_record(JobOutput& job) {
+    ResultRow r{job.facts->job, job.facts->input.flat(), job.out.capture.contents(), job.err.capture.contents()};
+    std::string text;
+    char sep = results_kind_ == ResultsKind::tsv ? '\t' : ',';
+    if (results_kind_ != ResultsKind::json && !header_written_) text = csv_header(r.values.size(), header_, sep);
+    header_written_ = true;
+    text += results_kind_ == ResultsKind::json ? json_line(r) : csv_line(r, sep);
+    if (!records_) return out_.write(text);
+    if (!write_all(records_.get(), text)) throw system_error(errno, "--results: write " + results_);
 }
 
 }  // namespace prockit

@@ -18,12 +18,13 @@
 #include <string_view>
 
 #include "fd.h"
+#include "job_results.h"
+#include "pool_options.h"
 #include "progress_bar.h"
+#include "replacement.h"
 #include "signals.h"
 
 namespace prockit {
-
-struct PoolOptions;
 
 inline constexpr size_t kInMemory = 256 * 1024;  // per stream of a job; beyond it, a file
 
@@ -50,6 +51,9 @@ public:
     uint64_t size() const { return size_; }
     // Writes it all, from the start.
     void emit(Tagger& out);
+    // All of it, to a file; as a string (--results X.csv keeps it in memory, as parallel).
+    void copy_to(int fd, const std::string& name);
+    std::string contents();
 
 private:
     static std::string spill_dir();
@@ -69,10 +73,17 @@ struct StreamOutput {
     bool dropped = false;      // it could not be kept (an error of ours)
 };
 
+// What --results and --files need of a job that has ended.
+struct JobFacts {
+    JoblogRecord job;  // its command included
+    JobInput input;
+};
+
 struct JobOutput {
     StreamOutput out, err;
     std::string tag;   // --tag: the inputs and a tab
     bool cut = false;  // the job was ended by us on an error of ours: not whole, not written
+    std::unique_ptr<JobFacts> facts;  // with --results or --files, once it has ended
 };
 
 class Output {
@@ -81,6 +92,8 @@ public:
     Sink& out() { return out_; }
     Sink& err() { return err_; }
     bool broken() const { return out_.broken() || err_.broken(); }
+    // --results or --files: the job's output goes to files, which need its facts.
+    bool to_files() const { return files_ || !results_.empty(); }
 
     // Output of a job as it is read: kept until the job ends, or with
     // --line-buffer written a line at a time (`last`: the stream ended).
@@ -97,8 +110,18 @@ private:
     void write_lines(StreamOutput& s, bool is_out, const std::string& tag, std::string_view data, bool last);
     void release(JobOutput& job);
     void release_ready();
+    void write_files(JobOutput& job);
+    void write_results(JobOutput& job);
+    void write_record(JobOutput& job);
 
     bool keep_order_, grouped_, line_buffer_;
+    bool files_;                  // --files
+    std::string results_;         // --results NAME
+    ResultsKind results_kind_ = ResultsKind::dir;
+    std::shared_ptr<const Expansion> results_template_;
+    std::vector<std::string> header_;
+    Fd records_;                  // --results X.csv: the file (-.csv: standard output)
+    bool header_written_ = false;
     Sink out_, err_;
     // -k: the finished jobs waiting for their turn (null: nothing to write).
     std::map<unsigned long long, std::unique_ptr<JobOutput>> waiting_;

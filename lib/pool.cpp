@@ -12,6 +12,7 @@
 #include <deque>
 #include <exception>
 
+#include "cpu_count.h"
 #include "deadline.h"
 #include "diag.h"
 #include "job_batch.h"
@@ -39,11 +40,15 @@ private:
     std::unique_ptr<Job> next_job();
     void launch_or_wait(std::unique_ptr<Job> job);
     void take(Job& job, bool is_out, std::string_view data, bool last) override;
+    void say_command(Job& job);
+    // --delay: the next job may not start yet.
+    bool delayed() const { return opt_.delay > 0 && last_start_ >= 0 && monotonic_seconds() < last_start_ + opt_.delay; }
     void wait_and_handle();
     void end_overdue(double now);
     void sweep_finished();
     void finish(std::unique_ptr<Job> job);
-    void end_all(int sig);
+    void end_all();
+    void end_step(Job& j, double now);
     void own_error(std::exception_ptr e = std::current_exception());
     void settle();
     void source_failed();
@@ -56,7 +61,8 @@ private:
     const PoolOptions& opt_;
     const StopSignals& stop_;
     BarLine bar_line_;
-    ProgressBar bar_{bar_line_};
+    ProgressBar bar_{bar_line_, opt_.output.eta ? ProgressBar::Style::eta
+                                : opt_.output.progress ? ProgressBar::Style::progress : ProgressBar::Style::bar};
     Output output_;
     ResumeLog resume_;   // read before the joblog is opened for writing
     JoblogWriter joblog_;
@@ -73,6 +79,8 @@ private:
     Tally tally_;
     HaltRule halt_;
     JobTimeout timeout_;
+    std::vector<TermStep> term_steps_;  // --termseq, or TERM, --term-grace, KILL
+    double last_start_ = -1;            // when the last job started (--delay)
     unsigned long long next_seq_ = 1;
     bool source_ended_ = false, no_new_jobs_ = false, ending_ = false;
     int seen_signal_ = 0;
@@ -81,12 +89,14 @@ private:
 
 Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
     : loop_(stop), cmd_(cmd), source_(source), batch_(source, opt.batch, cmd), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_),
-      resume_(opt), joblog_(opt), slots_(opt.jobs), halt_(opt.halt), timeout_(opt.timeout, opt.timeout_percent) {
+      resume_(opt), joblog_(opt), slots_(opt.jobs), halt_(opt.halt), timeout_(opt.timeout, opt.timeout_percent),
+      term_steps_(opt.termseq.empty() ? std::vector<TermStep>{{SIGTERM, opt.term_grace}, {SIGKILL, 3600}} : opt.termseq) {
     if (!opt_.dry_run) {
         slots_ = fit_slots_to_descriptors(slots_, opt_);
         slots_ = fit_slots_to_processes(slots_, processes_per_job());
     }
     for (unsigned s = slots_; s >= 1; --s) free_slots_.push_back(s);
+    bar_.start(count_cpus().threads, slots_);  // --progress: parallel's header
 }
 
 // An error of pool-run's own (out of descriptors, memory or disk) while
@@ -103,7 +113,7 @@ int Pool::run() {
             settle();
         }
     }
-    bar_.draw(tally_.done, batch_.total(), true);
+    bar_.draw(tally_.done, 0, batch_.total(), true);
     if (own_error_) std::rethrow_exception(own_error_);
     if (source_error_) std::rethrow_exception(source_error_);
     if (output_.broken()) die_of_signal(SIGPIPE);
@@ -119,7 +129,7 @@ void Pool::own_error(std::exception_ptr e) {
     // would run into the next job's output. Jobs that had exited are whole.
     for (auto& j : running_)
         if (!j->exited) j->output.cut = true;
-    if (!ending_) end_all(SIGTERM);
+    if (!ending_) end_all();
 }
 
 // After an exception left the loop in the middle of its ready handlers:
@@ -163,9 +173,10 @@ void Pool::start_jobs() {
             if (running_.empty() && monotonic_seconds() < room_.retry_at()) return;
             job = std::move(refused_.front());
             refused_.pop_front();
-        } else if (!(job = next_job())) {
+        } else if (delayed() || !(job = next_job())) {
             return;
         }
+        last_start_ = monotonic_seconds();
         launch_or_wait(std::move(job));
     }
 }
@@ -203,13 +214,8 @@ std::unique_ptr<Job> Pool::next_job() {
         }
         free_slots_.pop_back();
         if (joblog_.on()) job->command = cmd_.display(job->input);  // only the joblog shows it
-        if (opt_.tag) {
-            // Several inputs joined by spaces, as GNU parallel joins them.
-            std::string& tag = job->output.tag;
-            std::vector<std::string> all = job->input.flat();
-            for (size_t i = 0; i < all.size(); ++i) tag += (i ? " " : "") + all[i];
-            tag += '\t';
-        }
+        // --tag is --tagstring {}: several inputs joined by spaces, as GNU parallel joins them.
+        if (opt_.output.tag) job->output.tag = opt_.output.tag->expand(job->input, false) + '\t';
         return job;
     }
     return nullptr;
@@ -220,6 +226,7 @@ std::unique_ptr<Job> Pool::next_job() {
 void Pool::launch_or_wait(std::unique_ptr<Job> job) {
     JobLaunch how{loop_.io(), cmd_, job_env_, !opt_.ungroup, opt_.null_stdin};
     int error = start_job(*job, how, *this, output_.err());
+    if (error != EAGAIN) say_command(*job);
     if (error == 0) {
         room_.started();
         running_.push_back(std::move(job));
@@ -250,6 +257,7 @@ void Pool::wait_and_handle() {
     }
     if (want_input && source_.poll_ms() >= 0) sooner(now + source_.poll_ms() / 1000.0);
     if (!refused_.empty() && running_.empty()) sooner(room_.retry_at());
+    if (want_input && delayed()) sooner(last_start_ + opt_.delay);
     if (opt_.bar) sooner(bar_.next_due());
     if (wake >= 0) loop_.wake_at(wake);
 
@@ -258,14 +266,14 @@ void Pool::wait_and_handle() {
     if (int sig = stop_.received(); sig && sig != seen_signal_) {
         seen_signal_ = sig;
         no_new_jobs_ = true;
-        if (sig != SIGHUP) end_all(SIGTERM);  // SIGHUP: let the running ones finish
+        if (sig != SIGHUP) end_all();
     }
     if (output_.broken() && !ending_) {
         no_new_jobs_ = true;
-        end_all(SIGTERM);
+        end_all();
     }
     sweep_finished();
-    if (bar_.due()) bar_.draw(tally_.done, batch_.total(), false);
+    if (bar_.due()) bar_.draw(tally_.done, static_cast<unsigned>(running_.size()), batch_.total(), false);
 }
 
 // Jobs over --timeout: the whole process group, TERM first, KILL after the grace.
@@ -274,15 +282,13 @@ void Pool::end_overdue(double now) {
     for (auto& j : running_) {
         if (limit > 0 && !j->timed_out && now >= j->started + limit) {
             j->timed_out = true;
-            ::kill(-j->pid, SIGTERM);
-            j->kill_at = now + opt_.term_grace;
+            end_step(*j, now);
             // As GNU parallel's warning: the job fails whatever it exits with.
             bar_line_.before_line();
             warn("job %llu timed out after %g s and was ended: %s", j->seq(), limit,
                  escape_text(cmd_.display(j->input)).c_str());
         } else if (j->kill_at > 0 && now >= j->kill_at) {
-            ::kill(-j->pid, SIGKILL);
-            j->kill_at = now + 3600;
+            end_step(*j, now);
         }
     }
 }
@@ -301,13 +307,23 @@ void Pool::sweep_finished() {
     }
 }
 
-void Pool::end_all(int sig) {
+void Pool::end_all() {
     ending_ = true;
-    double at = monotonic_seconds() + opt_.term_grace;
-    for (auto& j : running_) {
-        ::kill(-j->pid, sig);
-        if (j->kill_at == 0 || j->kill_at > at) j->kill_at = at;
-    }
+    double now = monotonic_seconds();
+    for (auto& j : running_)
+        if (j->term_step == 0) end_step(*j, now);
+}
+
+// The next step of ending a job's process group: --termseq's signals and
+// waits (by default TERM, --term-grace, KILL); after the last, KILL again
+// every hour, so that no job outlives the run.
+void Pool::end_step(Job& j, double now) {
+    static const std::vector<TermStep> kKill{{SIGKILL, 3600}};
+    const std::vector<TermStep>& steps = term_steps_;
+    const TermStep& s = j.term_step < steps.size() ? steps[j.term_step] : kKill[0];
+    ::kill(-j.pid, s.sig);
+    j.kill_at = now + s.wait;
+    ++j.term_step;
 }
 
 void Pool::finish(std::unique_ptr<Job> job) {
@@ -322,10 +338,26 @@ void Pool::finish(std::unique_ptr<Job> job) {
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
     joblog_.write(job->record());
     source_finished(job->input);
-    Halt::When halt = halt_.check(failed, job->status(), tally_);
+    Halt::When halt = halt_.check(failed, job->status(), tally_, batch_.total());
     if (halt != Halt::When::never) no_new_jobs_ = true;
-    if (halt == Halt::When::now) end_all(SIGTERM);
+    if (halt == Halt::When::now) end_all();
+    if (output_.to_files()) {
+        JoblogRecord r = job->record();
+        if (r.command.empty()) r.command = cmd_.display(job->input);
+        job->output.facts = std::make_unique<JobFacts>(JobFacts{std::move(r), job->input});
+    }
     output_.finished(job->input.seq, job->output);
+}
+
+// -v: the command first in the job's output (grouped, tagged, in its
+// --results file, as GNU parallel); -t: on stderr as it starts.
+void Pool::say_command(Job& job) {
+    if (!opt_.output.verbose && !opt_.output.verbose_stderr) return;
+    std::string line = cmd_.display(job.input) + "\n";
+    if (opt_.output.verbose_stderr) output_.err().write(line);
+    if (!opt_.output.verbose) return;
+    if (opt_.ungroup) output_.out().write(line);
+    else take(job, true, line, false);
 }
 
 }  // namespace

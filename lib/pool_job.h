@@ -48,7 +48,8 @@ struct Job {
     int exit_code = 0, signal = 0;
     double started = 0, started_epoch = 0;
     bool timed_out = false;
-    double kill_at = 0;  // when to send SIGKILL; 0: not yet asked to end
+    double kill_at = 0;  // when to take the next step of ending it; 0: not yet asked to end
+    unsigned term_step = 0;  // the steps of --termseq taken
 
     // A job ended by --timeout failed, whatever status it then exited
     // with (a job that traps SIGTERM and exits 0 included), as in GNU

@@ -3,13 +3,16 @@
 // so the pool depends on its parts and never the other way round.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace prockit {
 
 struct Halt {
     enum class When { never, soon, now } when = When::never;
     bool on_success = false;  // success=N rather than fail=N
+    bool on_done = false;     // done=N: jobs finished, failed or not
     double count = 1;
     bool percent = false;
 };
@@ -20,6 +23,27 @@ struct Batch {
     bool spread = false;              // -m/-X: the last records spread over the job slots
     bool limit_length = false;        // -m/-X/--xargs/-s/-n N>1: the line stays under max_chars
     unsigned long long max_chars = 0; // -s; 0: GNU parallel's default (job_batch.h)
+};
+
+// One step of --termseq: send `sig`, then wait up to `wait` seconds.
+struct TermStep {
+    int sig;
+    double wait;
+    bool operator==(const TermStep&) const = default;
+};
+
+class Expansion;
+
+// Where the jobs' output goes besides (or instead of) standard output.
+struct OutputOptions {
+    std::shared_ptr<const Expansion> tag;  // --tag / --tagstring: each line's prefix, before a tab
+    unsigned verbose = 0;                  // -v: the command first in the job's output
+    bool verbose_stderr = false;           // -t: the command on stderr as the job starts
+    bool files = false;                    // --files: output in a file whose name is printed
+    std::string results;                   // --results NAME (DIR, TEMPLATE, X.csv, X.tsv, X.json)
+    std::shared_ptr<const Expansion> results_template;  // NAME when it has a replacement string
+    std::vector<std::string> header;       // --header names of the input sources (else 1, 2...)
+    bool progress = false, eta = false;    // --progress, --eta
 };
 
 struct PoolOptions {
@@ -35,6 +59,10 @@ struct PoolOptions {
     bool dry_run = false, bar = false;
     bool null_stdin = false;  // jobs read /dev/null (pool-run's stdin is the input)
     Batch batch;
+    // D: options
+    OutputOptions output;
+    double delay = 0;                 // --delay: seconds between job starts
+    std::vector<TermStep> termseq;    // --termseq; empty: TERM, --term-grace, KILL
 };
 
 }  // namespace prockit

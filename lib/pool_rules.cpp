@@ -4,16 +4,23 @@
 
 namespace prockit {
 
-Halt::When HaltRule::check(bool failed, int status, const Tally& t) {
+Halt::When HaltRule::check(bool failed, int status, const Tally& t, long long total) {
     if (h_.when == Halt::When::never || status_ >= 0) return Halt::When::never;
-    if (failed == h_.on_success) return Halt::When::never;
-    unsigned long long n = h_.on_success ? t.succeeded : t.failed;
+    if (!h_.on_done && failed == h_.on_success) return Halt::When::never;
+    unsigned long long n = h_.on_done ? t.done : h_.on_success ? t.succeeded : t.failed;
     // N% in whole numbers (N is one, at most 100): 7 of 100 is 7%, which
     // 7 / 100.0 * 100 = 7.000000000000001 in floating point was not.
-    bool reached = h_.percent ? t.done >= 3 && n * 100 >= static_cast<unsigned long long>(h_.count) * t.done
+    // As GNU parallel, a percentage is of all the jobs when their number is known.
+    unsigned long long of = total > 0 ? static_cast<unsigned long long>(total) : t.done;
+    bool reached = h_.percent ? (total > 0 || t.done >= 3) && n * 100 >= static_cast<unsigned long long>(h_.count) * of
                               : static_cast<double>(n) >= h_.count;
     if (!reached) return Halt::When::never;
-    status_ = h_.on_success ? 0 : status;
+    // As GNU parallel: fail=1 and done=1 give the job's own status; a
+    // larger count the number of jobs failed, a percentage their share.
+    if (h_.on_success) status_ = 0;
+    else if (h_.percent) status_ = static_cast<int>((t.failed * 100 + of - 1) / of);
+    else if (h_.count == 1) status_ = status;
+    else status_ = static_cast<int>(std::min<unsigned long long>(t.failed, 101));
     return h_.when;
 }
 

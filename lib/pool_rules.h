@@ -24,7 +24,9 @@ public:
     // After a job finished (and was counted): whether the run halts now
     // (soon: no new jobs; now: the running ones ended too). `status` is
     // the job's exit status, the run's if it halts on that job's failure.
-    Halt::When check(bool failed, int status, const Tally& t);
+    // `total`: the number of jobs of the run, -1 when not known (a
+    // percentage is then of the jobs done so far, once three are).
+    Halt::When check(bool failed, int status, const Tally& t, long long total = -1);
     // The run's exit status (see pool-run(1)).
     int status(const Tally& t) const;
 

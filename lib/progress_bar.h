@@ -24,8 +24,9 @@ public:
     }
     // Before a line of pool-run's own on standard error (warn).
     void before_line();
-    // `text` as the bar; the last one ends its line.
-    void draw(const std::string& text, bool last);
+    // `text` as the bar; the last one ends its line. `erase`: what is left
+    // of a longer line before is cleared (parallel's --progress does not).
+    void draw(const std::string& text, bool last, bool erase = true);
 
 private:
     bool same_line(int fd) const;
@@ -34,18 +35,31 @@ private:
 
 // What the bar shows: jobs done out of the total (when the source knows
 // it, with an ETA), else the rate; redrawn at most 4 times a second.
+// With --progress (and --eta), GNU parallel's lines instead: a header
+// naming the computer (local), its CPUs and jobs at a time, then
+// "local:RUNNING/DONE/100%/AVGs", after "ETA: Ns Left: N AVG: N.NNs  ".
 class ProgressBar {
 public:
-    explicit ProgressBar(BarLine& line);
+    enum class Style { bar, progress, eta };
+    explicit ProgressBar(BarLine& line, Style style = Style::bar);
+    // --progress: the header, once the jobs at a time are known.
+    void start(unsigned cpus, unsigned slots);
     // When it is next due; whether it is due now (or was cleared by output).
     double next_due() const { return next_; }
     bool due() const;
     // total: -1 when unknown.
-    void draw(unsigned long long done, long long total, bool last);
+    void draw(unsigned long long done, unsigned running, long long total, bool last);
 
 private:
+    std::string bar_text(unsigned long long done, long long total) const;
+    std::string progress_text(unsigned long long done, unsigned running, long long total);
+
     BarLine& line_;
+    Style style_;
     double started_, next_ = 0;
+    // --eta, as parallel's compute_eta: from the first job done on, smoothed.
+    double first_done_ = 0, smoothed_ = 0;
+    long long last_eta_ = 0;
 };
 
 }  // namespace prockit

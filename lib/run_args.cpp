@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "options.h"
+#include "parallel_options.h"
 #include "parse.h"
 
 namespace prockit {
@@ -43,7 +44,7 @@ std::string parse_parens(const char* text) {
 }
 
 [[noreturn]] void bad_halt(const std::string& t) {
-    throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success=N or N%, such as now,fail=1");
+    throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success|done=N or N%, such as now,fail=1");
 }
 
 }  // namespace
@@ -59,7 +60,8 @@ const char kRunShortOptions[] =
     // C: inputs
     "n:N:mXs:d:E:rC:"
     // D: options
-    "";
+    "vtVP:"
+    "S:MpoJ:L:l::xD:YTH:B:W:g";  // refused (lib/parallel_options.h)
 
 const option kRunLongOptions[] = {
     {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
@@ -100,6 +102,39 @@ const option kRunLongOptions[] = {
     {"xapply", no_argument, nullptr, kLink},             {"arg-sep", required_argument, nullptr, kArgSep},
     {"arg-file-sep", required_argument, nullptr, kArgFileSep},
     // D: options
+    {"results", required_argument, nullptr, kResults},   {"result", required_argument, nullptr, kResults},
+    {"res", required_argument, nullptr, kResults},       {"files", no_argument, nullptr, kFiles},
+    {"output-as-files", no_argument, nullptr, kFiles},   {"outputasfiles", no_argument, nullptr, kFiles},
+    {"tagstring", required_argument, nullptr, kTagString}, {"tag-string", required_argument, nullptr, kTagString},
+    {"delay", required_argument, nullptr, kDelay},       {"nice", required_argument, nullptr, kNice},
+    {"termseq", required_argument, nullptr, kTermSeq},   {"term-seq", required_argument, nullptr, kTermSeq},
+    {"eta", no_argument, nullptr, kEta},                 {"progress", no_argument, nullptr, kProgress},
+    {"minversion", required_argument, nullptr, kMinVersion}, {"min-version", required_argument, nullptr, kMinVersion},
+    {"number-of-cores", no_argument, nullptr, kNumberOfCores}, {"numberofcores", no_argument, nullptr, kNumberOfCores},
+    {"number-of-cpus", no_argument, nullptr, kNumberOfCores}, {"numberofcpus", no_argument, nullptr, kNumberOfCores},
+    {"number-of-threads", no_argument, nullptr, kNumberOfThreads},
+    {"numberofthreads", no_argument, nullptr, kNumberOfThreads},
+    {"number-of-sockets", no_argument, nullptr, kNumberOfSockets},
+    {"numberofsockets", no_argument, nullptr, kNumberOfSockets},
+    {"shell-completion", required_argument, nullptr, kShellCompletion},
+    {"shellcompletion", required_argument, nullptr, kShellCompletion},
+    {"tmpdir", required_argument, nullptr, kTmpdir},     {"tempdir", required_argument, nullptr, kTmpdir},
+    {"plain", no_argument, nullptr, kPlain},             {"gnu", no_argument, nullptr, kAccepted},
+    {"will-cite", no_argument, nullptr, kAccepted},      {"willcite", no_argument, nullptr, kAccepted},
+    {"nn", no_argument, nullptr, kAccepted},             {"nonotice", no_argument, nullptr, kAccepted},
+    {"no-notice", no_argument, nullptr, kAccepted},      {"silent", no_argument, nullptr, kSilent},
+    {"group", no_argument, nullptr, kGroup},             {"no-keep-order", no_argument, nullptr, kNoKeepOrder},
+    {"nokeeporder", no_argument, nullptr, kNoKeepOrder}, {"nok", no_argument, nullptr, kNoKeepOrder},
+    {"no-k", no_argument, nullptr, kNoKeepOrder},        {"verbose", no_argument, nullptr, 't'},
+    // parallel's other spellings of the options above
+    {"jl", required_argument, nullptr, kJoblog},         {"resumefailed", no_argument, nullptr, kResumeFailed},
+    {"retryfailed", no_argument, nullptr, kRetryFailed}, {"keeporder", no_argument, nullptr, 'k'},
+    {"line-buffered", no_argument, nullptr, kLineBuffer}, {"linebuffer", no_argument, nullptr, kLineBuffer},
+    {"linebuffered", no_argument, nullptr, kLineBuffer}, {"lb", no_argument, nullptr, kLineBuffer},
+    {"max-procs", required_argument, nullptr, 'j'},      {"maxprocs", required_argument, nullptr, 'j'},
+    {"dryrun", no_argument, nullptr, kDryRun},           {"dr", no_argument, nullptr, kDryRun},
+    {"halt-on-error", required_argument, nullptr, kHalt}, {"haltonerror", required_argument, nullptr, kHalt},
+    {"argfile", required_argument, nullptr, 'a'},
     {}};
 
 // One case per option: a table, long only because pool-run has many.
@@ -109,7 +144,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
     p.jobs = cores;
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
-            case 'j': p.jobs = parse_jobs(optarg, cores); break;
+            case 'j': case 'P': p.jobs = parse_jobs(optarg, cores); break;
             case '0':
                 if (!a.delim_given) a.delim = std::string(1, '\0');
                 break;
@@ -176,6 +211,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kArgSep: a.arg_sep = optarg; break;
             case kArgFileSep: a.arg_file_sep = optarg; break;
             // D: options
+            default: parse_output_option(a, c, optarg); break;
         }
     }
     settle_inputs(a);  // C: inputs
@@ -197,15 +233,20 @@ unsigned parse_jobs(const char* text, unsigned cores) {
 Halt parse_halt(const char* text) {
     Halt h;
     std::string t = text;
+    // parallel's short forms: 0 1 2 -1 -2, and N% for soon,fail=N%.
     if (t == "never" || t == "0") return h;
-    if (t == "1") return Halt{Halt::When::soon, false, 1, false};
-    if (t == "2") return Halt{Halt::When::now, false, 1, false};
+    if (t == "1") return Halt{Halt::When::soon, false, false, 1, false};
+    if (t == "2") return Halt{Halt::When::now, false, false, 1, false};
+    if (t == "-1") return Halt{Halt::When::soon, true, false, 1, false};
+    if (t == "-2") return Halt{Halt::When::now, true, false, 1, false};
+    if (!t.empty() && t.back() == '%' && t.find(',') == std::string::npos) t = "soon,fail=" + t;
     size_t comma = t.find(','), eq = t.find('=');
     if (comma == std::string::npos || eq == std::string::npos || eq < comma) bad_halt(t);
     std::string when = t.substr(0, comma), what = t.substr(comma + 1, eq - comma - 1), n = t.substr(eq + 1);
-    if ((when != "now" && when != "soon") || (what != "fail" && what != "success")) bad_halt(t);
+    if ((when != "now" && when != "soon") || (what != "fail" && what != "success" && what != "done")) bad_halt(t);
     h.when = when == "now" ? Halt::When::now : Halt::When::soon;
     h.on_success = what == "success";
+    h.on_done = what == "done";
     if (!n.empty() && n.back() == '%') {
         h.percent = true;
         n.pop_back();

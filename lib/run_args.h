@@ -70,6 +70,13 @@ struct RunArgs {
     std::optional<unsigned long long> max_chars;  // -s
     bool no_args = false;                 // -n 0, -N 0: each input read, none given to the job
     // D: options
+    std::optional<std::string> tagstring;  // --tagstring (--tag: "{}"), escapes undone
+    std::optional<int> nice;               // --nice N
+    std::string shell_completion;          // --shell-completion SHELL
+    std::optional<std::string> minversion; // --minversion VERSION
+    int print_count = 0;                   // --number-of-cores and the like: that option's value
+    std::optional<std::string> tmpdir;     // --tmpdir DIR
+    bool plain = false;                    // --plain: $PARALLEL ignored
 };
 
 // The options, up to the first operand. Misuse ends the process as

@@ -48,6 +48,8 @@ replay() {
 
 @test "fuzz regressions: zombie_sightings" { replay zombie_sightings; }
 
+@test "fuzz regressions: parallel_options" { replay parallel_options; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

@@ -7,19 +7,28 @@
 // each job a Boost.Process v2 handle (lib/launcher.h), one asio loop over
 // their pidfds, output pipes, the input and the timers. Exit status as GNU
 // parallel's, so scripts port unchanged.
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 
 #include <new>
 #include <string>
 #include <vector>
 
 #include "command_template.h"
+#include "cpu_count.h"
 #include "diag.h"
 #include "endpoint.h"
 #include "input_files.h"
 #include "input_sources.h"
 #include "job_env.h"
+#include "job_results.h"
 #include "options.h"
+#include "parallel_options.h"
 #include "pool.h"
 #include "queue.h"
 #include "queue_factory.h"
@@ -40,31 +49,58 @@ const char kHelp[] =
     "ARGs after each :::, the lines of each FILE after :::: ('-': stdin); several give their\n"
     "cross product, and an empty group runs nothing.\n"
     "Replacement strings: {} the input, {.} without extension, {/} basename, {//} dirname,\n"
-    "{/.} basename without extension, {#} job number, {%} slot (1..N), {N} the Nth input.\n"
+    "{/.} basename without extension, {#} job number, {%} slot (1..N), {N} the Nth input\n"
+    "({-N} from the end; {N.} {N/}...), {= perl =} the input after Perl ran on $_; more with\n"
+    "--plus ({..} {+.} {%re} {/re/str} {:-str}...): pool-run(1), REPLACEMENT STRINGS.\n"
     "Without one, the input is the last argument. COMMAND given as one word with spaces or\n"
     "shell syntax runs under /bin/sh -c, the inputs quoted; as separate words, directly.\n"
     "\n"
     "  -0, --null            input records end in NUL\n"
     "  -a, --arg-file FILE   read inputs from FILE ('-': stdin)\n"
     "  --bar[=always]        progress on stderr when it is a terminal; =always: whatever it is\n"
+    "  --delay SECONDS       between job starts (units: 1m30s, 2h, 1d)\n"
     "  --dry-run             print the commands, run nothing\n"
+    "  --eta                 --progress with the estimated time left\n"
+    "  --files               each job's stdout in a file $TMPDIR/parXXXXX.par, its name printed\n"
+    "  --filter PERL         run a job only if PERL, its replacement strings replaced, is true\n"
     "  --from QUEUE          inputs from a shq queue, each marked done after its job; stops at the\n"
     "                        end-of-stream marker or after --idle SECONDS without a message\n"
-    "  --halt WHEN,fail=N    now|soon,fail|success=N|N%: stop after N jobs failed (succeeded)\n"
+    "  --halt WHEN,fail=N    now|soon,fail|success|done=N|N%: stop after N jobs failed (succeeded,\n"
+    "                        finished); 1 2 -1 -2 N% as GNU parallel's\n"
+    "  -I STR                STR instead of {}; --er, --bnr, --dnr, --bner, --seqreplace,\n"
+    "                        --slotreplace STR: instead of {.} {/} {//} {/.} {#} {%}\n"
     "  -j, --jobs N          jobs at once: N, N% of the cores, 0 as many as 250 (default: cores)\n"
     "  --joblog FILE         GNU parallel's joblog\n"
     "  -k, --keep-order      output in input order\n"
     "  --line-buffer         whole lines as they come\n"
+    "  --minversion VERSION  print the GNU parallel version followed; 255 if older than VERSION\n"
+    "  --nice N              run the jobs at niceness N\n"
+    "  --number-of-cores     print the number of cores (--number-of-threads, --number-of-sockets)\n"
+    "  --parens OPENCLOSE    other brackets for {= perl =}, cut in the middle: '[[]]'\n"
+    "  --plain               ignore $PARALLEL (extra options, split as a shell would)\n"
+    "  --plus                more replacement strings: {..} {+.} {##} {%re} {/re/str} {:-str}...\n"
+    "  --progress            GNU parallel's progress lines on stderr\n"
+    "  --results NAME        output in files NAME/1/VALUE/.../{seq,stdout,stderr}; NAME with\n"
+    "                        replacement strings: that file; NAME.csv, .tsv, .json: records\n"
     "  --shell, --no-shell   under /bin/sh -c, or directly, whatever COMMAND looks like\n"
     "  --resume              with --joblog: skip the logged jobs\n"
     "  --resume-failed       with --joblog: rerun the logged jobs that failed\n"
     "  --retries N           run a failing job up to N times\n"
     "  --retry-failed        with --joblog: rerun the failed commands of the log, ignoring\n"
     "                        COMMAND and inputs\n"
+    "  --rpl 'TAG PERL'      TAG means {= PERL =}; a (group) in TAG is $$1 in PERL\n"
+    "  --shell-completion bash  print a bash completion of these options\n"
     "  --tag                 each line after its inputs and a tab\n"
+    "  --tagstring STR       each line after STR (replacement strings expanded) and a tab\n"
     "  --term-grace SECONDS  from SIGTERM to SIGKILL when a job is ended (default 1)\n"
+    "  --termseq SEQ         how a job is ended: SIGNAL,MS,... as TERM,200,KILL,25\n"
     "  --timeout SECONDS     end a job after SECONDS; N% of the median runtime of successful jobs\n"
+    "  --tmpdir DIR          TMPDIR, for --files and output beyond memory\n"
     "  -u, --ungroup         output not grouped\n"
+    "  -v                    each command first in its output; -t, --verbose: on stderr\n"
+    "GNU parallel's other spellings of these options work too (dryrun, lb, jl, P, res...);\n"
+    "its remote options (S, sshlogin, transfer...) and the others pool-run lacks are refused:\n"
+    "one line, 255.\n"
     "\n"
     "Exit status: 0 all jobs succeeded; 1-100 the number that failed; 101 more than 100;\n"
     "with --halt, the status of the job that halted it; 128+N killed by signal N;\n"
@@ -88,6 +124,72 @@ std::vector<std::string> operands(const Options& o) {
     return v;
 }
 
+// The words of argv with $PARALLEL's options in front, as parallel takes
+// them: its options before those of the command line (which so win), and
+// its other words (a command, say nice) before the command line's operands.
+// Not with --plain. `store` holds the words.
+std::vector<char*> with_parallel_env(int argc, char** argv, const option* longopts, std::vector<std::string>& store) {
+    std::vector<char*> args(argv, argv + argc + 1);
+    const char* env = std::getenv("PARALLEL");
+    if (!env || !*env) return args;
+    auto options_end = [&](std::vector<char*> v, const char* context) {
+        Options probe(static_cast<int>(v.size()) - 1, v.data(), kRunShortOptions, longopts, context, kUsage, kHelp);
+        RunArgs a = parse_run_options(probe, 1);
+        return std::pair<size_t, bool>(v.size() - 1 - static_cast<size_t>(probe.count()), a.plain);
+    };
+    auto [cmd_end, plain] = options_end(args, "");
+    if (plain) return args;
+    store = parallel_env_words(env);
+    std::vector<char*> env_args{argv[0]};
+    for (std::string& w : store) env_args.push_back(w.data());
+    env_args.push_back(nullptr);
+    size_t env_end = options_end(env_args, "$PARALLEL").first;
+    if (env_end > 1 && std::strcmp(env_args[env_end - 1], "--") == 0) --env_end;  // not to end the command line's
+    std::vector<char*> all(env_args.begin(), env_args.begin() + static_cast<long>(env_end));
+    all.insert(all.end(), args.begin() + 1, args.begin() + static_cast<long>(cmd_end));
+    all.insert(all.end(), env_args.begin() + static_cast<long>(env_end), env_args.end() - 1);
+    all.insert(all.end(), args.begin() + static_cast<long>(cmd_end), args.end());
+    return all;
+}
+
+// The options that print something and end the run, as parallel's:
+// --number-of-cores and the like, --minversion, --shell-completion.
+std::optional<int> answer(const RunArgs& a, const option* longopts) {
+    if (a.print_count) {
+        CpuCounts c = count_cpus();
+        std::printf("%u\n", a.print_count == kNumberOfThreads ? c.threads : a.print_count == kNumberOfSockets ? c.sockets : c.cores);
+        return 0;
+    }
+    if (a.minversion) {
+        // pool-run stands for the GNU parallel whose options it takes.
+        std::printf("%s\n", kParallelVersion);
+        return std::strtoull(kParallelVersion, nullptr, 10) >= std::strtoull(a.minversion->c_str(), nullptr, 10) ? 0 : 255;
+    }
+    if (!a.shell_completion.empty()) {
+        if (a.shell_completion != "bash")
+            throw Error(Exit::usage, "--shell-completion " + a.shell_completion + ": only bash is supported");
+        std::fputs(bash_completion_script(longopts, kRunShortOptions).c_str(), stdout);
+        return 0;
+    }
+    return std::nullopt;
+}
+
+// What the options ask of pool-run itself and of the pool, once the
+// replacement rules are known: --tmpdir, --nice, --tag/--tagstring and a
+// --results NAME with replacement strings.
+void apply_output_options(RunArgs& a) {
+    if (a.tmpdir) ::setenv("TMPDIR", a.tmpdir->c_str(), 1);
+    // Jobs inherit it; as parallel, a niceness the user may not take is not an error.
+    if (a.nice) (void)::setpriority(PRIO_PROCESS, 0, *a.nice);
+    OutputOptions& out = a.pool.output;
+    out.header = a.rules.column_names;  // --header: --results names its directories so
+    if (a.pool.tag) out.tag = std::make_shared<Expansion>(a.tagstring.value_or("{}"), a.rules);
+    if (!out.results.empty() && results_kind(out.results) == ResultsKind::dir) {
+        auto e = std::make_shared<Expansion>(out.results, a.rules);
+        if (e->has_replacement()) out.results_template = e;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,18 +198,23 @@ int main(int argc, char** argv) {
     set_usage_status(255);  // as GNU parallel
     check_stdout_at_exit(255);  // --help and --version too (lib/diag.h)
     try {
-        Options o(argc, argv, kRunShortOptions, kRunLongOptions, "", kUsage, kHelp);
+        std::vector<option> longopts = with_refused(kRunLongOptions);
+        std::vector<std::string> env_words;
+        std::vector<char*> args = with_parallel_env(argc, argv, longopts.data(), env_words);
+        Options o(static_cast<int>(args.size()) - 1, args.data(), kRunShortOptions, longopts.data(), "", kUsage, kHelp);
         RunArgs a = parse_run_options(o, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
         check(o, [&] { check_options(a); });
+        if (std::optional<int> status = answer(a, longopts.data())) return *status;
         if (a.record_env) return record_env(), 0;  // as GNU parallel: nothing else is done
         check_env_names(a.env);
         if (a.shell.mode != CommandTemplate::Shell::never) a.shell.shell = pick_job_shell();
-        a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO));
+        a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO)) || a.pool.output.progress;
         parse_operands(a, operands(o));
         read_groups(a);
         check(o, [&] { check_sources(a); });
         std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
         CommandTemplate cmd(a.command, a.shell, a.rules);
+        apply_output_options(a);
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
     } catch (const Error& e) {

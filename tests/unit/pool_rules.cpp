@@ -37,15 +37,46 @@ TEST("no --halt: the status is the number of failed jobs, 101 past 100") {
     CHECK_EQ(rule.status(t), 101);
 }
 
-TEST("--halt now,fail=2 halts at the second failure, with its status") {
+// As GNU parallel: a count of 1 gives the job's status, a larger one the
+// number of jobs failed.
+TEST("--halt now,fail=2 halts at the second failure, with the number failed as status") {
     HaltRule rule(halt(Halt::When::now, false, 2, false));
     Tally t;
     CHECK_EQ(feed(rule, t, "sfssfff", 7), 5u);
-    CHECK_EQ(rule.status(t), 7);
+    CHECK_EQ(rule.status(t), 2);
     // Once halted, never again, and the status stays.
     t.add(true);
     CHECK_EQ(rule.check(true, 9, t), Halt::When::never);
-    CHECK_EQ(rule.status(t), 7);
+    CHECK_EQ(rule.status(t), 2);
+    HaltRule one(halt(Halt::When::now, false, 1, false));
+    Tally u;
+    CHECK_EQ(feed(one, u, "sf", 7), 2u);
+    CHECK_EQ(one.status(u), 7);
+}
+
+TEST("--halt now,done=2 halts at the second job done, failed or not") {
+    Halt h = halt(Halt::When::now, false, 2, false);
+    h.on_done = true;
+    HaltRule rule(h);
+    Tally t;
+    CHECK_EQ(feed(rule, t, "sfss", 7), 2u);
+    CHECK_EQ(rule.status(t), 1);
+    HaltRule none(h);
+    Tally u;
+    CHECK_EQ(feed(none, u, "ss"), 2u);
+    CHECK_EQ(none.status(u), 0);
+}
+
+TEST("--halt soon,fail=50% of 4 jobs known halts at the second failure, status the percentage failed") {
+    HaltRule rule(halt(Halt::When::soon, false, 50, true));
+    Tally t;
+    t.add(false);
+    CHECK_EQ(rule.check(false, 0, t, 4), Halt::When::never);
+    t.add(true);
+    CHECK_EQ(rule.check(true, 1, t, 4), Halt::When::never);
+    t.add(true);
+    CHECK_EQ(rule.check(true, 2, t, 4), Halt::When::soon);
+    CHECK_EQ(rule.status(t), 50);
 }
 
 TEST("--halt soon,success=1 halts at the first success, status 0") {
@@ -68,7 +99,7 @@ TEST("--halt now,fail=50% waits for three jobs, then halts at half failed") {
     CHECK_EQ(again.check(true, 5, u), Halt::When::never);
     u.add(true);
     CHECK_EQ(again.check(true, 6, u), Halt::When::now);
-    CHECK_EQ(again.status(u), 6);
+    CHECK_EQ(again.status(u), 50);  // the percentage failed
 }
 
 // 7% of 100 is 7.000000000000001 as a double (count / 100.0 * done).
@@ -80,7 +111,7 @@ TEST("--halt now,fail=7% halts when 7 of 100 jobs done have failed") {
     CHECK_EQ(rule.check(true, 1, t), Halt::When::never);  // 6 of 99
     t.add(true);
     CHECK_EQ(rule.check(true, 2, t), Halt::When::now);  // 7 of 100
-    CHECK_EQ(rule.status(t), 2);
+    CHECK_EQ(rule.status(t), 7);
 }
 
 TEST("a success does not halt --halt fail=, nor a failure success=") {

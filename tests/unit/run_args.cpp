@@ -77,7 +77,10 @@ TEST("--halt now|soon,fail|success=N or N%") {
     CHECK_EQ(h.count, 50.0);
     CHECK(parse_halt("2").when == Halt::When::now);
     CHECK_ERROR(parse_halt("later,fail=1"), Exit::usage,
-                "invalid halt 'later,fail=1': expected now|soon,fail|success=N or N%, such as now,fail=1");
+                "invalid halt 'later,fail=1': expected now|soon,fail|success|done=N or N%, such as now,fail=1");
+    CHECK(parse_halt("now,done=3").on_done);
+    CHECK(parse_halt("-1").on_success);
+    CHECK(parse_halt("25%").percent);
 }
 
 TEST("--timeout SECONDS or N%") {

@@ -1,0 +1,157 @@
+#include "job_results.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <strings.h>
+
+#include "diag.h"
+
+namespace prockit {
+
+ResultsKind results_kind(std::string_view name) {
+    auto ends = [&](const char* suffix) {
+        size_t n = std::char_traits<char>::length(suffix);
+        return name.size() >= n && strncasecmp(name.data() + name.size() - n, suffix, n) == 0;
+    };
+    return ends(".csv") ? ResultsKind::csv : ends(".tsv") ? ResultsKind::tsv : ends(".json") ? ResultsKind::json : ResultsKind::dir;
+}
+
+namespace {
+
+// A value as a directory name: \ / TAB NUL as \\ \_ \t \0.
+std::string dir_name(std::string_view v) {
+    std::string s;
+    for (char c : v) {
+        switch (c) {
+            case '\\': s += "\\\\"; break;
+            case '\t': s += "\\t"; break;
+            case '\0': s += "\\0"; break;
+            case '/': s += "\\_"; break;
+            default: s += c;
+        }
+    }
+    return s;
+}
+
+// Perl's numeric value of a name ("10" is 10, "a" is 0), by which the
+// names are sorted first.
+double perl_number(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+
+bool perl_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string json_quote(std::string_view v) {
+    std::string s;
+    for (char c : v) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '\\') s += "\\\\";
+        else if (c == '"') s += "\\\"";
+        else if (u < 32) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", u);
+            s += buf;
+        } else s += c;
+    }
+    return s;
+}
+
+// Seconds as parallel prints them: "%.3f".
+std::string millis(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string results_subdir(const std::vector<std::vector<std::string>>& records, const std::vector<std::string>& header) {
+    std::string path;
+    for (const auto& rec : records) {
+        std::vector<size_t> cols(rec.size());
+        std::vector<std::string> names(rec.size());
+        for (size_t i = 0; i < rec.size(); ++i) {
+            cols[i] = i;
+            names[i] = i < header.size() ? header[i] : std::to_string(i + 1);
+        }
+        std::stable_sort(cols.begin(), cols.end(), [&](size_t a, size_t b) {
+            double x = perl_number(names[a]), y = perl_number(names[b]);
+            return x != y ? x < y : names[a] < names[b];
+        });
+        for (size_t i : cols) path += (path.empty() ? "" : "/") + names[i] + "/" + dir_name(rec[i]);
+    }
+    return path;
+}
+
+std::string csv_field(std::string_view v, char sep) {
+    bool quote = false;
+    std::string s;
+    for (char c : v) {
+        if (c == '"') s += '"';
+        quote = quote || c == '"' || c == sep || c == '\0' || perl_space(c);
+        s += c;
+    }
+    return quote ? "\"" + s + "\"" : s;
+}
+
+std::string csv_header(size_t values, const std::vector<std::string>& header, char sep) {
+    std::string line;
+    for (const char* f : {"Seq", "Host", "Starttime", "JobRuntime", "Send", "Receive", "Exitval", "Signal", "Command"})
+        line += std::string(f) + sep;
+    for (size_t i = 0; i < values; ++i)
+        line += csv_field(i < header.size() ? header[i] : "V" + std::to_string(i + 1), sep) + sep;
+    return line + "Stdout" + sep + "Stderr\n";
+}
+
+std::string csv_line(const ResultRow& r, char sep) {
+    const JoblogRecord& j = r.job;
+    std::string line = std::to_string(j.seq) + sep + ":" + sep + millis(j.start) + sep + millis(j.runtime) +
+                       sep + "0" + sep + std::to_string(j.received) + sep + std::to_string(j.exitval) + sep +
+                       std::to_string(j.signal) + sep + csv_field(j.command, sep) + sep;
+    for (const std::string& v : r.values) line += csv_field(v, sep) + sep;
+    return line + csv_field(r.out, sep) + sep + csv_field(r.err, sep) + "\n";
+}
+
+std::string json_line(const ResultRow& r) {
+    const JoblogRecord& j = r.job;
+    std::string values;
+    for (const std::string& v : r.values) values += (values.empty() ? "\"" : ",\"") + json_quote(v) + "\"";
+    return "{ \"Seq\": " + std::to_string(j.seq) + ", \"Host\": \":\", \"Starttime\": " + millis(j.start) +
+           ", \"JobRuntime\": " + millis(j.runtime) + ", \"Send\": 0, \"Receive\": " + std::to_string(j.received) +
+           ", \"Exitval\": " + std::to_string(j.exitval) + ", \"Signal\": " + std::to_string(j.signal) + ", \"Command\": \"" +
+           json_quote(j.command) + "\", \"V\": [ " + values + " ], \"Stdout\": \"" + json_quote(r.out) +
+           "\", \"Stderr\": \"" + json_quote(r.err) + "\" }\n";
+}
+
+std::string make_par_file(int& fd) {
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        unsigned char r[5];
+        if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) throw system_error(errno, "getrandom");
+        std::string name = dir + "/par";
+        for (unsigned char c : r) name += kChars[c % (sizeof kChars - 1)];
+        name += ".par";
+        fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) return name;
+        if (errno != EEXIST) throw system_error(errno, "--files: make a file in " + dir);
+    }
+    throw Error(Exit::failure, "--files: make a file in " + dir + ": every name tried exists");
+}
+
+void make_dirs(const std::string& path) {
+    for (size_t i = 1; i <= path.size(); ++i) {
+        if (i < path.size() && path[i] != '/') continue;
+        std::string part = path.substr(0, i);
+        if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST) throw system_error(errno, "--results: make " + part);
+    }
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw Error(Exit::failure, "--results: " + path + " is not a directory");
+}
+
+}  // namespace prockit

@@ -1,0 +1,294 @@
+#!/usr/bin/env bats
+# pool-run's options as GNU parallel's: --results (its directory layout,
+# .csv/.tsv/.json), --files, -v/-t, --tagstring, --delay, --nice, --termseq,
+# --halt done=N, --eta/--progress, --minversion, --number-of-*,
+# --shell-completion bash, parallel's other spellings, the remote-only and
+# other options refused in one line, and $PARALLEL. Every expected output is
+# GNU parallel's own, run beside pool-run.
+
+load helper
+
+setup() {
+    D=$BATS_TEST_TMPDIR
+    cd "$D"
+    export TMPDIR=$D/tmp
+    mkdir -p "$TMPDIR"
+    unset PARALLEL
+}
+teardown() { remove_test_queues; }
+
+need_parallel() { command -v parallel >/dev/null || skip "GNU parallel is not installed"; }
+
+# TOOL ARGS... in a fresh directory of its own (gp/ for parallel, pr/ for
+# pool-run): its stdout in $DIR.out, status in $DIR.status, stderr in $DIR.err.
+run_in() {
+    local dir=$1 tool=$2
+    shift 2
+    local status=0
+    mkdir -p "$D/$dir"
+    (cd "$D/$dir" && "$tool" "$@" > "$D/$dir.out" 2> "$D/$dir.err") || status=$?
+    echo "$status" > "$D/$dir.status"
+}
+
+# Both tools, each in its own directory: the same stdout, status and files
+# (names and contents).
+same_files_as_parallel() {
+    need_parallel
+    rm -rf "$D/gp" "$D/pr"
+    run_in gp parallel --will-cite "$@"
+    run_in pr pool-run "$@"
+    assert_equal "$(cat "$D/pr.out")" "$(cat "$D/gp.out")"
+    assert_equal "$(cat "$D/pr.status")" "$(cat "$D/gp.status")"
+    diff -r "$D/gp" "$D/pr"
+}
+
+same_as_parallel() {
+    need_parallel
+    run --separate-stderr parallel --will-cite "$@"
+    local want_out=$output want_status=$status
+    run --separate-stderr pool-run "$@"
+    assert_equal "$output" "$want_out"
+    assert_equal "$status" "$want_status"
+}
+
+@test "--results DIR: parallel's tree, DIR/1/VALUE/2/VALUE/{seq,stdout,stderr}, nothing on stdout" {
+    same_files_as_parallel --results out 'echo out {1} {2}; echo err {1} >&2' ::: a b ::: x y
+    assert_equal "$(cat "$D/pr/out/1/b/2/y/stdout")" "out b y"
+    assert_equal "$(cat "$D/pr/out/1/b/2/y/stderr")" "err b"
+    assert_equal "$(cat "$D/pr/out/1/a/2/x/seq")" "1"
+    assert_equal "$(cat "$D/pr.out")" ""
+}
+
+@test "--results DIR: a value's / \\ and TAB are written \\_ \\\\ \\t; an empty value is an empty name" {
+    same_files_as_parallel -k --results r echo ::: 'a/b' 'c\d' "$(printf 'e\tf')" '' 'g h'
+    [ -f "$D/pr/r/1/a\\_b/stdout" ]
+    [ -f "$D/pr/r/1/c\\\\d/stdout" ]
+    [ -f "$D/pr/r/1/stdout" ]
+}
+
+@test "--results with replacement strings: NAME, NAME.err, NAME.seq; NAME/ a directory" {
+    same_files_as_parallel --results 'my_{}' 'echo {}; echo e{} >&2' ::: foo bar
+    assert_equal "$(cat "$D/pr/my_foo.err")" "efoo"
+    same_files_as_parallel --results 'sub/my_{}/' echo ::: foo bar
+    assert_equal "$(cat "$D/pr/sub/my_bar/stdout")" "bar"
+}
+
+@test "--results with --files or --line-buffer prints each stdout file's name, as parallel" {
+    same_files_as_parallel -k --files --results r echo ::: a b
+    assert_equal "$(cat "$D/pr.out")" "r/1/a/stdout
+r/1/b/stdout"
+    same_files_as_parallel -k --lb --results r echo ::: a
+}
+
+# Starttime and JobRuntime (columns 3 and 4) differ from run to run.
+mask_times() { sed -E 's/^([0-9]+[,\t]:[,\t])[0-9.]+([,\t])[0-9.]+/\1T\2R/' "$@"; }
+
+@test "--results X.csv and X.tsv: parallel's columns, header and quoting" {
+    need_parallel
+    for f in out.csv out.tsv; do
+        rm -rf "$D/gp" "$D/pr"
+        run_in gp parallel --will-cite -k --results "$f" 'echo out {}; echo err {} >&2; printf "x\0y"; exit {#}' \
+            ::: a 'b,"c' 'd e' "$(printf 't\tu')"
+        run_in pr pool-run -k --results "$f" 'echo out {}; echo err {} >&2; printf "x\0y"; exit {#}' \
+            ::: a 'b,"c' 'd e' "$(printf 't\tu')"
+        assert_equal "$(mask_times "$D/pr/$f" | od -c)" "$(mask_times "$D/gp/$f" | od -c)"
+        assert_equal "$(cat "$D/pr.status")" 4
+        assert_equal "$(cat "$D/pr.out")" ""
+    done
+}
+
+@test "--results -.json: parallel's records on stdout, control bytes as \\u00XX" {
+    need_parallel
+    local cmd='echo out {}; echo err {} >&2'
+    run --separate-stderr parallel --will-cite -k --results -.json "$cmd" ::: a 'b	"c\' ::: 1 2
+    local want=$output
+    run --separate-stderr pool-run -k --results -.json "$cmd" ::: a 'b	"c\' ::: 1 2
+    mask() { sed -E 's/"Starttime": [0-9.]+, "JobRuntime": [0-9.]+/T/'; }
+    assert_equal "$(mask <<<"$output")" "$(mask <<<"$want")"
+}
+
+@test "--files: stdout in \$TMPDIR/parXXXXX.par, its name printed (after the tag), left for the user; stderr dropped" {
+    run --separate-stderr pool-run -k --files 'echo out {}; echo err {} >&2' ::: a b
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "${#lines[@]}" 2
+    [[ ${lines[0]} =~ ^$TMPDIR/par[A-Za-z0-9_]{5}\.par$ ]]
+    assert_equal "$(cat "${lines[0]}")" "out a"
+    assert_equal "$(cat "${lines[1]}")" "out b"
+    assert_equal "$(stat -c %a "${lines[0]}")" 600
+    run pool-run -k --files --tag echo ::: a
+    [[ $output =~ ^a$'\t'$TMPDIR/par[A-Za-z0-9_]{5}\.par$ ]]
+    run pool-run --files --tmpdir "$D" true ::: a
+    [[ $output =~ ^$D/par[A-Za-z0-9_]{5}\.par$ ]]
+    [ ! -s "$output" ]
+}
+
+@test "-v: each command before its output, grouped and tagged as parallel; -t on stderr; --verbose is -t" {
+    same_as_parallel -k -v 'echo out {}; echo err {} >&2' ::: a 'b c'
+    same_as_parallel -k -v --tag echo ::: a b
+    same_as_parallel -k -t echo ::: a b
+    assert_equal "$stderr" "echo a
+echo b"
+    same_as_parallel -k --verbose echo ::: a
+    assert_equal "$stderr" "echo a"
+}
+
+@test "--tagstring: replacement strings and \\t escapes, as parallel" {
+    same_as_parallel -k --tagstring '<{}>\t{#}' echo ::: a b
+    same_as_parallel -k --tag-string 'x{1}-{2}' echo ::: a b ::: 1 2
+    same_as_parallel -k --tagstring '\101\n' echo ::: a
+}
+
+@test "--delay SECONDS (and 1s-style units): jobs start that far apart" {
+    pool-run -j 4 --delay 0.3 --joblog log true ::: 1 2 3
+    starts=$(tail -n +2 log | cut -f3 | sort -n)
+    awk 'NR > 1 && $1 - prev < 0.29 { exit 1 } { prev = $1 }' <<<"$starts"
+    run pool-run --delay 1m2 true ::: 1
+    assert_failure 255
+    assert_output "pool-run: invalid delay '1m2': expected seconds, such as 5, 0.25 or 1m30s"
+}
+
+@test "--nice N: the jobs run at that niceness, as parallel's" {
+    same_as_parallel --nice 7 'cut -d" " -f19 /proc/self/stat' ::: 1
+    assert_output 7
+    run pool-run --nice x true ::: 1
+    assert_failure 255
+}
+
+@test "--termseq: the job's process group gets each signal in turn, then the next after its wait" {
+    echo 'trap "echo usr1 >> sigs" USR1; trap "echo term >> sigs; exit 3" TERM; while :; do sleep 0.02; done' > job.sh
+    run pool-run --timeout 0.2 --termseq USR1,300,TERM,300,KILL,25 bash job.sh ::: 1
+    assert_failure 1
+    assert_equal "$(cat sigs)" "usr1
+term"
+    run --separate-stderr pool-run --termseq TERM,x true ::: 1
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: invalid --termseq 'TERM,x': expected SIGNAL,MS[,SIGNAL,MS...], such as TERM,200,KILL,25"
+}
+
+@test "--halt done=N, -1, -2, N%: the statuses and the jobs run as parallel's" {
+    same_as_parallel -j1 --halt now,done=2 'echo {}; exit {}' ::: 1 3 4 0 0
+    same_as_parallel -j1 --halt now,done=1 'echo {}; exit {}' ::: 3 0 4
+    same_as_parallel -j1 --halt soon,fail=2 'echo {}; exit {}' ::: 1 3 4 0 0
+    same_as_parallel -j1 --halt -1 'echo {}; exit {}' ::: 1 0 4
+    same_as_parallel -j1 --halt -2 'echo {}; exit {}' ::: 1 0 4
+    same_as_parallel -j1 --halt 50% 'echo {}; exit {}' ::: 0 1 2 3
+}
+
+@test "--minversion, --number-of-cores, --number-of-threads, --number-of-sockets, --number-of-cpus: as parallel" {
+    same_as_parallel --minversion 20200101
+    same_as_parallel --minversion 29990101
+    for o in --number-of-cores --number-of-threads --number-of-sockets --number-of-cpus --numberofcores; do
+        same_as_parallel $o
+    done
+    same_as_parallel --number-of-threads
+    assert_output "$(nproc)"
+}
+
+@test "--shell-completion bash: a line bash evaluates, completing pool-run's options and not the refused ones" {
+    run pool-run --shell-completion bash
+    assert_success
+    run bash -c 'eval "$(pool-run --shell-completion bash)"; COMP_WORDS=(pool-run --res); COMP_CWORD=1
+                 _comp_pool_run; printf "%s\n" "${COMPREPLY[@]}" | sort'
+    assert_output "--res
+--result
+--results
+--resume
+--resume-failed
+--resumefailed"
+    run bash -c 'eval "$(pool-run --shell-completion bash)"; COMP_WORDS=(pool-run --sshl); COMP_CWORD=1
+                 _comp_pool_run; echo "${#COMPREPLY[@]}"'
+    assert_output 0
+    run --separate-stderr pool-run --shell-completion zsh
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: --shell-completion zsh: only bash is supported"
+}
+
+@test "parallel's other spellings of pool-run's options do what the option does" {
+    need_parallel
+    for pair in '--dryrun|--dry-run' '--dr|--dry-run' '--lb|--line-buffer' '--linebuffer|--line-buffer' \
+        '--line-buffered|--line-buffer' '--keeporder|-k' '--max-procs=1|-j1' '-P1|-j1' '--maxprocs=1|-j1' \
+        '--tag-string=<{}>|--tagstring=<{}>' '--output-as-files|--files' '--res=r|--results=r' \
+        '--halt-on-error=now,fail=1|--halt=now,fail=1' '--gnu|--will-cite' '--nn|--will-cite' '--group|-k' \
+        '--nok|--no-keep-order' '--term-seq=TERM,10,KILL,5|--termseq=TERM,10,KILL,5' '--min-version=1|--minversion=1'; do
+        alt=${pair%|*} canon=${pair#*|}
+        run pool-run -j1 -k $alt 'echo {}; exit {#}' ::: a b
+        local alt_out=$output alt_status=$status
+        run pool-run -j1 -k $canon 'echo {}; exit {#}' ::: a b
+        [ "$alt_status" = "$status" ] || fail "$alt: status $alt_status, $canon: $status"
+        [ "$alt_out" = "$output" ] || [[ $alt == --output-as-files ]] || fail "$alt: $alt_out, $canon: $output"
+    done
+    run pool-run -k --jl log echo ::: a
+    assert_equal "$(tail -n +2 log | cut -f9)" "echo a"
+    same_as_parallel -k --dryrun echo ::: a b
+    run pool-run -V --gnu
+    assert_output --regexp '^pool-run \(prockit\) [0-9.]+$'
+}
+
+@test "remote-only options are refused in one line pointing at --from redis://, 255, no job run" {
+    for opts in '-S host' '--sshlogin host' '--sshloginfile f' '--slf f' '--transfer' '--return f' '--cleanup' \
+        '--trc f' '--basefile f' '--bf f' '-M' '--controlmaster' '--tf f' '--onall' '--nonall' '--ssh ssh'; do
+        run --separate-stderr pool-run $opts touch ran ::: 1
+        assert_failure 255
+        [ "${#stderr_lines[@]}" = 1 ] || fail "$opts: $stderr"
+        [[ $stderr == "pool-run: -"*"runs jobs on remote hosts, which pool-run does not: share a queue instead, a pool-run --from redis://HOST/QUEUE on each host" ]] || fail "$opts: $stderr"
+        [ ! -e ran ]
+    done
+    assert_fails_with 255 "pool-run: --sshlogin runs jobs on remote hosts, which pool-run does not: share a queue instead, a pool-run --from redis://HOST/QUEUE on each host" \
+        pool-run --sshlogin h echo ::: 1
+    assert_fails_with 255 "pool-run: -S (--sshlogin) runs jobs on remote hosts, which pool-run does not: share a queue instead, a pool-run --from redis://HOST/QUEUE on each host" \
+        pool-run -S h echo ::: 1
+}
+
+@test "parallel's options that pool-run lacks are 'not supported', 255, never silently accepted" {
+    for opts in '--pipe' '--pipepart' '--block 1M' '--semaphore' '--tmux' '--ll' '--color' '--compress' \
+        '--load 80%' '--memfree 1G' '--interactive' '-p' '--profile x' '-J x' '--workdir d' '--sql x' '--total-jobs 3' \
+        '--roundrobin' '--tee' '--cf' '--shellquote' '--show-limits' '-x' '--tollef' '-g'; do
+        run --separate-stderr pool-run $opts touch ran ::: 1
+        assert_failure 255
+        [ "${#stderr_lines[@]}" = 1 ] || fail "$opts: $stderr"
+        [[ $stderr == "pool-run: -"*" is not supported" ]] || fail "$opts: $stderr"
+        [ ! -e ran ]
+    done
+    assert_fails_with 255 "pool-run: --pipe is not supported" pool-run --spreadstdin cat
+    assert_fails_with 255 "pool-run: -p (--interactive) is not supported" pool-run -p echo ::: 1
+}
+
+@test "\$PARALLEL: options from the environment, split as parallel splits them; the command line wins; --plain ignores it" {
+    need_parallel
+    export PARALLEL='-k --tagstring "<{}> "'
+    same_as_parallel echo ::: a b
+    export PARALLEL="-kv -j1 --tagstring a\\ b\\'c"
+    same_as_parallel echo ::: x
+    export PARALLEL='-k echo pre'
+    same_as_parallel ::: a b
+    same_as_parallel -j2 ::: a b
+    export PARALLEL='--tag'
+    same_as_parallel -k --plain echo ::: a
+    export PARALLEL="  -k   --tagstring 'q\\'w'  "
+    same_as_parallel echo ::: a
+}
+
+@test "\$PARALLEL that cannot be split, or with a bad option, is one line and 255, no job run" {
+    PARALLEL="-k 'a" run --separate-stderr pool-run touch ran ::: 1
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: \$PARALLEL: unmatched '"
+    PARALLEL='--bogus' run --separate-stderr pool-run touch ran ::: 1
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: \$PARALLEL: invalid option --bogus"
+    PARALLEL='-S host' run --separate-stderr pool-run touch ran ::: 1
+    assert_failure 255
+    [ ! -e ran ]
+}
+
+@test "--progress and --eta: parallel's lines on stderr, the last with the jobs done" {
+    run --separate-stderr pool-run -j2 --progress true ::: 1 2 3
+    assert_success
+    assert_equal "${stderr_lines[0]}" "Computers / CPU cores / Max jobs to run"
+    [[ ${stderr_lines[1]} =~ ^1:local\ /\ [0-9]+\ /\ 2$ ]]
+    assert_equal "${stderr_lines[2]}" "Computer:jobs running/jobs completed/%of started jobs/Average seconds to complete"
+    # (bats drops the last line's trailing blank)
+    [[ ${stderr##*$'\r'} =~ ^local:0/3/100%/[0-9.]+s\ ?$ ]]
+    run --separate-stderr pool-run -j2 --eta true ::: 1 2 3
+    [[ ${stderr##*$'\r'} =~ ^ETA:\ [0-9]+s\ Left:\ 0\ AVG:\ [0-9.]+s\ \ local:0/3/100%/[0-9.]+s\ ?$ ]]
+}
