@@ -46,12 +46,15 @@ std::string CommandTemplate::line(const JobInput& in) const {
         l += part;
     };
     if (words_.empty()) {
-        for (const std::string& f : in.flat()) add(how_.quote ? shell_quote(f) : f);  // each input is a command
+        for (const std::string& f : in.flat()) add(how_.quote ? parallel_quote(f) : f);  // each input is a command
         return l;
     }
-    for (const Expansion& w : words_) add(how_.quote ? shell_quote(w.expand(in, false)) : w.expand(in, true));
+    // A replacement string in the first word: the input is (part of) the
+    // command, and parallel quotes no value of the line.
+    bool quote_values = !words_[0].starts_with_replacement();
+    for (const Expansion& w : words_) add(how_.quote ? parallel_quote(w.expand(in, false)) : w.expand(in, quote_values));
     if (!has_replacement_)
-        for (const std::string& f : in.flat()) add(shell_quote(f));
+        for (const std::string& f : in.flat()) add(parallel_quote(f));
     return l;
 }
 
@@ -68,7 +71,7 @@ std::vector<std::string> CommandTemplate::argv(const JobInput& in, bool shell) c
 std::string CommandTemplate::display(const JobInput& in) const {
     if (how_.mode != Shell::never) return line(in);
     std::string l;
-    for (const std::string& w : words(in)) l += (l.empty() ? "" : " ") + shell_quote(w);
+    for (const std::string& w : words(in)) l += (l.empty() ? "" : " ") + parallel_quote(w);
     return l;
 }
 
