@@ -199,6 +199,8 @@ std::unique_ptr<Job> Pool::next_job() {
         if (n == JobSource::Next::end) source_ended_ = true;
         if (n != JobSource::Next::job) return nullptr;
         ++next_seq_;
+        // {##} and {0#}: the number of jobs, when the source knows its records.
+        if (long long total = batch_.total(); total >= 0) job->input.total = static_cast<unsigned long long>(total);
         job->log_seq = source_.joblog_seq();
         if (resume_.skip(cmd_, job->input, bar_line_)) {
             // Done in an earlier run (--resume), or done well (--resume-failed):

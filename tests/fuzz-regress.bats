@@ -50,6 +50,8 @@ replay() {
 
 @test "fuzz regressions: parallel_options" { replay parallel_options; }
 
+@test "fuzz regressions: replacement" { replay replacement; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

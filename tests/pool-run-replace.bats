@@ -174,3 +174,20 @@ perl_child_of() {
     wait_for '[ "$(proc_state $helper)" = "" ] || [ "$(proc_state $helper)" = Z ]'
     for j in $jobs; do [ "$j" = "$helper" ] || kill -- -"$j" 2>/dev/null || true; done
 }
+
+@test "pool-run(1)'s REPLACEMENT STRINGS: each example prints what follows its #, as GNU parallel" {
+    local line cmd want
+    mandoc -Tascii -O width=200 "$BATS_TEST_DIRNAME/../man/pool-run.1" | col -bx |
+        sed -n '/^REPLACEMENT STRINGS/,/^OPTIONS/p' | grep -E '^ +pool-run ' | sed 's/^ *//' > "$D/examples"
+    [ "$(wc -l < "$D/examples")" -ge 35 ]
+    while IFS= read -r line; do
+        cmd=${line%% # *}
+        want=${line#* # }
+        run bash -c "cd '$D' && $cmd | paste -sd'|' | sed 's/|/ | /g'"
+        [ "$output" = "$want" ] || fail "$cmd: $output, not $want"
+        if command -v parallel >/dev/null; then
+            run bash -c "cd '$D' && ${cmd/pool-run/parallel --will-cite} | paste -sd'|' | sed 's/|/ | /g'"
+            [ "$output" = "$want" ] || fail "parallel: $cmd: $output, not $want"
+        fi
+    done < "$D/examples"
+}
