@@ -81,8 +81,8 @@ std::string replace_all(std::string s, const std::string& from, char to) {
 // --csv's separator: --colsep's one character (\t read as a TAB).
 char csv_separator(const std::string& colsep) {
     std::string c = unquote_delimiter(colsep);
-    if (c.size() != 1 || c[0] == '"')
-        throw Error(Exit::usage, "invalid --colsep '" + colsep + "' with --csv: expected one character other than '\"'");
+    if (c.size() != 1 || c[0] == '"' || c[0] == '\n' || c[0] == '\r')
+        throw Error(Exit::usage, "invalid --colsep '" + colsep + "' with --csv: expected one character other than '\"', CR and LF");
     return c[0];
 }
 

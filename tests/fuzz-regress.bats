@@ -52,6 +52,8 @@ replay() {
 
 @test "fuzz regressions: replacement" { replay replacement; }
 
+@test "fuzz regressions: columns" { replay columns; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

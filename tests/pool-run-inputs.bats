@@ -247,7 +247,7 @@ h g D C" --colsep '-' echo {4} {3} {2} {1} ::: A-B C-D ::: e-f g-h
     assert_file_not_exists "$D/ran"
     run --separate-stderr pool-run --csv --colsep ab echo ::: a
     assert_failure 255
-    assert_equal "$stderr" "pool-run: invalid --colsep 'ab' with --csv: expected one character other than '\"'"
+    assert_equal "$stderr" "pool-run: invalid --colsep 'ab' with --csv: expected one character other than '\"', CR and LF"
 }
 
 @test "--csv: quoted fields, doubled quotes, quoted newlines, --colsep's one character" {
