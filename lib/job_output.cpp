@@ -17,11 +17,12 @@ constexpr size_t kChunk = 64 * 1024;
 }  // namespace
 
 // Writes let stop signals in; a reader that has gone away is remembered.
+// After SIGHUP the running jobs finish, and what they write is written.
 void Sink::write(std::string_view data) {
     if (data.empty()) return;
     bar_.before_write(fd_);
     bar_.wrote(fd_, data.back());
-    if (broken_ || write_unless_stopped(fd_, data, &stop_)) return;
+    if (broken_ || write_unless_stopped(fd_, data, &stop_, SIGHUP)) return;
     if (errno == EPIPE) broken_ = true;
     else if (errno != EINTR) throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
 }

@@ -45,6 +45,7 @@ private:
     bool delayed() const { return opt_.delay > 0 && last_start_ >= 0 && monotonic_seconds() < last_start_ + opt_.delay; }
     void wait_and_handle();
     void end_overdue(double now);
+    void list_running();
     void sweep_finished();
     void finish(std::unique_ptr<Job> job);
     void end_all();
@@ -269,13 +270,27 @@ void Pool::wait_and_handle() {
         seen_signal_ = sig;
         no_new_jobs_ = true;
         if (sig != SIGHUP) end_all();
+        else {  // let the running ones finish, saying so as GNU parallel does
+            bar_line_.before_line();
+            warn("SIGHUP received. No new jobs will be started.");
+            warn("Waiting for these %zu jobs to finish. Send SIGTERM to stop now.", running_.size());
+            list_running();
+        }
     }
+    if (loop_.take_requests(SIGUSR1)) list_running();
     if (output_.broken() && !ending_) {
         no_new_jobs_ = true;
         end_all();
     }
     sweep_finished();
     if (bar_.due()) bar_.draw(tally_.done, static_cast<unsigned>(running_.size()), batch_.total(), false);
+}
+
+// SIGUSR1: the commands running now, one line each on stderr.
+void Pool::list_running() {
+    bar_line_.before_line();
+    for (const auto& j : running_)
+        if (!j->exited) warn("%s", escape_text(cmd_.display(j->input)).c_str());
 }
 
 // Jobs over --timeout: the whole process group, TERM first, KILL after the grace.

@@ -16,14 +16,63 @@ namespace prockit {
 
 using Descriptor = boost::asio::posix::stream_descriptor;
 
-EventLoop::EventLoop(const StopSignals& stop) : stop_(stop) {
+namespace {
+volatile sig_atomic_t g_requests[2];  // SIGUSR1, SIGUSR2
+int request_index(int sig) { return sig == SIGUSR1 ? 0 : 1; }
+// While the requests are blocked they reach the signalfd. The handler is
+// for the moments they are let in with the stop signals (a write to a
+// full pipe, lib/signals.h): counted there, instead of ending pool-run.
+extern "C" void on_request(int sig) { g_requests[request_index(sig)] = g_requests[request_index(sig)] + 1; }
+
+int open_signalfd(std::initializer_list<int> sigs) {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+    for (int sig : sigs) sigaddset(&set, sig);
     int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (fd < 0) throw system_error(errno, "signalfd");
-    signals_.emplace(io_, fd);
+    return fd;
+}
+}  // namespace
+
+EventLoop::EventLoop(const StopSignals& stop) : stop_(stop) {
+    signals_.emplace(io_, open_signalfd({SIGINT, SIGTERM, SIGHUP}));
     watch_stop_signals();
+    requests_.emplace(io_, open_signalfd({SIGUSR1, SIGUSR2}));
+    struct sigaction sa = {};
+    sa.sa_handler = on_request;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, nullptr);
+    sigaction(SIGUSR2, &sa, nullptr);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &block, &mask_before_);
+    watch_requests();
+}
+
+// The handler stays: a request that comes while pool-run ends is counted,
+// and nobody asks for it.
+EventLoop::~EventLoop() { sigprocmask(SIG_SETMASK, &mask_before_, nullptr); }
+
+void EventLoop::watch_requests() {
+    requests_->async_wait(Descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec) return;
+        signalfd_siginfo info;
+        while (::read(requests_->native_handle(), &info, sizeof info) == sizeof info)
+            on_request(static_cast<int>(info.ssi_signo));
+        watch_requests();
+    });
+}
+
+// Called with the requests blocked (outside let_in), so the handler
+// cannot run between the read and the write.
+unsigned EventLoop::take_requests(int sig) {
+    volatile sig_atomic_t& n = g_requests[request_index(sig)];
+    unsigned got = static_cast<unsigned>(n);
+    n = n - static_cast<sig_atomic_t>(got);
+    return got;
 }
 
 void EventLoop::watch_stop_signals() {

@@ -1,6 +1,7 @@
 // The pool's one asio loop, which waits for everything at once: each job's
 // pidfd (through its Boost.Process handle) and pipes, the input, the stop
-// signals (a signalfd) and one timer.
+// signals (a signalfd), the requests of SIGUSR1 and SIGUSR2 (another) and
+// one timer.
 #pragma once
 
 #include <optional>
@@ -18,7 +19,15 @@ public:
     // The stop signals stay blocked; the signalfd notes them in `stop`
     // when one is pending.
     explicit EventLoop(const StopSignals& stop);
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
     boost::asio::io_context& io() { return io_; }
+
+    // How many times SIGUSR1 (list the running jobs) or SIGUSR2 (turn the
+    // progress line on or off) arrived since the last call, as GNU
+    // parallel's requests: they no longer end pool-run while the pool runs.
+    unsigned take_requests(int sig);
 
     // Wakes the loop when `fd` is readable (it must have been drained: the
     // wait is for a new edge). The loop watches a duplicate of it.
@@ -32,6 +41,7 @@ public:
 
 private:
     void watch_stop_signals();
+    void watch_requests();
 
     // Declared first, so that it outlives all that is registered with it.
     boost::asio::io_context io_{1};
@@ -39,7 +49,8 @@ private:
     boost::asio::steady_timer timer_{io_};
     bool timer_armed_ = false;
     double timer_at_ = 0;
-    std::optional<boost::asio::posix::stream_descriptor> input_, signals_;
+    std::optional<boost::asio::posix::stream_descriptor> input_, signals_, requests_;
+    sigset_t mask_before_;
     bool input_armed_ = false;
 };
 

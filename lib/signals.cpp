@@ -75,11 +75,11 @@ Stopped::Stopped(int sig) : Error(static_cast<Exit>(code(Exit::signal_base) + si
 
 void Stopped::die() const { die_of_signal(sig_); }
 
-bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop) {
+bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop, int goes_on) {
     if (!stop) return write_all(fd, data);
     while (!data.empty()) {
-        ssize_t n = stop->let_in([&] { return ::write(fd, data.data(), data.size()); });
-        if (n < 0 && (errno != EINTR || stop->received())) return false;
+        ssize_t n = stop->let_in([&] { return ::write(fd, data.data(), data.size()); }, goes_on);
+        if (n < 0 && (errno != EINTR || (stop->received() && stop->received() != goes_on))) return false;
         if (n > 0) data.remove_prefix(static_cast<size_t>(n));
     }
     return true;

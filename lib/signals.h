@@ -50,9 +50,11 @@ public:
     // pipe) with the stop signals let in, so that the call returns EINTR
     // when one arrives. A signal that lands between the check and the call
     // is seen at the next wait.
+    // A signal named `goes_on` (pool-run's SIGHUP: the running jobs finish
+    // and their output is written) does not stop the call.
     template <class F>
-    auto let_in(F f) const -> decltype(f()) {
-        if (received()) {
+    auto let_in(F f, int goes_on = 0) const -> decltype(f()) {
+        if (received() && received() != goes_on) {
             errno = EINTR;
             return -1;
         }
@@ -91,7 +93,8 @@ private:
 // all is written; false with errno set: EINTR when a stop signal came first
 // (the rest is abandoned: the tool is about to die of it), EPIPE when the
 // reader has gone away, or the write's own error.
-bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop);
+// A signal named `goes_on` does not stop it (see let_in).
+bool write_unless_stopped(int fd, std::string_view data, const StopSignals* stop, int goes_on = 0);
 
 // Takes back SIGCHLD's default action. A parent that ignored SIGCHLD
 // passes SIG_IGN on through exec(2); the kernel would then reap our
