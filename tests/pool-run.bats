@@ -118,15 +118,20 @@ a.b. . a.b a.b"
     for line in "${lines[@]}"; do [[ "$line" == 1 || "$line" == 2 ]]; done
 }
 
-@test "separate words run directly: each input one argument, whatever it holds" {
+@test "each input is one argument in the composed line, whatever it holds; -q passes the words as they are" {
     printf '%s\0' "-n" "a  b" "it's" '$(touch pwned)' $'two\nlines' > "$D/in"
-    run pool-run -k -0 printf '[%s]\n' < "$D/in"
-    assert_output "[-n]
+    want="[-n]
 [a  b]
 [it's]
 [\$(touch pwned)]
 [two
 lines]"
+    # The words are joined into one shell line, as GNU parallel does: the
+    # format's backslash is the shell's to remove, hence \\n.
+    run pool-run -k -0 printf '[%s]\\n' < "$D/in"
+    assert_output "$want"
+    run pool-run -k -0 -q printf '[%s]\n' < "$D/in"
+    assert_output "$want"
     assert_file_not_exists pwned
 }
 
@@ -272,7 +277,7 @@ slept 0.2"
     run pool-run --retries 3 'echo try; test -e {} || { touch {}; exit 1; }' ::: "$D/flag"
     assert_success
     assert_output try
-    run pool-run --retries 2 'echo no; exit 1' ::: x
+    run pool-run --retries 2 'echo no; : {}; exit 1' ::: x
     assert_failure 1
     assert_output no
 }
@@ -303,7 +308,7 @@ slept 0.2"
 @test "--dry-run prints the commands, quoted, and runs nothing" {
     run pool-run --dry-run -k touch "$D/x" ::: "a b" "it's"
     assert_output "touch $D/x 'a b'
-touch $D/x 'it'\\''s'"
+touch $D/x 'it'\"'\"'s'"
     assert_file_not_exists "$D/x"
     # Without COMMAND, each input is the command, shown as it is (as GNU parallel).
     run pool-run --dry-run < <(printf 'touch %s\n' "$D/x")
@@ -343,7 +348,7 @@ touch $D/x 'it'\\''s'"
 @test "--from a queue: several pool-run workers share it; shq join returns when all are done" {
     q=$(qname jobs)
     shq create "$q"
-    for w in 1 2 3; do pool-run -j 2 --from "$q" sh -c 'echo "$0" >> '"$D/done" & done
+    for w in 1 2 3; do pool-run -j 2 --from "$q" 'echo {} >> '"$D/done" & done
     seq 60 | pipe-cat -E - "mq:/$q"
     pipe-cat -E /dev/null "mq:/$q"
     pipe-cat -E /dev/null "mq:/$q"
@@ -580,7 +585,7 @@ kept"
     # sleeps, with pool-run four); the second line comes only then.
     run --separate-stderr bash -c '
         { echo hold; for i in $(seq 250); do [ "$(pgrep -c -U '"$LONE_UID"')" -ge 4 ] && break; sleep 0.02; done; echo two; } |
-        setpriv --reuid='"$LONE_UID"' --regid='"$LONE_UID"' --clear-groups --inh-caps=-all -- bash -c "ulimit -u 4; exec pool-run -j 3 -k sh -c '\''if [ \$0 = hold ]; then sleep 1 & sleep 1 & wait; fi; echo \$0'\''"'
+        setpriv --reuid='"$LONE_UID"' --regid='"$LONE_UID"' --clear-groups --inh-caps=-all -- bash -c "ulimit -u 4; exec pool-run -j 3 -k -q sh -c '\''if [ \$0 = hold ]; then sleep 1 & sleep 1 & wait; fi; echo \$0'\''"'
     assert_success
     assert_output "hold
 two"
@@ -590,7 +595,7 @@ two"
 @test "with no job running and the kernel still refusing a process, one line and 255" {
     lone_user
     skip_if_sanitized pool-run
-    run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run true ::: 1'
+    run --separate-stderr as_lone_user bash -c 'ulimit -u 1; exec pool-run /bin/true ::: 1'
     assert_failure 255
     assert_equal "$stderr" "pool-run: not enough processes to run a job (ulimit -u 1, 1 in use, a job needs 1)"
 }
@@ -614,7 +619,7 @@ two"
 @test "running out of memory is one line and 255, after the running jobs are ended" {
     skip_if_sanitized pool-run
     run --separate-stderr bash -c '{ echo "'"$D/pid"'"; head -c 200000000 /dev/zero; } |
-        (ulimit -v 150000; exec pool-run -j 2 sh -c '\''echo $$ > "$0"; exec sleep 300'\'')'
+        (ulimit -v 150000; exec pool-run -j 2 -q sh -c '\''echo $$ > "$0"; exec sleep 300'\'')'
     assert_failure 255
     assert_equal "$stderr" "pool-run: out of memory"
     [ ! -e "$D/pid" ] || wait_until not_running "$(cat "$D/pid")"
@@ -833,7 +838,7 @@ extract_examples() {
 }
 
 @test "a parent that ignored SIGCHLD does not hide the jobs' statuses (the kernel reaped them: ECHILD, 255)" {
-    run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' pool-run -k sh -c 'echo {}; exit {}' ::: 0 3
+    run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' pool-run -k -q sh -c 'echo {}; exit {}' ::: 0 3
     assert_failure 1
     assert_output "0
 3"
