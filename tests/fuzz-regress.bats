@@ -54,6 +54,8 @@ replay() {
 
 @test "fuzz regressions: columns" { replay columns; }
 
+@test "fuzz regressions: shell_words" { replay shell_words; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
