@@ -49,7 +49,7 @@ std::vector<std::string> split(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // A template is a command line: std::regex (the --plus strings' groups)
     // recurses per byte it matches, so the line is kept to a sane length.
-    if (size < 3 || size > 4096) return 0;
+    if (size < 3 || size > 1024) return 0;
     prockit::ReplacementRules rules;
     rules.perl = false;
     rules.plus = data[0] & 1;

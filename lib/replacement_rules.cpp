@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <regex>
 
 #include "diag.h"
@@ -214,6 +215,15 @@ void cut(std::vector<Piece>& pieces, const Rule& r, Find find) {
     }
 }
 
+// A key's regex, compiled once per run: a template of many words, each an
+// Expansion, would compile the same ones again.
+const std::regex& compiled(const std::string& pattern) {
+    static std::map<std::string, std::regex> cache;
+    auto it = cache.find(pattern);
+    if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern)).first;
+    return it->second;
+}
+
 void cut_rule(std::vector<Piece>& pieces, const Rule& r) {
     bool any = std::any_of(pieces.begin(), pieces.end(), [&](const Piece& p) {
         return p.literal && p.text.find(r.prefix) != std::string::npos && p.text.find(r.postfix) != std::string::npos;
@@ -225,11 +235,11 @@ void cut_rule(std::vector<Piece>& pieces, const Rule& r) {
         return;
     }
     if (any) {
-        std::regex re(regex_quote(r.prefix) + r.group + regex_quote(r.postfix));
+        const std::regex& re = compiled(regex_quote(r.prefix) + r.group + regex_quote(r.postfix));
         cut(pieces, r, [&](const std::string& s) { return find_regex(s, re, false); });
     }
     if (braced) {
-        std::regex re("\\{(-?\\d+)\\s*" + regex_quote(r.prefix.substr(1)) + r.group + regex_quote(r.postfix));
+        const std::regex& re = compiled("\\{(-?\\d+)\\s*" + regex_quote(r.prefix.substr(1)) + r.group + regex_quote(r.postfix));
         cut(pieces, r, [&](const std::string& s) { return find_regex(s, re, true); });
     }
 }

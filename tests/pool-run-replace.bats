@@ -33,6 +33,18 @@ refused() {
     same_as_parallel echo {} {.} {/} {//} {/.} ::: "/a b/c.txt" x/ .hidden a.b. a//b / a "" "a/b.c/" "./x.y"
 }
 
+@test "the strings computed natively give parallel's Perl byte for byte, inputs with newlines (-0) included" {
+    command -v parallel >/dev/null || skip "GNU parallel is not installed"
+    printf 'a\nb.c/d\0x.y\nz\0a.b\nc.d\ne/f\0\n\0a/\nb\0.\n.\0a.b.c.d\n\0a.b/c\0a//b\0' > "$D/in"
+    local r
+    for r in '{}' '{.}' '{/}' '{//}' '{/.}' '{..}' '{...}' '{+/}' '{+.}' '{+..}' '{+...}' '{/..}' '{/...}' \
+        '{:-x}' '{:2}' '{:1:3}'; do
+        parallel --will-cite -0 -k --plus printf "'<%s>'" "$r" < "$D/in" > "$D/want"
+        pool-run -0 -k --plus printf "'<%s>'" "$r" < "$D/in" > "$D/got"
+        cmp "$D/want" "$D/got" || fail "$r: $(od -c "$D/got") is not $(od -c "$D/want")"
+    done
+}
+
 @test "positional {N} {N.} {N/} {N//} {N/.}, negative {-N}, {0} is {} and {00} nothing" {
     same_as_parallel echo {1} {2} {-1} {-2} {3} {0} {00} {1.} {2/} {-1//} {1/.} {-2.} ::: a/b.c d.e ::: e/f.g
     same_as_parallel echo {1 } {-1 .} ::: a.b ::: c.d
@@ -104,6 +116,17 @@ refused() {
     same_as_parallel -I ,, --er ,. echo ,, ,. {} {.} ::: a.b
     same_as_parallel --extensionreplace ,. --bnr BB --dnr DD --bner BE --seqreplace SS --slotreplace LL echo ,. BB DD BE SS LL {/} ::: x/a.b
     same_as_parallel --basenamereplace B --dirnamereplace R --basenameextensionreplace E echo B R E ::: x/a.b
+}
+
+@test "{colname} with --header: the column's input, {name.} and {=name perl =} too" {
+    printf 'name\tage\nann.x\t30\nbob\t4\n' > "$D/t.tsv"
+    same_as_parallel --header : --colsep '\t' echo {name} {age} {name.} '{=age $_*=2 =}' :::: "$D/t.tsv"
+    same_as_parallel --header : echo {f}-{g} ::: f a b ::: g c
+}
+
+@test "--tagstring and -v take the replacement strings too, Perl included" {
+    same_as_parallel --tagstring '{= $_=uc =}:{#}' echo {} ::: a b
+    same_as_parallel -v --plus echo {..} ::: a.b.c
 }
 
 @test "values are quoted as parallel quotes them: each input one word to the shell, whatever it holds" {
