@@ -7,7 +7,7 @@ namespace prockit {
 
 CommandTemplate::CommandTemplate(std::vector<std::string> words, ShellChoice how, const ReplacementRules& rules)
     : how_(std::move(how)) {
-    for (std::string& w : words) {
+    for (std::string& w : join_perl_words(std::move(words), rules)) {  // '{=' 'perl' '=}' is one string
         words_.emplace_back(std::move(w), rules);
         has_replacement_ = has_replacement_ || words_.back().has_replacement();
     }

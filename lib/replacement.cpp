@@ -1,6 +1,7 @@
 #include "replacement.h"
 
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
@@ -37,13 +38,13 @@ std::vector<Piece> split_words(std::vector<Piece> pieces) {
 // Which of n inputs a positional piece names, as parallel indexes its
 // array: N > 0 the Nth, else n+N, which Perl wraps once more when negative.
 std::optional<size_t> input_index(const std::string& position, size_t n) {
-    long long k = 0;
-    std::from_chars(position.data(), position.data() + position.size(), k);  // checked by find_pieces
-    long long size = static_cast<long long>(n);
-    long long i = k > 0 ? k - 1 : size + k;
-    if (i < 0) i += size;
-    if (i < 0 || i >= size) return std::nullopt;
-    return static_cast<size_t>(i);
+    bool negative = position[0] == '-';
+    uint64_t k = 0;
+    std::from_chars(position.data() + negative, position.data() + position.size(), k);  // checked by find_pieces
+    if (!negative && k > 0) return k - 1 < n ? std::optional<size_t>(k - 1) : std::nullopt;
+    if (k > n) k -= n;  // Perl's one wrap of a negative index
+    if (k > n) return std::nullopt;
+    return k == 0 ? std::nullopt : std::optional<size_t>(n - k);
 }
 
 }  // namespace
@@ -189,6 +190,37 @@ std::string Expansion::walk_context(const std::vector<std::string>& args, const 
             if (!normal) break;
         }
         i = end;
+    }
+    return out;
+}
+
+namespace {
+// Whether {= is left open in w once each rightmost {= and the first =}
+// after it are taken out, again and again (parallel's s/(.*)L.*?R/$1/).
+bool left_open(std::string w, const std::string& left, const std::string& right) {
+    for (size_t open; (open = w.rfind(left)) != std::string::npos;) {
+        size_t close = w.find(right, open + left.size());
+        while (close == std::string::npos && open > 0) {  // the rightmost {= with a =} after it
+            open = w.rfind(left, open - 1);
+            if (open == std::string::npos) return true;
+            close = w.find(right, open + left.size());
+        }
+        if (close == std::string::npos) return true;
+        w.erase(open, close + right.size() - open);
+    }
+    return false;
+}
+}  // namespace
+
+std::vector<std::string> join_perl_words(std::vector<std::string> words, const ReplacementRules& rules) {
+    size_t half = rules.parens.size() / 2;
+    std::string left = rules.parens.substr(0, half), right = rules.parens.substr(half);
+    if (left.empty() || right.empty()) return words;
+    std::vector<std::string> out;
+    for (size_t i = 0; i < words.size(); ++i) {
+        std::string w = std::move(words[i]);
+        while (left_open(w, left, right) && i + 1 < words.size()) w += " " + words[++i];
+        out.push_back(std::move(w));
     }
     return out;
 }

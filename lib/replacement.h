@@ -99,6 +99,12 @@ private:
     unsigned jobs_ = 0;
 };
 
+// The command's words as GNU parallel takes them (its merge_rpl_parts): a
+// word that opens {= without closing it is joined, by spaces, with the
+// words after it up to one that closes it, so that '{=' '$_=uc' '=}' is
+// the one string {= $_=uc =}.
+std::vector<std::string> join_perl_words(std::vector<std::string> words, const ReplacementRules& rules);
+
 // Whether a job whose line was composed must not run, as GNU parallel
 // skips it (its command becomes `true`, its exit value -2): its Perl
 // called skip(), or a --filter is false for it. The filters are those of

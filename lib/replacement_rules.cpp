@@ -171,8 +171,10 @@ void set_content(Piece& p, std::string_view content) {
     while (i < content.size() && is_digit(content[i])) ++i;
     if (i > digits) {
         p.position = std::string(content.substr(0, i));
-        long long k;
-        auto [end, ec] = std::from_chars(p.position.data(), p.position.data() + p.position.size(), k);
+        // Up to 64 bits, either sign: parallel reads more as a Perl float
+        // and picks an arbitrary input (or runs out of memory).
+        uint64_t k;
+        auto [end, ec] = std::from_chars(content.data() + digits, content.data() + i, k);
         if (ec != std::errc())
             throw Error(Exit::usage, "invalid replacement string '" + p.text + "': no input has that number");
     } else {

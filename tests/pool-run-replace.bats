@@ -52,7 +52,8 @@ refused() {
 
 @test "-N: {} is every input, each quoted on its own; {N} counts all the job's inputs; a missing one is empty" {
     same_as_parallel -N2 echo {} / {1} {2} {3} {-1} / x{}y ::: a b c d e
-    same_as_parallel -N3 echo {4} {-4} {-3} ::: a b
+    same_as_parallel -N3 echo {4} {-4} {-3} {-6} {-7} ::: a b
+    same_as_parallel echo x{18446744073709551615}y x{-18446744073709551615}y ::: a
     same_as_parallel -j1 -N2 sh -c 'printf "<%s>" "$@"; echo' sh {} ::: "a b" "it's" c
 }
 
@@ -90,6 +91,12 @@ refused() {
     same_as_parallel -j1 echo '{= $_=slot() =}' '{= $_=Q("a b") =}' ::: a
     same_as_parallel echo '{= $_="x;y" =}' '{= $_="x;y";uq() =}' ::: a
     same_as_parallel echo '{= s/a/b/ =}{=1 s/a/c/ =}' '{==}' '{=2=}' ::: a ::: d
+}
+
+@test "{= perl =} split over words ('{=' '\$_=uc' '=}') is one string, as parallel joins them" {
+    same_as_parallel echo '{=' '$_=total_jobs()' '=}' ::: a b
+    same_as_parallel echo {= '$_=uc' =} x ::: a b
+    same_as_parallel echo '{=' '$_.="{"' '=}' ::: a
 }
 
 @test "{= perl =}: globals keep their values from one job to the next, as in parallel's one process" {
