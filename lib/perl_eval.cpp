@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include <cerrno>
 #include <cstdlib>
@@ -126,39 +127,46 @@ void PerlEval::add_job(std::vector<std::string>& m, const Job& job) {
 }
 
 std::vector<PerlEval::Value> PerlEval::evaluate(const Job& job, const std::vector<Call>& calls, bool& skip) {
-    if (job.seq != kept_seq_ || job.slot != kept_slot_) {
-        kept_.clear();
-        kept_seq_ = job.seq;
-        kept_slot_ = job.slot;
-        kept_skip_ = false;
-    }
+    JobKept& k = kept(job);
     std::vector<std::string> m = {"E"};
     add_job(m, job);
     std::vector<const Call*> missing;
     for (const Call& c : calls) {
-        auto it = kept_.find({c.sub, c.arg});
-        if (it != kept_.end() && it->second.arg == (*job.args)[c.arg]) continue;
+        auto it = k.values.find({c.sub, c.arg});
+        if (it != k.values.end() && it->second.arg == (*job.args)[c.arg]) continue;
         missing.push_back(&c);
         m.push_back(std::to_string(c.sub));
         m.push_back(std::to_string(c.arg));
     }
-    if (!missing.empty()) run(m, missing, *job.args);
-    skip = skip || kept_skip_;
+    if (!missing.empty()) run(m, missing, *job.args, k);
+    skip = skip || k.skip;
     std::vector<Value> values;
-    for (const Call& c : calls) values.push_back(kept_.at({c.sub, c.arg}).value);
+    for (const Call& c : calls) values.push_back(k.values.at({c.sub, c.arg}).value);
     return values;
 }
 
-void PerlEval::run(const std::vector<std::string>& m, const std::vector<const Call*>& calls, const std::vector<std::string>& args) {
+PerlEval::JobKept& PerlEval::kept(const Job& job) {
+    auto it = kept_.try_emplace({job.seq, job.slot}).first;
+    if (kept_.size() > 4096) kept_.erase(kept_.begin() != it ? kept_.begin() : std::next(kept_.begin()));  // the oldest but this
+    return it->second;
+}
+
+bool PerlEval::skipped(unsigned long long seq, unsigned slot) const {
+    auto it = kept_.find({seq, slot});
+    return it != kept_.end() && it->second.skip;
+}
+
+void PerlEval::run(const std::vector<std::string>& m, const std::vector<const Call*>& calls, const std::vector<std::string>& args,
+                   JobKept& k) {
     std::vector<std::string> a = round_trip(m);
     if (a[0] != "ok") {
         size_t sub = a.size() > 2 ? std::strtoul(a[2].c_str(), nullptr, 10) : shown_.size();
         throw Error(Exit::usage, (sub < shown_.size() ? shown_[sub] : "{= =}") + ": " + (a.size() > 1 ? a[1] : ""));
     }
     if (a.size() != 2 + 2 * calls.size()) helper_failed("garbled answer");
-    kept_skip_ = kept_skip_ || a[1] == "1";
+    k.skip = k.skip || a[1] == "1";
     for (size_t i = 0; i < calls.size(); ++i)
-        kept_[{calls[i]->sub, calls[i]->arg}] = Kept{args[calls[i]->arg], Value{std::move(a[2 + 2 * i]), a[3 + 2 * i] == "1"}};
+        k.values[{calls[i]->sub, calls[i]->arg}] = Kept{args[calls[i]->arg], Value{std::move(a[2 + 2 * i]), a[3 + 2 * i] == "1"}};
 }
 
 bool PerlEval::filter(const Job& job, const std::string& code) {

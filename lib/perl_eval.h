@@ -69,7 +69,7 @@ public:
     // GNU parallel.
     bool filter(const Job& job, const std::string& code);
     // Whether the job's Perl called skip() (as far as it has run).
-    bool skipped(unsigned long long seq, unsigned slot) const { return kept_skip_ && seq == kept_seq_ && slot == kept_slot_; }
+    bool skipped(unsigned long long seq, unsigned slot) const;
 
     ~PerlEval();
     PerlEval(const PerlEval&) = delete;
@@ -78,8 +78,9 @@ public:
 private:
     PerlEval();
     std::vector<std::string> round_trip(const std::vector<std::string>& message);
+    struct JobKept;
     void run(const std::vector<std::string>& message, const std::vector<const Call*>& calls,
-             const std::vector<std::string>& args);
+             const std::vector<std::string>& args, JobKept& k);
     void send(const std::vector<std::string>& message);
     std::string receive_string();
     char next_byte();
@@ -93,10 +94,14 @@ private:
         std::string arg;  // the input it ran on
         Value value;
     };
-    unsigned long long kept_seq_ = 0;
-    unsigned kept_slot_ = 0;
-    bool kept_skip_ = false;
-    std::map<std::pair<size_t, size_t>, Kept> kept_;  // by (sub, input) for job kept_seq_
+    struct JobKept {
+        std::map<std::pair<size_t, size_t>, Kept> values;  // by (sub, input)
+        bool skip = false;
+    };
+    // By (seq, slot), the latest jobs': a job's line is made again when it
+    // ends (the joblog, --halt's message), after later jobs have started.
+    std::map<std::pair<unsigned long long, unsigned>, JobKept> kept_;
+    JobKept& kept(const Job& job);
     std::string buf_;
     size_t at_ = 0;
 };

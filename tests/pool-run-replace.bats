@@ -221,3 +221,17 @@ perl_child_of() {
         fi
     done < "$D/examples"
 }
+
+@test "a job's Perl values stay its own until it ends: --halt names the command that ran, not one computed again" {
+    run --separate-stderr pool-run -j2 --halt now,fail=1 'sleep 0.{= $_=++$g==1 ? 3 : 1 =}; exit {= $_=$g==1 ? 1 : 0 =}' ::: a b c
+    assert_equal "$status" 1
+    assert_equal "${stderr_lines[1]}" "sleep 0.3; exit 1"
+}
+
+@test "without perl on PATH: a command with Perl is refused in one line, one without runs" {
+    run --separate-stderr env PATH=/nonexistent "$PROCKIT_BIN/pool-run" echo '{= $_ =}' ::: a
+    assert_equal "$status" 255
+    assert_equal "$stderr" "pool-run: perl helper: cannot run perl: command not found"
+    run env PATH=/nonexistent "$PROCKIT_BIN/pool-run" /bin/echo {/} ::: d/a
+    assert_output "a"
+}
