@@ -13,7 +13,7 @@ namespace prockit {
 // answer (is a line this long accepted?) that of Linux: an argument may be
 // MAX_ARG_STRLEN bytes with its NUL. Its probe is `echo ccc...`, the path
 // of echo ("/usr/bin/echo", 13 bytes) not counted in the argument.
-unsigned long long default_max_chars() {
+unsigned long long max_line_length() {
     const long page = ::sysconf(_SC_PAGESIZE);
     const unsigned long long strlen_max = 32ULL * static_cast<unsigned long long>(page > 0 ? page : 4096);
     auto accepted = [&](unsigned long long len) { return len - 1 - 13 + 1 <= strlen_max; };
@@ -27,8 +27,10 @@ unsigned long long default_max_chars() {
         unsigned long long mid = (hi - lo) / 2 + lo;
         (accepted(mid) ? lo : hi) = mid;
     }
-    return (lo - 3000) / 2;
+    return lo;
 }
+
+unsigned long long default_max_chars() { return (max_line_length() - 3000) / 2; }
 
 JobBatch::JobBatch(JobSource& source, const Batch& opt, const CommandTemplate& cmd)
     : source_(source), cmd_(cmd), max_args_(opt.max_args), spread_(opt.spread), limit_length_(opt.limit_length),

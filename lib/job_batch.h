@@ -24,9 +24,11 @@
 
 namespace prockit {
 
-// GNU parallel's default limit: half of what its probe finds the longest
-// shell line to be (a binary search to within 1% of MAX_ARG_STRLEN, 32
-// pages), less 3000 for its wrapping: 63664 with 4 KiB pages.
+// What GNU parallel's probe finds the longest shell line to be (a binary
+// search to within 1% of MAX_ARG_STRLEN, 32 pages): 130329 with 4 KiB
+// pages, what its --max-line-length-allowed prints.
+unsigned long long max_line_length();
+// Its default limit: half of that, less 3000 for its wrapping: 63664.
 unsigned long long default_max_chars();
 
 class JobBatch {
