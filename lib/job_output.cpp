@@ -27,7 +27,9 @@ void Sink::write(std::string_view data) {
     else if (errno != EINTR) throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
 }
 
-// Writes lines to a Sink, each prefixed with `tag` when there is one.
+// Writes lines to a Sink, each prefixed with `tag` when there is one: as
+// GNU parallel, a carriage return starts a line too (a progress line a job
+// redraws is tagged each time).
 // `at_start` says whether the next byte starts a line; a caller that writes
 // one line in several parts keeps it between them.
 class Tagger {
@@ -38,7 +40,7 @@ public:
         if (tag_.empty()) return sink_.write(data);
         while (!data.empty()) {
             if (*at_start_) sink_.write(tag_);
-            size_t nl = data.find('\n');
+            size_t nl = data.find_first_of("\r\n");
             size_t n = nl == std::string_view::npos ? data.size() : nl + 1;
             sink_.write(data.substr(0, n));
             *at_start_ = nl != std::string_view::npos;

@@ -211,7 +211,9 @@ std::unique_ptr<Job> Pool::next_job() {
             continue;
         }
         if (opt_.dry_run) {
-            output_.out().write(cmd_.display(job->input) + "\n");
+            // Tagged as GNU parallel tags it (its dry run is a job that prints).
+            std::string tag = opt_.output.tag ? opt_.output.tag->expand(job->input, false) + '\t' : "";
+            output_.out().write(tag + cmd_.display(job->input) + "\n");
             source_finished(job->input);
             continue;
         }
@@ -261,7 +263,7 @@ void Pool::wait_and_handle() {
     if (want_input && source_.poll_ms() >= 0) sooner(now + source_.poll_ms() / 1000.0);
     if (!refused_.empty() && running_.empty()) sooner(room_.retry_at());
     if (want_input && delayed()) sooner(last_start_ + opt_.delay);
-    if (opt_.bar) sooner(bar_.next_due());
+    if (bar_line_.on()) sooner(bar_.next_due());
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();
@@ -278,6 +280,7 @@ void Pool::wait_and_handle() {
         }
     }
     if (loop_.take_requests(SIGUSR1)) list_running();
+    if (loop_.take_requests(SIGUSR2)) bar_.toggle(count_cpus().threads, slots_);
     if (output_.broken() && !ending_) {
         no_new_jobs_ = true;
         end_all();
@@ -355,8 +358,16 @@ void Pool::finish(std::unique_ptr<Job> job) {
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
     joblog_.write(job->record());
     source_finished(job->input);
+    if (const char* what = halt_.says(failed)) {
+        // As GNU parallel says it: two lines, the second the command.
+        bar_line_.before_line();
+        output_.err().write(std::string(program_name()) + ": This job " + what + ":\n" + cmd_.display(job->input) + "\n");
+    }
     Halt::When halt = halt_.check(failed, job->status(), tally_, batch_.total());
     if (halt != Halt::When::never) no_new_jobs_ = true;
+    if (halt == Halt::When::soon && !running_.empty())
+        output_.err().write(std::string(program_name()) + ": Starting no more jobs. Waiting for " +
+                            std::to_string(running_.size()) + " jobs to finish.\n");
     if (halt == Halt::When::now) end_all();
     if (output_.to_files()) {
         JoblogRecord r = job->record();

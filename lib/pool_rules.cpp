@@ -24,6 +24,14 @@ Halt::When HaltRule::check(bool failed, int status, const Tally& t, long long to
     return h_.when;
 }
 
+const char* HaltRule::says(bool failed) const {
+    if (h_.when == Halt::When::never || (status_ >= 0 && h_.when == Halt::When::now)) return nullptr;
+    if (h_.on_done) return "finished";
+    if (failed && !h_.on_success) return "failed";
+    if (!failed && h_.on_success) return "succeeded";
+    return nullptr;
+}
+
 int HaltRule::status(const Tally& t) const {
     if (status_ >= 0) return status_;
     return t.failed > 100 ? 101 : static_cast<int>(t.failed);

@@ -27,6 +27,10 @@ public:
     // `total`: the number of jobs of the run, -1 when not known (a
     // percentage is then of the jobs done so far, once three are).
     Halt::When check(bool failed, int status, const Tally& t, long long total = -1);
+    // What GNU parallel says of a finished job under --halt, before it
+    // decides ("failed", "succeeded", "finished"), or null: nothing to say,
+    // or the run has halted now and its jobs are being ended.
+    const char* says(bool failed) const;
     // The run's exit status (see pool-run(1)).
     int status(const Tally& t) const;
 

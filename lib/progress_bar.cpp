@@ -20,7 +20,12 @@ void put(std::string_view s) {
 }
 }  // namespace
 
-BarLine::BarLine(bool on) : on_(on) {
+BarLine::BarLine(bool on) { set_on(on); }
+
+void BarLine::set_on(bool on) {
+    if (on_ && !on && shown_) put("\n");  // the last drawn stays, on a line of its own
+    on_ = on;
+    shown_ = false;
     struct stat out{}, err{};
     shares_stdout_ = on && ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 &&
                      out.st_dev == err.st_dev && out.st_ino == err.st_ino;
@@ -52,6 +57,12 @@ void ProgressBar::start(unsigned cpus, unsigned slots) {
     line_.before_line();
     put("\nComputers / CPU cores / Max jobs to run\n1:local / " + std::to_string(cpus) + " / " + std::to_string(slots) +
         "\n\nComputer:jobs running/jobs completed/%of started jobs/Average seconds to complete\n");
+}
+
+void ProgressBar::toggle(unsigned cpus, unsigned slots) {
+    line_.set_on(!line_.on());
+    if (style_ == Style::bar) style_ = Style::progress;
+    start(cpus, slots);
 }
 
 // Drawn again at once after output cleared it.

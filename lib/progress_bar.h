@@ -16,6 +16,8 @@ class BarLine {
 public:
     explicit BarLine(bool on);
     bool on() const { return on_; }
+    // SIGUSR2 turns it on or off as the run goes.
+    void set_on(bool on);
     bool shown() const { return shown_; }
     // Before and after `fd` is written to (`last`: the last byte written).
     void before_write(int fd);
@@ -30,7 +32,7 @@ public:
 
 private:
     bool same_line(int fd) const;
-    bool on_, shares_stdout_ = false, shown_ = false, at_line_start_ = true;
+    bool on_ = false, shares_stdout_ = false, shown_ = false, at_line_start_ = true;
 };
 
 // What the bar shows: jobs done out of the total (when the source knows
@@ -44,6 +46,8 @@ public:
     explicit ProgressBar(BarLine& line, Style style = Style::bar);
     // --progress: the header, once the jobs at a time are known.
     void start(unsigned cpus, unsigned slots);
+    // SIGUSR2, as GNU parallel's: --progress off, or on (with its header).
+    void toggle(unsigned cpus, unsigned slots);
     // When it is next due; whether it is due now (or was cleared by output).
     double next_due() const { return next_; }
     bool due() const;

@@ -292,3 +292,36 @@ term"
     run --separate-stderr pool-run -j2 --eta true ::: 1 2 3
     [[ ${stderr##*$'\r'} =~ ^ETA:\ [0-9]+s\ Left:\ 0\ AVG:\ [0-9.]+s\ \ local:0/3/100%/[0-9.]+s\ ?$ ]]
 }
+
+@test "--tag: a carriage return starts a line too; --dry-run with --tag tags the commands, as parallel" {
+    same_as_parallel -k --tag 'printf "a\rb\nc"' ::: x y
+    same_as_parallel -k --tag --dry-run echo ::: a b
+    same_as_parallel -k --tagstring '{#}' --dry-run echo ::: a b
+}
+
+@test "--header names the --results directories and the .csv columns, as parallel" {
+    same_files_as_parallel --header : --results foo echo {a} {b} ::: a I II ::: b III IIII
+    need_parallel
+    rm -rf "$D/gp" "$D/pr"
+    run_in gp parallel --will-cite -k --header : --results x.csv echo {a} {b} ::: a I ::: b III
+    run_in pr pool-run -k --header : --results x.csv echo {a} {b} ::: a I ::: b III
+    assert_equal "$(mask_times "$D/pr/x.csv")" "$(mask_times "$D/gp/x.csv")"
+    assert_equal "$(head -1 "$D/pr/x.csv")" "Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,a,b,Stdout,Stderr"
+}
+
+@test "--halt says each job it counts, as parallel: 'This job failed:' and the command; 'Starting no more jobs'" {
+    same_as_parallel -j1 --halt soon,fail=2 'echo {}; exit {}' ::: 1 3 4 0 0
+    assert_equal "$stderr" "pool-run: This job failed:
+echo 1; exit 1
+pool-run: This job failed:
+echo 3; exit 3"
+    same_as_parallel -j1 --halt now,success=1 'echo {}; exit {}' ::: 1 0 2
+    assert_equal "$stderr" "pool-run: This job succeeded:
+echo 0; exit 0"
+    same_as_parallel -j1 --halt now,done=1 'echo {}; exit {}' ::: 4 0
+    assert_equal "$stderr" "pool-run: This job finished:
+echo 4; exit 4"
+    run --separate-stderr pool-run -j2 --halt soon,fail=1 'if [ {} = a ]; then exit 1; fi; sleep 1' ::: a b
+    assert_failure 1
+    assert_equal "${stderr_lines[2]}" "pool-run: Starting no more jobs. Waiting for 1 jobs to finish."
+}

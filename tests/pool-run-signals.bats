@@ -64,3 +64,28 @@ teardown() { touch "$D/go"; }
     exec 5<&-
     wait $pid
 }
+
+@test "SIGUSR2 turns --progress on (its header first) and off again, as parallel's; the run goes on" {
+    cd "$D"
+    pool-run -j 2 "$held" ::: a b >out 2>err &
+    pid=$!
+    wait_until test -e a.started
+    kill -USR2 $pid
+    wait_for "grep -q '^Computers / CPU cores / Max jobs to run$' err"
+    wait_for "grep -q 'local:2/0/100%' err"
+    kill -USR2 $pid
+    # Taken (no longer pending, in the thread's or the process's set) before the jobs end.
+    usr2_taken() {
+        local mask
+        for mask in $(sed -n 's/^\(SigPnd\|ShdPnd\):\s*//p' "/proc/$pid/status"); do
+            (( (16#$mask & 2048) == 0 )) || return 1
+        done
+    }
+    wait_until usr2_taken
+    touch go
+    wait $pid
+    assert_equal "$(sort out)" "$(printf 'out-a\nout-b')"
+    # Off again: the jobs done are not drawn.
+    run grep -c 'local:0/2' err
+    assert_output 0
+}
