@@ -14,10 +14,11 @@ docs=$BATS_TEST_DIRNAME/parallel-docs
 # The suite runs once for the file; each test reads its results.
 setup_file() {
     command -v parallel >/dev/null || return 0
+    local status=0
     PARALLEL_DOCS_RESULTS=$BATS_FILE_TMPDIR/results \
         PARALLEL_DOCS_REPORT=$BATS_FILE_TMPDIR/report.md \
-        "$BATS_TEST_DIRNAME/parallel-docs/run" >"$BATS_FILE_TMPDIR/run.out" 2>&1
-    echo $? >"$BATS_FILE_TMPDIR/run.status"
+        "$BATS_TEST_DIRNAME/parallel-docs/run" >"$BATS_FILE_TMPDIR/run.out" 2>&1 || status=$?
+    echo "$status" >"$BATS_FILE_TMPDIR/run.status"
 }
 
 setup() {
@@ -37,6 +38,7 @@ report_of() {
 
 @test "parallel-docs: the suite ran every example of the corpus" {
     run cat "$BATS_FILE_TMPDIR/run.status"
+    [ "$output" = 0 ] || cat "$BATS_FILE_TMPDIR/run.out"
     assert_output 0
     run tail -n 1 "$BATS_FILE_TMPDIR/run.out"
     assert_output --regexp '^identical / runnable: [0-9]+ / [0-9]+ '
