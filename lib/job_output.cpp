@@ -136,8 +136,14 @@ std::exception_ptr Output::take(JobOutput& job, bool is_out, std::string_view da
     StreamOutput& s = is_out ? job.out : job.err;
     if (s.dropped) return nullptr;
     try {
-        if (line_buffer_ && !to_files()) write_lines(s, is_out, job.tag, data, last);
-        else s.capture.append(data);
+        if (!line_buffer_ || to_files() || (keep_order_ && job.seq != next_)) {
+            // Grouped; or -k --line-buffer and not its turn yet: kept until it is.
+            s.capture.append(data);
+            s.ended = s.ended || last;
+        } else {
+            if (keep_order_) flush_kept(job, false);
+            write_lines(s, is_out, job.tag, data, last);
+        }
     } catch (const std::exception&) {
         s.dropped = true;
         return std::current_exception();
@@ -195,6 +201,7 @@ void Output::release(JobOutput& job) {
         if (results_kind_ == ResultsKind::dir) return write_results(job);
         return write_record(job);
     }
+    if (line_buffer_ && keep_order_) return flush_kept(job, true);
     if (!grouped_) return;
     // A stream that could not be kept whole is not written in part.
     Tagger o(out_, job.tag);
@@ -257,6 +264,19 @@ void Output::write_record(JobOutput& job) {
     text += results_kind_ == ResultsKind::json ? json_line(r) : csv_line(r, sep);
     if (!records_) return out_.write(text);
     if (!write_all(records_.get(), text)) throw system_error(errno, "--results: write " + results_);
+}
+
+// -k --line-buffer, as GNU parallel: the job whose turn it is writes its
+// lines as they come; the others keep theirs until their turn, then write
+// what they kept (all of it when `done`: they have ended).
+void Output::flush_kept(JobOutput& job, bool done) {
+    for (bool is_out : {true, false}) {
+        StreamOutput& s = is_out ? job.out : job.err;
+        if (s.dropped || (s.capture.size() == 0 && !done)) continue;
+        std::string kept = s.capture.contents();
+        s.capture = Capture();
+        write_lines(s, is_out, job.tag, kept, done || s.ended);
+    }
 }
 
 }  // namespace prockit

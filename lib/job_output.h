@@ -71,6 +71,7 @@ struct StreamOutput {
     std::string partial;       // --line-buffer: an unfinished line, at most kInMemory
     bool at_line_start = true; // --line-buffer --tag: the next byte starts a line
     bool dropped = false;      // it could not be kept (an error of ours)
+    bool ended = false;        // -k --line-buffer: it ended while kept
 };
 
 // What --results and --files need of a job that has ended.
@@ -80,6 +81,7 @@ struct JobFacts {
 };
 
 struct JobOutput {
+    unsigned long long seq = 0;  // the job's, for -k --line-buffer
     StreamOutput out, err;
     std::string tag;   // --tag: the inputs and a tab
     bool cut = false;  // the job was ended by us on an error of ours: not whole, not written
@@ -112,6 +114,7 @@ private:
     void release_ready();
     void write_files(JobOutput& job);
     void write_results(JobOutput& job);
+    void flush_kept(JobOutput& job, bool done);
     void write_record(JobOutput& job);
 
     bool keep_order_, grouped_, line_buffer_;

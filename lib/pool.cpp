@@ -229,6 +229,7 @@ std::unique_ptr<Job> Pool::next_job() {
 // Starts a job that holds a slot: it runs, fails at once (not found), or
 // waits for the kernel to allow one more process.
 void Pool::launch_or_wait(std::unique_ptr<Job> job) {
+    job->output.seq = job->input.seq;  // -k --line-buffer: whose turn it is
     JobLaunch how{loop_.io(), cmd_, job_env_, !opt_.ungroup, opt_.null_stdin};
     int error = start_job(*job, how, *this, output_.err());
     if (error != EAGAIN) say_command(*job);

@@ -325,3 +325,19 @@ echo 4; exit 4"
     assert_failure 1
     assert_equal "${stderr_lines[2]}" "pool-run: Starting no more jobs. Waiting for 1 jobs to finish."
 }
+
+@test "-k --line-buffer: the job whose turn it is writes its lines as they come; the others keep theirs until their turn, as parallel" {
+    same_as_parallel -j0 -k --lb 'echo {};sleep {};echo {}' ::: 0.25 0.75 0.5 1
+    pool-run -j2 -k --lb 'echo {}1; [ {} = b ] || while [ ! -e go ]; do sleep 0.02; done; echo {}2; touch {}.done' ::: a b > out &
+    local pid=$!
+    wait_for 'grep -q a1 out'
+    wait_until test -e b.done
+    # b has ended; its lines wait for a's turn to end.
+    assert_equal "$(cat out)" "a1"
+    touch go
+    wait $pid
+    assert_equal "$(cat out)" "a1
+a2
+b1
+b2"
+}
