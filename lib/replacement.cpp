@@ -76,6 +76,13 @@ std::string parallel_quote(std::string_view s) {
     return q;
 }
 
+namespace {
+// --filter, once for the run (job_skipped): kept by the first Expansion
+// or command made with the rules that have them.
+std::vector<Expansion>* g_filters = nullptr;
+void keep_filters(const ReplacementRules& rules);
+}  // namespace
+
 Expansion::Expansion(std::string line, const ReplacementRules& rules) : context_(rules.context), jobs_(rules.jobs) {
     pieces_ = find_pieces(std::move(line), rules, make_rules(rules));
     bool first_word = true;
@@ -213,6 +220,7 @@ bool left_open(std::string w, const std::string& left, const std::string& right)
 }  // namespace
 
 std::vector<std::string> join_perl_words(std::vector<std::string> words, const ReplacementRules& rules) {
+    keep_filters(rules);  // a command of no words makes no Expansion
     size_t half = rules.parens.size() / 2;
     std::string left = rules.parens.substr(0, half), right = rules.parens.substr(half);
     if (left.empty() || right.empty()) return words;
@@ -226,11 +234,7 @@ std::vector<std::string> join_perl_words(std::vector<std::string> words, const R
 }
 
 namespace {
-// --filter, once for the run (job_skipped).
-std::vector<Expansion>* g_filters = nullptr;
-}  // namespace
-
-void Expansion::keep_filters(const ReplacementRules& rules) {
+void keep_filters(const ReplacementRules& rules) {
     if (g_filters || rules.filter.empty()) return;
     ReplacementRules plain = rules;
     plain.filter.clear();
@@ -239,6 +243,7 @@ void Expansion::keep_filters(const ReplacementRules& rules) {
     PerlEval::instance();  // a filter is Perl: the helper starts now, not mid-run
     g_filters = &filters;
 }
+}  // namespace
 
 bool job_skipped(const JobInput& in) {
     if (PerlEval::running() && PerlEval::instance().skipped(in.seq, in.slot)) return true;

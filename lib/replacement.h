@@ -89,7 +89,6 @@ public:
 
 private:
     struct Values;
-    static void keep_filters(const ReplacementRules& rules);
     std::string walk(const std::vector<std::string>& args, const Values& v, bool quote) const;
     std::string walk_context(const std::vector<std::string>& args, const Values& v, bool quote) const;
 

@@ -144,6 +144,7 @@ refused() {
 @test "--filter: a job runs only when the Perl is true, its strings replaced first" {
     same_as_parallel --filter '{1} < {2}' echo {1} {2} ::: 1 2 3 ::: 1 2 3
     same_as_parallel --filter '"{}" ne "b"' echo ::: a b c
+    same_as_parallel --filter '"{}" ne "echo b"' ::: 'echo a' 'echo b' 'echo c'
 }
 
 @test "skip() and --filter: the job does not run; the joblog says -2, as parallel's" {
