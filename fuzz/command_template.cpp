@@ -2,8 +2,8 @@
 // template is refused with an Error (a {N} past 2^64) or built; a built one
 // gives every input an argv that is not empty: SHELL -c and the display
 // line, or (the fast path) the words that plain_words() finds in that
-// line, or (--no-shell) the words that a shell splits the display line
-// back into. shell_quote() of any text is one shell word for that text.
+// line, or (--no-shell) the words that plain_words() splits the display
+// line back into. shell_quote() of any text is one shell word for that text.
 //
 // The bytes: mode (shell: automatic, always, never; +3: -q), number of
 // words (0-4), seq, slot, then NUL-separated fields: the words, then the
@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string display = t->display(in);
     if (argv.empty()) std::abort();
     if (how.mode == CommandTemplate::Shell::never) {
-        if (shell_words(display) != argv) std::abort();
+        if (prockit::plain_words(display) != argv) std::abort();  // each word quoted as parallel quotes
     } else if (argv.size() == 3 && argv[0] == how.shell.path && argv[1] == "-c" && display == argv[2]) {
         if (how.mode == CommandTemplate::Shell::automatic && prockit::plain_words(display) &&
             how.shell.would_exec(*prockit::plain_words(display)))

@@ -219,10 +219,12 @@ f 3"
 }
 
 @test "the shell: \$SHELL when no ancestor is a shell (an orphan's parent is init)" {
+    logging_shell
     # setsid -f: the child runs on after setsid exits, its parent init.
-    SHELL=/bin/dash setsid -f pool-run 'echo ${BASH_VERSION:-dash} > {}' ::: "$D/out" < /dev/null
-    wait_until test -s "$D/out"
-    assert_equal "$(cat "$D/out")" dash
+    SHELL=$D/sh/bash setsid -f pool-run 'echo {} > {}.out' ::: "$D/x" < /dev/null
+    wait_until test -s "$D/x.out"
+    assert_equal "$(cat "$D/x.out")" "$D/x"
+    assert_equal "$(cat "$D/shell.log")" "echo $D/x > $D/x.out"
 }
 
 @test "not found 127, not executable 126: through the shell as the shell says it, directly as pool-run says it" {
