@@ -78,7 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     std::optional<CommandTemplate> t;
     try {
-        t.emplace(words, how);
+        prockit::ReplacementRules rules;
+        rules.perl = false;  // {= =} is fuzz/replacement's (a helper process per input here)
+        t.emplace(words, how, rules);
     } catch (const prockit::Error& e) {
         if (e.status() != prockit::Exit::usage) std::abort();
         return 0;
