@@ -1,13 +1,15 @@
 // pool-run's rules over any run of finished jobs (lib/pool_rules.h), each
 // against a plain restatement of pool-run(1):
-//  - --halt WHEN,fail=N / success=N halts at the first job that makes N
-//    jobs fail (succeed), or N percent of those done once 3 are, and never
-//    again; the run's status is then that job's (0 for success=), else the
+//  - --halt WHEN,fail=N / success=N / done=N halts at the first job that
+//    makes N jobs fail (succeed, finish), or N percent of those done once 3
+//    are, and never again; the run's status is then, as GNU parallel's,
+//    that job's for a count of 1 (0 for success=), the number failed for a
+//    larger count, the percentage failed (rounded up) for N%; else the
 //    number of failed jobs, 101 for more than 100;
 //  - --timeout N% is N percent of the median runtime of the last 999 jobs
 //    that succeeded, once 3 have, and 0 before; --timeout SECONDS is that.
 //
-// Input: byte 0 the halt (when, success=, %), byte 1 its count, byte 2
+// Input: byte 0 the halt (when, success=, %, done=), byte 1 its count, byte 2
 // the timeout (bit 7: SECONDS, else a percent), then per job one byte
 // (bit 0: failed, the rest its exit status or runtime) and one byte of
 // how many times it repeats, so that runs pass the 999-job window.
@@ -38,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     h.when = static_cast<Halt::When>(data[0] % 3);
     h.on_success = data[0] & 4;
     h.percent = data[0] & 8;
+    h.on_done = data[0] & 16;
     h.count = h.percent ? data[1] % 101 : data[1] % 50 + 1;
     const bool seconds = data[2] & 0x80;
     const double amount = data[2] & 0x7F;
@@ -52,14 +55,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             const bool failed = data[i] & 1;
             const int status = data[i] >> 1 | 1;  // 1..127: a failed job's
             t.add(failed);
-            Halt::When got = rule.check(failed, status, t);
+            Halt::When got = rule.check(failed, failed ? status : 0, t);
             // Counted in whole numbers: N% of done jobs is 100 * n >= N * done.
-            unsigned long long n = h.on_success ? t.succeeded : t.failed;
+            unsigned long long n = h.on_done ? t.done : h.on_success ? t.succeeded : t.failed;
             bool reached = h.percent ? t.done >= 3 && 100 * n >= static_cast<unsigned long long>(h.count) * t.done
                                      : n >= static_cast<unsigned long long>(h.count);
-            bool halts = h.when != Halt::When::never && halted_with < 0 && failed != h.on_success && reached;
+            bool counts = h.on_done || failed != h.on_success;
+            bool halts = h.when != Halt::When::never && halted_with < 0 && counts && reached;
             if (got != (halts ? h.when : Halt::When::never)) std::abort();
-            if (halts) halted_with = h.on_success ? 0 : status;
+            if (halts) {
+                halted_with = h.on_success ? 0
+                              : h.percent  ? static_cast<int>((t.failed * 100 + t.done - 1) / t.done)
+                              : h.count == 1 ? (failed ? status : 0)
+                                             : static_cast<int>(std::min<unsigned long long>(t.failed, 101));
+            }
             int want = halted_with >= 0 ? halted_with : t.failed > 100 ? 101 : static_cast<int>(t.failed);
             if (rule.status(t) != want) std::abort();
 
