@@ -214,6 +214,7 @@ std::unique_ptr<Job> Pool::next_job() {
             // Tagged as GNU parallel tags it (its dry run is a job that prints).
             std::string tag = opt_.output.tag ? opt_.output.tag->expand(job->input, false) + '\t' : "";
             output_.out().write(tag + cmd_.display(job->input) + "\n");
+            if (opt_.output.verbose_stderr) output_.err().write(cmd_.display(job->input) + "\n");  // -t, as parallel
             source_finished(job->input);
             continue;
         }

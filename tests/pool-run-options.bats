@@ -131,6 +131,8 @@ mask_times() { sed -E 's/^([0-9]+[,\t]:[,\t])[0-9.]+([,\t])[0-9.]+/\1T\2R/' "$@"
 echo b"
     same_as_parallel -k --verbose echo ::: a
     assert_equal "$stderr" "echo a"
+    same_as_parallel -k -t --dry-run echo ::: a
+    assert_equal "$stderr" "echo a"
 }
 
 @test "--tagstring: replacement strings and \\t escapes, as parallel" {
