@@ -109,12 +109,14 @@ struct Expansion::Values {
     std::vector<std::string> args;  // the job's inputs; one empty one if it has none, as parallel
     std::map<std::pair<size_t, size_t>, PerlEval::Value> perl;  // by (sub, input)
     unsigned jobs;
+    bool noarg = false;  // -N 0: records of no field, parallel's "\0noarg" (C)
 
     // The piece's value for input i (none: "", unquoted, as parallel).
     std::string of(const Piece& p, std::optional<size_t> i, bool quote) const {
         if (!i) return "";
         if (p.native != Native::perl) {
             std::string s = native_value(p, args[*i], in, jobs);
+            if (noarg && s.empty()) return s;  // nothing, not a quoted empty string
             return quote && p.native != Native::unquoted_text ? parallel_quote(s) : s;
         }
         const PerlEval::Value& v = perl.at({p.sub, *i});
@@ -125,6 +127,7 @@ struct Expansion::Values {
 std::string Expansion::expand(const JobInput& in, bool quote, bool* skip) const {
     Values v{in, in.flat(), {}, jobs_};
     if (v.args.empty()) v.args.emplace_back();
+    v.noarg = !in.records.empty() && in.flat().empty();
     size_t n = v.args.size();
     // Job numbers start at 1: seq 0 is a sample line (the template asking
     // what a line looks like), for which no user Perl runs, as it may count.

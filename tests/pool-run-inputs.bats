@@ -129,6 +129,9 @@ foo
 foo" -N0 echo foo ::: 1 2 3
     like_parallel "foo
 foo" -n0 echo foo {} ::: 1 2
+    # {} is nothing there, not a quoted empty argument; {#} is still the job's number.
+    like_parallel "1-
+2-" -N0 echo {#}-{} ::: a b
     # With -m the line's length bounds the job, and the spread cuts it.
     like_parallel "x
 x" -j2 -m -N0 echo x ::: 1 2 3
