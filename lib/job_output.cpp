@@ -118,7 +118,7 @@ void Capture::write_file(std::string_view data) {
     if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + spill_dir());
 }
 
-Output::Output(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
+PoolOutput::PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
     : keep_order_(opt.keep_order), grouped_(!opt.ungroup && !opt.line_buffer), line_buffer_(opt.line_buffer),
       files_(opt.output.files && !opt.ungroup), results_(opt.ungroup ? "" : opt.output.results),
       results_template_(opt.output.results_template), header_(opt.output.header), out_(STDOUT_FILENO, stop, bar),
@@ -132,7 +132,7 @@ Output::Output(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
     if (!records_) throw system_error(errno, "--results: open " + results_);
 }
 
-std::exception_ptr Output::take(JobOutput& job, bool is_out, std::string_view data, bool last) {
+std::exception_ptr PoolOutput::take(JobOutput& job, bool is_out, std::string_view data, bool last) {
     StreamOutput& s = is_out ? job.out : job.err;
     if (s.dropped) return nullptr;
     try {
@@ -155,7 +155,7 @@ std::exception_ptr Output::take(JobOutput& job, bool is_out, std::string_view da
 // An unfinished line waits, up to kInMemory; a longer one is written in
 // parts as it comes, so that memory stays bounded (other jobs' lines may
 // then come between its parts).
-void Output::write_lines(StreamOutput& s, bool is_out, const std::string& tag, std::string_view data, bool last) {
+void PoolOutput::write_lines(StreamOutput& s, bool is_out, const std::string& tag, std::string_view data, bool last) {
     Tagger t(is_out ? out_ : err_, tag, &s.at_line_start);
     size_t end = last ? data.size() : data.rfind('\n');
     if (end == std::string_view::npos) {
@@ -171,20 +171,20 @@ void Output::write_lines(StreamOutput& s, bool is_out, const std::string& tag, s
     s.partial.assign(data.substr(end));
 }
 
-void Output::finished(unsigned long long seq, JobOutput& job) {
+void PoolOutput::finished(unsigned long long seq, JobOutput& job) {
     if (!keep_order_) return release(job);
     waiting_[seq] = std::make_unique<JobOutput>(std::move(job));
     release_ready();
 }
 
-void Output::skipped(unsigned long long seq) {
+void PoolOutput::skipped(unsigned long long seq) {
     if (!keep_order_) return;
     waiting_[seq] = nullptr;
     release_ready();
 }
 
 // -k: writes the finished jobs whose turn it is.
-void Output::release_ready() {
+void PoolOutput::release_ready() {
     for (auto it = waiting_.find(next_); it != waiting_.end(); it = waiting_.find(next_)) {
         if (it->second) release(*it->second);
         waiting_.erase(it);
@@ -194,7 +194,7 @@ void Output::release_ready() {
 
 // Writes a finished job's output: stdout as one block, then stderr; or
 // to the files of --results and --files.
-void Output::release(JobOutput& job) {
+void PoolOutput::release(JobOutput& job) {
     if (job.cut) return;
     if (to_files() && job.facts) {
         if (results_.empty()) return write_files(job);
@@ -226,7 +226,7 @@ void write_file(const std::string& path, Capture* c, std::string_view text = {})
 }  // namespace
 
 // --files: stdout in a file of its own, its name printed; stderr dropped, as parallel.
-void Output::write_files(JobOutput& job) {
+void PoolOutput::write_files(JobOutput& job) {
     int raw = -1;
     std::string name = make_par_file(raw);
     Fd fd(raw);
@@ -236,7 +236,7 @@ void Output::write_files(JobOutput& job) {
 
 // --results DIR or TEMPLATE: seq, stdout and stderr files; the stdout
 // file's name printed with --files or --line-buffer, as parallel prints it.
-void Output::write_results(JobOutput& job) {
+void PoolOutput::write_results(JobOutput& job) {
     const JobFacts& f = *job.facts;
     std::string out, err, seq;
     std::string name = results_template_ ? results_template_->expand(f.input, false)
@@ -255,7 +255,7 @@ void Output::write_results(JobOutput& job) {
 }
 
 // --results X.csv, X.tsv, X.json: one record a job (-.csv: on stdout).
-void Output::write_record(JobOutput& job) {
+void PoolOutput::write_record(JobOutput& job) {
     ResultRow r{job.facts->job, job.facts->input.flat(), job.out.capture.contents(), job.err.capture.contents()};
     std::string text;
     char sep = results_kind_ == ResultsKind::tsv ? '\t' : ',';
@@ -269,7 +269,7 @@ void Output::write_record(JobOutput& job) {
 // -k --line-buffer, as GNU parallel: the job whose turn it is writes its
 // lines as they come; the others keep theirs until their turn, then write
 // what they kept (all of it when `done`: they have ended).
-void Output::flush_kept(JobOutput& job, bool done) {
+void PoolOutput::flush_kept(JobOutput& job, bool done) {
     for (bool is_out : {true, false}) {
         StreamOutput& s = is_out ? job.out : job.err;
         if (s.dropped || (s.capture.size() == 0 && !done)) continue;

@@ -88,9 +88,13 @@ struct JobOutput {
     std::unique_ptr<JobFacts> facts;  // with --results or --files, once it has ended
 };
 
-class Output {
+// Named apart from records.h's Output: two classes of one name in one
+// program share their (implicit, inline) members' symbols, and the linker
+// then ran records.cpp's ~Output on this one (a crash when the pool's
+// constructor threw).
+class PoolOutput {
 public:
-    Output(const PoolOptions& opt, const StopSignals& stop, BarLine& bar);
+    PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar);
     Sink& out() { return out_; }
     Sink& err() { return err_; }
     bool broken() const { return out_.broken() || err_.broken(); }

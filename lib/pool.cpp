@@ -64,7 +64,7 @@ private:
     BarLine bar_line_;
     ProgressBar bar_{bar_line_, opt_.output.eta ? ProgressBar::Style::eta
                                 : opt_.output.progress ? ProgressBar::Style::progress : ProgressBar::Style::bar};
-    Output output_;
+    PoolOutput output_;
     ResumeLog resume_;   // read before the joblog is opened for writing
     JoblogWriter joblog_;
     // Jobs never see the redis password given to pool-run itself; each

@@ -283,10 +283,13 @@ slept 0.2"
 }
 
 @test "--halt now,fail=1 stops at the first failure with its status; soon lets jobs end" {
-    run pool-run -j 1 -k --halt now,fail=1 'echo {}; exit {}' ::: 0 3 0 0
+    run --separate-stderr pool-run -j 1 -k --halt now,fail=1 'echo {}; exit {}' ::: 0 3 0 0
     assert_failure 3
     assert_output "0
 3"
+    # As GNU parallel says it (tests/pool-run-options.bats has the others).
+    assert_equal "$stderr" "pool-run: This job failed:
+echo 3; exit 3"
     run pool-run -j 1 --halt soon,success=1 'exit {}' ::: 1 0 1 1
     assert_success
     run pool-run -j 1 --halt 2 'exit {}' ::: 0 4 0
