@@ -241,6 +241,14 @@ h g D C" --colsep '-' echo {4} {3} {2} {1} ::: A-B C-D ::: e-f g-h
     like_parallel "[] [a] [b] []" --colsep '\s+' --trim n echo '[{1}] [{2}] [{3}] [{4}]' ::: ' a b '
 }
 
+@test "--colsep: a regex that backtracking takes exponential time over splits in linear time" {
+    # (a*)*b over 40 a's: 2^40 paths for a backtracking matcher, and a split
+    # runs with stop signals blocked. The bound only stops a hang.
+    run timeout -k 1 60 pool-run --colsep '(a*)*b' echo {1} ::: "$(printf 'a%.0s' $(seq 40))"
+    assert_success
+    assert_output "$(printf 'a%.0s' $(seq 40))"
+}
+
 @test "--colsep with an invalid regex: one line, 255, no job started" {
     run --separate-stderr pool-run --colsep '[' touch "$D/ran" ::: a
     assert_failure 255
