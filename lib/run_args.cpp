@@ -43,6 +43,16 @@ std::string parse_parens(const char* text) {
     return t;
 }
 
+// C: an optional value as Getopt::Long's ':s' takes it: attached (--eof=x),
+// or the next word when that is not an option (--eof x); else "".
+std::string optional_value(const Options& o) {
+    if (optarg) return optarg;
+    if (o.count() == 0 || (o.operand(0)[0] == '-' && o.operand(0)[1] != '\0')) return "";
+    std::string v = o.operand(0);
+    ++optind;  // taken: getopt goes on after it
+    return v;
+}
+
 [[noreturn]] void bad_halt(const std::string& t) {
     throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success|done=N or N%, such as now,fail=1");
 }
@@ -187,9 +197,12 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kSeqReplace: a.rules.seq = optarg; break;
             case kSlotReplace: a.rules.slot = optarg; break;
             // C: inputs
-            case 'n': case 'N':
-                a.max_args = parse_unit_count(optarg, c == 'N' ? "max-replace-args" : "max-args");
-                a.max_replace = c == 'N';
+            case 'n':  // -N wins over -n whatever their order, as in parallel
+                if (unsigned long long n = parse_unit_count(optarg, "max-args"); !a.max_replace) a.max_args = n;
+                break;
+            case 'N':
+                a.max_args = parse_unit_count(optarg, "max-replace-args");
+                a.max_replace = true;
                 break;
             case 'm': a.multi_m = true; break;
             case 'X': a.multi_x = true; break;
@@ -200,7 +213,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
                 a.delim_given = true;
                 break;
             case 'E': a.eof = optarg; break;
-            case kEof: a.eof = optarg ? optarg : ""; break;
+            case kEof: a.eof = optional_value(o); break;
             case 'r': a.skip_blank = true; break;
             case kShuf: a.shuf = true; break;
             case 'C': a.colsep = optarg; break;

@@ -107,6 +107,11 @@ a3 4b" -n2 echo a{}b ::: 1 2 3 4
 3 a 3 b" -n2 echo ::: 1 2 3 ::: a b
     like_parallel "1 2 3
 4 5" --max-args 3 echo ::: 1 2 3 4 5
+    # -N wins over -n, whichever comes first.
+    like_parallel "a b
+c" -N2 -n1 echo ::: a b c
+    like_parallel "a b
+c" -n1 -N2 echo ::: a b c
 }
 
 @test "-N N: {1}..{N} are the job's records, too few leave them empty; {} repeats the word per record" {
@@ -375,6 +380,10 @@ c'
     printf 'a\nSTOP\nb\n' > "$D/in"
     IN=$D/in like_parallel "a" -E STOP echo
     IN=$D/in like_parallel "a" --eof=STOP echo
+    # Getopt's optional value: the next word when it is not an option.
+    IN=$D/in like_parallel "a" --eof STOP echo
+    like_parallel "a
+b" --eof -k echo ::: a b
     IN=$D/in like_parallel "a
 STOP
 b" -E '' echo
