@@ -20,7 +20,9 @@ teardown() { remove_test_queues; }
 }
 
 # The literal blocks of a page's EXAMPLES section (page: shq.1, prockit.7), one file each, run as
-# written in a scratch directory, queue names made unique to this test.
+# written in a scratch directory, queue names made unique to this test. Where the page says what
+# an example prints, tests/man-examples/PAGE/exampleN.out holds it (exampleN.sorted: the lines
+# in any order, for an example whose jobs race), and its standard output must be that.
 run_examples() {
     local page=$BATS_TEST_DIRNAME/../man/$1 prefix ex
     prefix=$(qname "")
@@ -34,6 +36,15 @@ run_examples() {
         sed -i -E "s/ (jobs|files)( |$)/ ${prefix}\1\2/g; s#(mq|shm):/(jobs|files|stage)#\1:/${prefix}\2#g; s/--from jobs/--from ${prefix}jobs/g" "$ex"
         run bash -c "cd '$BATS_TEST_TMPDIR/$1' && TMPDIR='$BATS_TEST_TMPDIR/$1.tmp' bash -e '$ex'"
         [ "$status" -eq 0 ] || { cat "$ex"; echo "$output"; false; }
+        local said=$BATS_TEST_DIRNAME/man-examples/$1/$(basename "$ex" .sh)
+        if [ -f "$said.out" ]; then
+            bash -c "cd '$BATS_TEST_TMPDIR/$1' && TMPDIR='$BATS_TEST_TMPDIR/$1.tmp' bash -e '$ex'" 2>/dev/null >"$ex.stdout"
+            diff -u "$said.out" "$ex.stdout" || { cat "$ex"; false; }
+        fi
+        if [ -f "$said.sorted" ]; then
+            bash -c "cd '$BATS_TEST_TMPDIR/$1' && TMPDIR='$BATS_TEST_TMPDIR/$1.tmp' bash -e '$ex'" 2>/dev/null | sort >"$ex.stdout"
+            diff -u "$said.sorted" "$ex.stdout" || { cat "$ex"; false; }
+        fi
         # An example that makes a directory with mktemp -d removes it: pasted, nothing is left.
         assert_equal "$(find "$BATS_TEST_TMPDIR/$1.tmp" -mindepth 1 -maxdepth 1)" ""
     done
