@@ -16,17 +16,18 @@ namespace {
 
 enum class Sep { none, args, files };
 
-// What an operand is: a separator (and whether it links), or not one.
+// What an operand is: a separator (and whether it links), or not one. The
+// file separator first: when the two are the same, parallel reads files.
 Sep separator(const RunArgs& a, const std::string& op, bool& linked) {
     linked = !op.empty() && op.back() == '+';
     std::string bare = linked ? op.substr(0, op.size() - 1) : op;
-    if (op == a.arg_sep || (linked && bare == a.arg_sep)) {
-        linked = op != a.arg_sep;
-        return Sep::args;
-    }
     if (op == a.arg_file_sep || (linked && bare == a.arg_file_sep)) {
         linked = op != a.arg_file_sep;
         return Sep::files;
+    }
+    if (op == a.arg_sep || (linked && bare == a.arg_sep)) {
+        linked = op != a.arg_sep;
+        return Sep::args;
     }
     return Sep::none;
 }

@@ -91,6 +91,11 @@ b" --arg-sep ,, echo ,, a b
 b 2" --arg-sep ,, echo ,, a b ,,+ 1 2
     like_parallel ":::: f1
 :::: f2" --arg-file-sep // echo :::: // "$D/f"
+    # A separator that is both reads files, as parallel's group test does.
+    like_parallel "f1
+f2" --arg-sep :::: echo :::: "$D/f"
+    like_parallel "f1
+f2" --arg-file-sep ::: echo ::: "$D/f"
     # ::: is then a plain word: with --arg-sep it reads standard input.
     IN=$D/f like_parallel "::: f1
 ::: f2" --arg-sep ,, echo :::
