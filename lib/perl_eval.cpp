@@ -1,17 +1,24 @@
 #include "perl_eval.h"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "deadline.h"
 #include "diag.h"
-#include "spawn.h"
+#include "job_shell.h"
+#include "signals.h"
 
 namespace prockit {
 
@@ -37,24 +44,53 @@ PerlEval& PerlEval::instance() {
 
 bool PerlEval::running() { return g_running; }
 
+// The helper is forked, not posix_spawn'ed, for one call in the child
+// before exec: PR_SET_PDEATHSIG, so that the kernel kills it when
+// pool-run dies, even of SIGKILL, even while user Perl loops and never
+// reads the end of file that would otherwise end it. Between fork and
+// exec the child calls only async-signal-safe functions (pool-run has one
+// thread); the path of perl is found before the fork.
 PerlEval::PerlEval() {
+    const char* path = std::getenv("PATH");
+    std::optional<std::string> found = which("perl", path ? path : "/usr/local/bin:/usr/bin:/bin");
+    if (!found) helper_failed("cannot run perl: perl: command not found");
+    const std::string perl = *found;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) helper_failed(std::string("socketpair: ") + std::strerror(errno));
     sock_ = Fd(sv[0]);
     Fd theirs(sv[1]);
-    SpawnSpec spec;
-    spec.argv = {"perl", "-e", kPerlHelperScript};
-    spec.in = theirs.get();
-    spec.out = theirs.get();
-    spec.pidfd = false;
-    Spawned s = spawn_job(spec);
-    if (s.error) helper_failed("cannot run perl: " + s.failure_reason());
-    pid_ = s.pid;
+    const char* argv[] = {"perl", "-e", kPerlHelperScript, nullptr};
+    pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ < 0) helper_failed(std::string("fork: ") + std::strerror(errno));
+    if (pid_ == 0) {
+        // Its own process group, as the jobs: a ^C at the terminal reaches
+        // pool-run, which decides; and pool-run's blocked signals let in.
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(70);  // pool-run died before the prctl
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(sig, SIG_DFL);
+        if (dup2(theirs.get(), STDIN_FILENO) < 0 || dup2(theirs.get(), STDOUT_FILENO) < 0) _exit(70);
+        execv(perl.c_str(), const_cast<char* const*>(argv));
+        _exit(127);
+    }
 }
 
 PerlEval::~PerlEval() {
     sock_.reset();  // end of file: the helper exits
     if (pid_ > 0) retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
+}
+
+// A stop signal while we wait for user Perl (which may loop forever): the
+// helper is killed and reaped, and the signal ends pool-run (Stopped).
+void PerlEval::stopped(int sig) {
+    ::kill(pid_, SIGKILL);
+    retry_eintr([&] { return waitpid(pid_, nullptr, 0); });
+    pid_ = -1;
+    throw Stopped(sig);
 }
 
 void PerlEval::send(const std::vector<std::string>& message) {
@@ -71,6 +107,8 @@ void PerlEval::send(const std::vector<std::string>& message) {
 
 char PerlEval::next_byte() {
     if (at_ == buf_.size()) {
+        const StopSignals* stop = StopSignals::active();
+        if (wait_fd(sock_.get(), POLLIN, Deadline::never(), stop) == Wait::stopped) stopped(stop->received());
         buf_.resize(65536);
         ssize_t n = read_some(sock_.get(), buf_.data(), buf_.size());
         if (n < 0) helper_failed(std::string("read: ") + std::strerror(errno));

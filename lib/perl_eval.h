@@ -16,8 +16,10 @@
 // quoting. The helper talks on a socket of its own (its stdin and stdout
 // are /dev/null and our stderr, so a `print` in user code cannot reach our
 // stdout nor the protocol), and it exits when the socket reaches end of
-// file: when we close it, or when we die, even by SIGKILL. The destructor
-// closes it and reaps the helper, so it never outlives us as a zombie.
+// file: when we close it; the kernel kills it when we die, even by SIGKILL
+// (PR_SET_PDEATHSIG), so user Perl that loops does not outlive us either.
+// The destructor closes it and reaps the helper, so it never outlives us as
+// a zombie. A stop signal that comes while we wait for its answer kills it.
 #pragma once
 
 #include <sys/types.h>
@@ -84,6 +86,7 @@ private:
     void send(const std::vector<std::string>& message);
     std::string receive_string();
     char next_byte();
+    [[noreturn]] void stopped(int sig);
     static void add_job(std::vector<std::string>& message, const Job& job);
 
     Fd sock_;

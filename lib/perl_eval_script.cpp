@@ -23,7 +23,10 @@ open(STDOUT, ">&", \*STDERR);
 binmode $in; binmode $out; binmode STDOUT;
 { my $old = select($out); $| = 1; select($old); }
 
+# The protocol's own reading and writing keep Perl's defaults whatever
+# user code did to $/, $\ or $, (parallel's reading does not depend on them).
 sub read_string {
+    local $/ = "\n";
     my $len = readline($in);
     defined $len or exit 0;
     chomp $len;
@@ -36,6 +39,7 @@ sub read_string {
 }
 sub read_message { my $n = read_string(); return map { read_string() } 1..$n; }
 sub write_message {
+    local $\ = undef; local $, = undef;
     my @s = map { my $v = defined $_ ? "$_" : ""; utf8::encode($v) if utf8::is_utf8($v); $v } @_;
     print $out join("", length(scalar @s), "\n", scalar(@s), map { length($_) . "\n" . $_ } @s);
 }

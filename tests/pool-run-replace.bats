@@ -236,3 +236,32 @@ perl_child_of() {
     run env PATH=/nonexistent "$PROCKIT_BIN/pool-run" /bin/echo {/} ::: d/a
     assert_output "a"
 }
+
+@test "user Perl that changes \$/, \$\\ or \$, leaves the helper's own reading and writing as they were" {
+    same_as_parallel 'echo {= $/ = "" =}{}' ::: 1 2
+    assert_output "$(printf '11\n22')"
+    # (GNU parallel's own output obeys $\ and breaks: "Output is incomplete".)
+    run pool-run -k 'echo {= $\ = "X"; $, = "Y" =}{}' ::: 1 2
+    assert_success
+    assert_output "$(printf '11\n22')"
+}
+
+@test "user Perl that loops: SIGTERM ends pool-run of it and the helper with it; SIGKILL leaves no helper behind" {
+    pool-run 'echo {= 1 while 1 =}{}' ::: 1 &
+    pid=$!
+    wait_for "pgrep -P $pid -x perl >/dev/null"
+    helper=$(pgrep -P $pid -x perl)
+    kill -TERM $pid
+    rc=0; wait $pid || rc=$?
+    assert_equal $rc 143
+    wait_until test ! -e /proc/$helper
+    # Killed, pool-run cannot end the helper itself: the kernel does
+    # (PR_SET_PDEATHSIG), though user Perl never reads the end of file.
+    pool-run 'echo {= 1 while 1 =}{}' ::: 1 &
+    pid=$!
+    wait_for "pgrep -P $pid -x perl >/dev/null"
+    helper=$(pgrep -P $pid -x perl)
+    kill -KILL $pid
+    wait $pid || true
+    wait_until test ! -e /proc/$helper
+}

@@ -235,6 +235,8 @@ int main(int argc, char** argv) {
         apply_output_options(a);
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
+    } catch (const Stopped& s) {
+        s.die();  // a stop signal while user Perl ran (lib/perl_eval.h): the jobs have ended
     } catch (const Error& e) {
         warn("%s", e.message().c_str());
         return e.status() == Exit::usage ? usage_status() : 255;
