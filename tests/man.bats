@@ -135,3 +135,59 @@ run_examples() {
             grep -q 'reading a queue does not mark the messages it takes as done' || { echo "$page"; false; }
     done
 }
+
+# mandoc -Tlint is clean for these, yet they rendered wrong: a .Ql that ran on over "gives" or
+# "is NUL", an .Op bracket that took in the other spelling, three escapes in one quote.
+@test "pool-run(1) renders its quoted examples, the --termseq heading and the escapes as meant" {
+    run bash -c "mandoc -Tutf8 '$BATS_TEST_DIRNAME/../man/pool-run.1' | col -b"
+    assert_output --partial "‘::: a b c :::+ 1 2’ gives ‘a 1’"
+    assert_output --partial "‘\\0’ is NUL"
+    assert_output --partial "--termseq SIGNAL,MS[,SIGNAL,MS ...], --term-seq"
+    refute_output --regexp "‘[^’]* (gives|is NUL)"
+    refute_output --partial "‘\\t, \\n, \\r’"
+}
+
+@test "pool-run(1)'s DIFFERENCES say -n/-m/-X, the bar's format, the unread ~/.parallel/config, --dry-run --results" {
+    run bash -c "mandoc -Tutf8 '$BATS_TEST_DIRNAME/../man/pool-run.1' | col -b | tr -s ' \t\n' ' '"
+    assert_output --partial "by default each input is one job (as -n1; -n, -m, -X take several)"
+    assert_output --partial "not GNU parallel's percentage lines"
+    refute_output --partial "no ~/.parallel/config) or citation notice: such options are refused, not ignored"
+    assert_output --partial "~/.parallel/config is not, and the options in it are not applied"
+    assert_output --partial "printed even with --results or --files, and no file is written"
+}
+
+# A reader of --help alone, or of the page alone, finds the same options: every long option
+# --help names is in the page's OPTIONS, every one an OPTIONS heading names is in --help
+# (the rarely used spellings on one line there).
+@test "pool-run --help and pool-run(1)'s OPTIONS name the same long options" {
+    local opt
+    "$PROCKIT_BIN/pool-run" --help > "$BATS_TEST_TMPDIR/help"
+    mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/pool-run.1" | col -b |
+        sed -n '/^OPTIONS/,/^SIGNALS/p' > "$BATS_TEST_TMPDIR/options"
+    for opt in $(grep -oE -- '--[a-z][a-z-]*[a-z]' "$BATS_TEST_TMPDIR/help" | sort -u); do
+        grep -qE -- "(^|[^a-z-])$opt([^a-z-]|\$)" "$BATS_TEST_TMPDIR/options" || fail "$opt: in --help, not in pool-run(1)"
+    done
+    for opt in $(awk '/^\.Sh OPTIONS/ { on = 1; next } /^\.Sh / { on = 0 } on && /^\.It/' \
+            "$BATS_TEST_DIRNAME/../man/pool-run.1" | grep -oE 'Fl -[a-z][a-z-]*' | sed 's/^Fl /-/' | sort -u); do
+        # The other spellings are listed without their dashes.
+        grep -qE -- "(^|[^a-z-])(--)?${opt#--}([^a-z-]|\$)" "$BATS_TEST_TMPDIR/help" || fail "$opt: in pool-run(1), not in --help"
+    done
+    grep -q -- '--no-notice' "$BATS_TEST_TMPDIR/help"
+    grep -q -- '--no-notice' "$BATS_TEST_TMPDIR/options"
+}
+
+# An 80-column terminal wraps a longer line mid-word.
+@test "every tool's --help fits an 80-column terminal (79 characters a line)" {
+    for tool in "$PROCKIT_BIN"/*; do
+        run bash -c "'$tool' --help | awk -v t='${tool##*/}' 'length > 79 { print t \": \" length \": \" \$0 }'"
+        assert_output ""
+    done
+}
+
+@test "README's pool-run section names what pool-run takes from parallel beyond the basics" {
+    sed -n '/^## pool-run/,/^## /p' "$BATS_TEST_DIRNAME/../README.md" | tr -s ' \n' ' ' > "$BATS_TEST_TMPDIR/section"
+    for w in '`{= perl =}`' '`--plus`' '`-N`' '`-m`' '`-X`' '`--colsep`' '`--csv`' '`--header`' '`--link`' \
+        '`:::+`' '`-I`' '`--results' 'exported bash functions' 'composed as parallel composes it'; do
+        grep -qF -- "$w" "$BATS_TEST_TMPDIR/section" || fail "README's pool-run section does not name $w"
+    done
+}

@@ -23,24 +23,30 @@ namespace {
 const char kUsage[] =
     "usage: orphan-demo orphan [--json]\n"
     "       orphan-demo zombie [-c COUNT] [--hold SECONDS] [--json]\n"
-    "       orphan-demo reap --method wait|sigchld|ignore|double-fork|subreaper [-c COUNT] [--json]\n";
+    "       orphan-demo reap --method wait|sigchld|ignore|double-fork|subreaper\n"
+    "                        [-c COUNT] [--json]\n";
 
 const char kHelp[] =
     "\n"
-    "  orphan   a child outlives its parent and is adopted by init or the nearest subreaper\n"
-    "  zombie   COUNT children (default 3) stay zombies for SECONDS (default 5), then are reaped\n"
-    "  reap     COUNT children (default 5) end without leaving a zombie, by the METHOD named:\n"
-    "           wait: waitpid for each; sigchld: a SIGCHLD handler reaping with WNOHANG;\n"
-    "           ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild is given to init\n"
-    "           (or the nearest subreaper);\n"
-    "           subreaper: PR_SET_CHILD_SUBREAPER adopts the grandchildren, which we reap\n"
-    "  -c COUNT, --count COUNT  how many children, 1 to 1000 (-n, its old spelling, goes\n"
-    "           in a later release)\n"
+    "  orphan   a child outlives its parent and is adopted by init or the nearest\n"
+    "           subreaper\n"
+    "  zombie   COUNT children (default 3) stay zombies for SECONDS (default 5),\n"
+    "           then are reaped\n"
+    "  reap     COUNT children (default 5) end without leaving a zombie, by the\n"
+    "           METHOD named:\n"
+    "           wait: waitpid for each; sigchld: a SIGCHLD handler reaping with\n"
+    "           WNOHANG; ignore: SIGCHLD set to SIG_IGN; double-fork: the grandchild\n"
+    "           is given to init (or the nearest subreaper); subreaper:\n"
+    "           PR_SET_CHILD_SUBREAPER adopts the grandchildren, which we reap\n"
+    "  -c COUNT, --count COUNT  how many children, 1 to 1000 (-n, its old\n"
+    "           spelling, goes in a later release)\n"
     "  --json   one JSON object per event instead of a text line\n"
     "\n"
-    "Each event line shows the time, the event, and the pid's parent and state read from /proc.\n"
-    "Exit status: 0 what was shown held (checked in /proc); 1 it did not; 2 bad usage;\n"
-    "4 a system call failed or the output could not be written; 128+N killed by signal N.\n";
+    "Each event line shows the time, the event, and the pid's parent and state\n"
+    "read from /proc.\n"
+    "Exit status: 0 what was shown held (checked in /proc); 1 it did not; 2 bad\n"
+    "usage; 4 a system call failed or the output could not be written; 128+N\n"
+    "killed by signal N.\n";
 
 struct Settings {
     std::string mode, method;

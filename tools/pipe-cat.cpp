@@ -36,8 +36,9 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: pipe-cat [-p] [-f] [-L RATE] [-s SIZE] [-l | -0 | -B BYTES] [-E] [-c COUNT] [-t SECONDS]\n"
-    "                [-a | -O] [-M MODE] [--stats[=json]] [SRC [DST]]\n";
+    "usage: pipe-cat [-p] [-f] [-L RATE] [-s SIZE] [-l | -0 | -B BYTES] [-E]\n"
+    "                [-c COUNT] [-t SECONDS] [-a | -O] [-M MODE] [--stats[=json]]\n"
+    "                [SRC [DST]]\n";
 
 const char kHelp[] =
     "\n"
@@ -47,8 +48,10 @@ const char kHelp[] =
     "\n"
     "  -l          a record is a line (the default)\n"
     "  -0          a record ends in NUL\n"
-    "  -B BYTES    a record is a chunk of BYTES bytes; messages are written out as is\n"
-    "  -E          when the input ends, send the end-of-stream marker to the DST queue\n"
+    "  -B BYTES    a record is a chunk of BYTES bytes; messages are written out as\n"
+    "              is\n"
+    "  -E          when the input ends, send the end-of-stream marker to the DST\n"
+    "              queue\n"
     "  -c COUNT    stop after COUNT records or messages\n"
     "  -t SECONDS  stop when nothing has arrived for SECONDS\n"
     "  -a          append to a DST file (--append)\n"

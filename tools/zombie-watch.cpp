@@ -35,36 +35,43 @@ using namespace prockit;
 namespace {
 
 const char kUsage[] =
-    "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]\n"
-    "                    [--prometheus FILE]\n"
+    "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE]\n"
+    "                    [-c RANGE] [-p PID] [--prometheus FILE]\n"
     "       zombie-watch --subreaper [-g] [-v] [--] COMMAND [ARG...]\n";
 
 const char kHelp[] =
     "\n"
     "Lists zombie processes with their parents, the processes that must reap them.\n"
-    "  --once         one scan (the default)     -i SECONDS  scan again every SECONDS,\n"
-    "  -n COUNT       stop after COUNT scans                 reporting zombies that come and go\n"
+    "  --once         one scan (the default)\n"
+    "  -i SECONDS     scan again every SECONDS, reporting zombies that come and go\n"
+    "  -n COUNT       stop after COUNT scans\n"
     "  --json         a JSON object per zombie per scan\n"
     "  -w RANGE, -c RANGE\n"
-    "                 warning and critical ranges for the number of zombies, as monitoring\n"
-    "                 plugins take them: the counts that are OK (N is 0..N, N: at least N,\n"
-    "                 '~:N' at most N, START:END; @ makes them the alerts);\n"
-    "                 prints one status line: ZOMBIES OK: 0 zombie processes | zombies=0;5;10;0\n"
-    "  -q             print nothing when the answer is OK (no zombie, without -w and -c)\n"
+    "                 warning and critical ranges for the number of zombies, as\n"
+    "                 monitoring plugins take them: the counts that are OK (N is\n"
+    "                 0..N, N: at least N, '~:N' at most N, START:END; @ makes them\n"
+    "                 the alerts); prints one status line:\n"
+    "                 ZOMBIES OK: 0 zombie processes | zombies=0;5;10;0\n"
+    "  -q             print nothing when the answer is OK (no zombie, without -w\n"
+    "                 and -c)\n"
     "  --prometheus FILE\n"
-    "                 after each scan, replace FILE whole with the counts in Prometheus's text\n"
-    "                 format, for node_exporter's textfile collector\n"
+    "                 after each scan, replace FILE whole with the counts in\n"
+    "                 Prometheus's text format, for node_exporter's textfile\n"
+    "                 collector\n"
     "  -p PID         only zombies descended from PID\n"
-    "  --subreaper    run COMMAND as our child, reap every orphan below it, forward signals to it\n"
+    "  --subreaper    run COMMAND as our child, reap every orphan below it,\n"
+    "                 forward signals to it\n"
     "  -g             forward signals to COMMAND's process group\n"
     "  -v             report each orphan reaped and each signal forwarded\n"
-    "Long forms: --interval --count --quiet --warning --critical --pid --group --verbose.\n"
+    "Long forms: --interval --count --quiet --warning --critical --pid --group\n"
+    "--verbose.\n"
     "\n"
-    "Exit status: with -w or -c, 0 OK, 1 WARNING, 2 CRITICAL; otherwise 0 after the scans;\n"
-    "3 bad usage, a -p PID that names no process, /proc unreadable, output that cannot\n"
-    "be written (UNKNOWN: every error of zombie-watch's own);\n"
+    "Exit status: with -w or -c, 0 OK, 1 WARNING, 2 CRITICAL; otherwise 0 after\n"
+    "the scans; 3 bad usage, a -p PID that names no process, /proc unreadable,\n"
+    "output that cannot be written (UNKNOWN: every error of zombie-watch's own);\n"
     "128+N ended by signal N.\n"
-    "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if it could not run.\n";
+    "With --subreaper: COMMAND's status, 128+N if signal N killed it, 126/127 if\n"
+    "it could not run.\n";
 
 enum Long { kOnce = 1000, kJson, kSubreaper, kPrometheus };
 const option kLongOptions[] = {{"once", no_argument, nullptr, kOnce},
