@@ -132,8 +132,25 @@ f"
     replies "pool-run --from shm:/$P" pool-run --from shm : "/$P" == "/${P}b"
     replies "pool-run -j 2 --from /$P" pool-run -j 2 --from "/$P" == "/${P}a" "/${P}c\\ d"
     replies "pool-run --from r" pool-run --from r == redis://
-    replies 'pool-run --halt s' pool-run --halt s == soon,fail= soon,success=
+    replies 'pool-run --halt s' pool-run --halt s == soon,done= soon,fail= soon,success=
     replies 'pool-run --bar=' pool-run --bar = == always
+}
+
+# Every spelling that takes a value (lib/run_args.cpp's table, the letters with ':' before the
+# refused ones): its value is not the COMMAND, so the word after it is completed as one.
+@test "pool-run: after every option that takes a value, in each spelling, the next word is the COMMAND; --halt offers done=" {
+    local opts mode
+    opts=$(grep -oE '\{"[a-z-]+", *required_argument' "$BATS_TEST_DIRNAME/../lib/run_args.cpp" | sed -E 's/^\{"([a-z-]+)".*/--\1/')
+    opts+=" $(sed -n '/^const char kRunShortOptions/,/refused/p' "$BATS_TEST_DIRNAME/../lib/run_args.cpp" |
+        grep -v refused | grep -oE '"[^"]*"' | tr -d '"' | grep -oE '[A-Za-z0-9]:' | sed -E 's/^(.):$/-\1/')"
+    for mode in $MODES; do
+        for opt in $opts; do
+            run comp "$mode" "pool-run $opt 2 pool-ru" pool-run "$opt" 2 pool-ru
+            assert_output pool-run || fail "after $opt ($mode)"
+        done
+    done
+    replies 'pool-run --halt n' pool-run --halt n == now,done= now,fail= now,success=
+    replies 'pool-run --res s' pool-run --res s == sub/
 }
 
 @test "pool-run: the COMMAND, then files, ::: and ::::, files after ::::" {
