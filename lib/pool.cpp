@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <exception>
 
@@ -41,12 +42,18 @@ private:
     void launch_or_wait(std::unique_ptr<Job> job);
     void take(Job& job, bool is_out, std::string_view data, bool last) override;
     void say_command(Job& job);
-    // --delay: the next job may not start yet.
-    bool delayed() const { return opt_.delay > 0 && last_start_ >= 0 && monotonic_seconds() < last_start_ + opt_.delay; }
+    // --delay: the next job may not start yet (none waits when the source
+    // knows that no job is left: the run ends with its last job).
+    bool delayed() const {
+        long long total = batch_.total();
+        return opt_.delay > 0 && last_start_ >= 0 && (total < 0 || static_cast<long long>(next_seq_ - 1) < total) &&
+               monotonic_seconds() < last_start_ + opt_.delay;
+    }
     void wait_and_handle();
     void end_overdue(double now);
     void list_running();
     void sweep_finished();
+    bool still_ending(const Job& j) const;
     void finish(std::unique_ptr<Job> job);
     void end_all();
     void end_step(Job& j, double now);
@@ -307,7 +314,8 @@ void Pool::end_overdue(double now) {
             end_step(*j, now);
             // As GNU parallel's warning: the job fails whatever it exits with.
             bar_line_.before_line();
-            warn("job %llu timed out after %g s and was ended: %s", j->seq(), limit,
+            // To the millisecond: an N% limit is a median times N (0.214328 s).
+            warn("job %llu timed out after %g s and was ended: %s", j->seq(), std::round(limit * 1000) / 1000,
                  escape_text(cmd_.display(j->input)).c_str());
         } else if (j->kill_at > 0 && now >= j->kill_at) {
             end_step(*j, now);
@@ -318,7 +326,7 @@ void Pool::end_overdue(double now) {
 // Jobs whose process has exited and whose pipes are closed are done.
 void Pool::sweep_finished() {
     for (size_t i = 0; i < running_.size();) {
-        if (!running_[i]->done()) {
+        if (!running_[i]->done() || still_ending(*running_[i])) {
             ++i;
             continue;
         }
@@ -327,6 +335,13 @@ void Pool::sweep_finished() {
         free_slots_.push_back(job->input.slot);
         finish(std::move(job));
     }
+}
+
+// As parallel: --termseq goes on while any of the job's process group
+// lives, not only its leader (a background child may ignore SIGINT and
+// outlive the shell). A group id is not reused while a member has it.
+bool Pool::still_ending(const Job& j) const {
+    return j.term_step > 0 && j.term_step < term_steps_.size() && j.pid > 0 && ::kill(-j.pid, 0) == 0;
 }
 
 void Pool::end_all() {
@@ -358,7 +373,8 @@ void Pool::finish(std::unique_ptr<Job> job) {
     }
     tally_.add(failed);
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
-    joblog_.write(job->record());
+    if (joblog_.to_stdout()) job->output.joblog_line = joblog_line(job->record());
+    else joblog_.write(job->record());
     source_finished(job->input);
     if (const char* what = halt_.says(failed)) {
         // As GNU parallel says it: two lines, the second the command.

@@ -177,6 +177,16 @@ term"
     same_as_parallel -j1 --halt 50% 'echo {}; exit {}' ::: 0 1 2 3
 }
 
+@test "--halt N% that never triggers: the run's status is the percentage failed, as parallel's" {
+    same_as_parallel -k -j1 --halt soon,fail=90% 'exit {}' ::: 0 1 0 0
+    assert_failure 25
+    same_as_parallel -k -j1 --halt 90% 'exit {}' ::: 0 1 0
+    assert_failure 34
+    same_as_parallel -k -j1 --halt now,success=50% 'echo {}; exit {}' ::: 0 1 2 3
+    same_as_parallel -k -j1 --halt soon,fail=30% 'exit {}' ::: 0 0 3 0 0 4 0 0 0 0
+    assert_failure 20
+}
+
 @test "--minversion, --number-of-cores, --number-of-threads, --number-of-sockets, --number-of-cpus: as parallel" {
     same_as_parallel --minversion 20200101
     same_as_parallel --minversion 29990101
@@ -342,4 +352,159 @@ echo 4; exit 4"
 a2
 b1
 b2"
+}
+
+@test "--joblog -: the joblog on standard output, each line after its job's output, as parallel's" {
+    need_parallel
+    parallel --will-cite --joblog - -j1 -k echo ::: a b | cut -f1,2,5-9 > gp
+    pool-run --joblog - -j1 -k echo ::: a b | cut -f1,2,5-9 > pr
+    assert_equal "$(cat pr)" "$(cat gp)"
+    [ ! -e ./- ]
+}
+
+@test "-j +N, -N, +0 and FILE: the online cores plus or minus N (at least 1), or the -j in FILE, as parallel" {
+    # Each job waits (bounded) for WANT jobs to have started, then says its
+    # slot: the highest slot is the number of jobs run at once.
+    cat > job.sh <<'SH'
+: > "started.$1"; i=0
+while [ "$(ls started.* | wc -l)" -lt "$2" ] && [ $i -lt 300 ]; do sleep 0.01; i=$((i+1)); done
+echo "$PARALLEL_JOBSLOT"
+SH
+    n=$(nproc)
+    printf '3\n' > jfile
+    for case in "+0 $n" "+1 $((n + 1))" "-1 $((n > 1 ? n - 1 : 1))" "-$((n + 5)) 1" "jfile 3"; do
+        set -- $case
+        rm -f started.*
+        run pool-run -j "$1" bash job.sh {#} "$2" ::: $(seq $(($2 + 1)))
+        assert_success
+        assert_equal "$(sort -n <<<"$output" | tail -n 1)" "$2"
+    done
+}
+
+@test "-u with -k or --tag: run as parallel runs them, the output passed through untagged" {
+    same_as_parallel -u --tag echo ::: a
+    assert_output a
+    same_as_parallel -k -u echo ::: a
+    same_as_parallel -u --tagstring X echo ::: a
+    run pool-run -u --line-buffer echo ::: a
+    assert_failure 255
+}
+
+@test "--retries 0: each job runs once, as parallel's default" {
+    same_as_parallel --retries 0 'echo {}; exit 1' ::: a
+    assert_output a
+    assert_failure 1
+}
+
+@test "--nice past -20 or 19 is clamped, as parallel; a bad value is quoted as given" {
+    same_as_parallel --nice 25 'cut -d" " -f19 /proc/self/stat' ::: 1
+    assert_output 19
+    same_as_parallel --nice -30 'cut -d" " -f19 /proc/self/stat' ::: 1
+    assert_output -20
+    run --separate-stderr pool-run --nice -2x true ::: 1
+    assert_failure 255
+    assert_equal "$stderr" "pool-run: invalid niceness '-2x': expected a whole number from -20 to 19"
+}
+
+@test "--termseq: a last signal without its wait, and a wait as Perl reads it (1e3), as parallel" {
+    same_as_parallel --termseq TERM,200,KILL --timeout 0.3 'sleep 30; true' ::: 1
+    assert_failure 1
+    same_as_parallel --termseq TERM,1e3 --timeout 0.3 'sleep 30; true' ::: 1
+    assert_failure 1
+}
+
+@test "--timeout with parallel's time units: 0.5s, 1m" {
+    same_as_parallel --timeout 0.3s 'sleep 30; true' ::: 1
+    assert_failure 1
+    same_as_parallel --timeout 1m 'echo {}' ::: a
+    assert_success
+}
+
+@test "--minversion that is no whole number is refused, as parallel" {
+    for v in abc 2022abc ''; do
+        same_as_parallel --minversion "$v"
+        assert_failure 255
+    done
+}
+
+@test "jobs see OLDPWD as pool-run's PWD and TMPDIR=/tmp when it is unset, as parallel sets them" {
+    unset TMPDIR
+    export OLDPWD=/nowhere
+    same_as_parallel -k 'echo ~- $OLDPWD $TMPDIR {}' ::: 1
+    assert_output "$D $D /tmp 1"
+}
+
+@test "--delay: no wait after the last job, when the inputs are known to be all taken" {
+    run timeout 20 pool-run --delay 60 echo ::: 1
+    assert_success
+    assert_output 1
+}
+
+# The limit of --timeout N% is a median times N: said to the millisecond, as pool-run(1)'s
+# "timed out after 0.5 s", not with six decimals.
+@test "--timeout N%: the message gives the limit to the millisecond" {
+    run --separate-stderr pool-run -j 1 -k --timeout 300% 'sleep {}' ::: 0.1 0.1 0.1 30
+    assert_failure 1
+    [[ ${stderr_lines[0]} =~ ^"pool-run: job 4 timed out after "[0-9]+(\.[0-9]{1,3})?" s and was ended: sleep 30"$ ]] ||
+        fail "${stderr_lines[0]}"
+}
+
+@test "stderr closed: each job's stdout once, in order, and the jobs' stderr dropped, as parallel" {
+    run --separate-stderr bash -c "pool-run -k 'echo {}; echo e{} >&2' ::: 1 2 3 2>&-"
+    assert_equal "$status" 0
+    assert_equal "$output" "$(printf '1\n2\n3')"
+}
+
+@test "--termseq goes on while the job's process group lives: a child that ignores SIGINT is not left when its shell exits" {
+    # bash starts background jobs with SIGINT ignored: only the KILL ends it.
+    run --separate-stderr pool-run --termseq INT,500,KILL,25 --timeout 0.3 'sleep 77.{} & echo $! > bg; wait' ::: 1
+    assert_equal "$status" 1
+    pid=$(cat bg)
+    gone() { local s; s=$(proc_state "$pid"); [ -z "$s" ] || [ "$s" = Z ]; }
+    wait_until gone || { kill -KILL "$pid"; false; }
+}
+
+@test "--results DIR and --joblog refuse another user's directory, link or file: root never writes through them (bugs H5)" {
+    # nobody must reach it: not under BATS_TEST_TMPDIR (mode 0700).
+    D=$(mktemp -d /tmp/pool-run-h5.XXXXXX) && chmod 755 "$D" && cd "$D"
+    mkdir ux rootonly && chown nobody ux && echo secret > rootonly/keep
+    as_nobody sh -c "mkdir -p '$D/ux/out/1/b' && ln -s '$D/rootonly/keep' '$D/ux/out/1/b/stdout' && ln -s '$D/rootonly/keep' '$D/ux/jl'"
+    run pool-run --results "$D/ux/out" echo hi ::: b
+    [ "$status" -eq 255 ]
+    [[ "$output" == *"$D/ux is a directory of another user (uid 65534)"* ]]
+    run pool-run --joblog "$D/ux/jl" echo hi ::: b
+    [ "$status" -eq 255 ]
+    run pool-run --results "$D/ux/res.csv" echo hi ::: b
+    [ "$status" -eq 255 ]
+    [ "$(cat rootonly/keep)" = secret ]
+    # Under a directory of ours: a link of nobody's, in a world-writable subdirectory.
+    mkdir -p mine/1 && chmod 1777 mine/1 && as_nobody ln -s "$D/rootonly" mine/1/a
+    run pool-run --results mine echo hi ::: a
+    [ "$status" -eq 255 ]
+    [[ "$output" == *"mine/1/a is a symbolic link of another user"* ]]
+    [ ! -e rootonly/seq ]
+    rm -rf "$D"
+}
+
+@test "--results: a value or --header name . or .. is written \\. \\.\\.; a NAME template the inputs make climb out is refused (bugs H4)" {
+    mkdir -p a/b && cd a/b
+    run pool-run --header : --results out echo pwned ::: .. .. ::: .. victim
+    [ "$status" -eq 0 ]
+    [ ! -e "$D/a/victim" ] && [ ! -e "$D/victim" ]
+    [ "$(cat 'out/\.\./\.\./\.\./victim/stdout')" = "pwned .. victim" ]
+    pool-run --results out2 echo ::: . x
+    [ -f 'out2/1/\./stdout' ]
+    run pool-run --results 'out/{}.txt' echo hi ::: ../../esc
+    [ "$status" -eq 255 ]
+    [ ! -e "$D/a/esc.txt" ]
+    pool-run --results '../{}.txt' echo hi ::: up
+    [ "$(cat "$D/a/up.txt")" = "hi up" ]
+}
+
+@test "--results DIR: a value longer than a file name is cut to NAME_MAX, as parallel; the run goes on (bugs H7)" {
+    long=$(head -c 300 /dev/zero | tr '\0' a)
+    run pool-run --results out echo ::: "$long" x
+    [ "$status" -eq 0 ]
+    [ "$(cat "out/1/${long:0:255}/stdout")" = "$long" ]
+    [ "$(cat out/1/x/stdout)" = x ]
 }
