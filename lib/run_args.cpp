@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <cerrno>
+#include <sys/stat.h>
+#include <fstream>
+#include <iterator>
 
 #include "diag.h"
 #include "options.h"
@@ -41,6 +45,13 @@ std::string parse_parens(const char* text) {
     std::string t = text;
     if (t.size() < 2) throw Error(Exit::usage, "invalid --parens '" + t + "': expected the two halves of a string, such as {==}");
     return t;
+}
+
+// B: -I, --er...: an empty string would be found at every place of every
+// word, so the substitution never ends (parallel loops forever there).
+std::string replacement_string(const char* option, const char* text) {
+    if (*text == '\0') throw Error(Exit::usage, std::string(option) + ": empty replacement string");
+    return text;
 }
 
 // C: an optional value as Getopt::Long's ':s' takes it: attached (--eof=x),
@@ -164,7 +175,8 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kLineBuffer: p.line_buffer = true; break;
             case kTag: p.tag = true; break;
             case kTimeout: parse_timeout(optarg, p); break;
-            case kRetries: p.retries = static_cast<unsigned>(parse_count(optarg, "retries", 1, 1000)); break;
+            // As parallel: 0 is its default, one run.
+            case kRetries: p.retries = std::max(1u, static_cast<unsigned>(parse_count(optarg, "retries", 0, 1000))); break;
             case kHalt: p.halt = parse_halt(optarg); break;
             case kTermGrace: p.term_grace = parse_seconds(optarg, "grace"); break;
             case kJoblog: p.joblog = optarg; break;
@@ -189,13 +201,13 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kParens: a.rules.parens = parse_parens(optarg); break;
             case kRpl: a.rules.rpl.push_back(optarg); break;
             case kFilter: a.rules.filter.push_back(optarg); break;
-            case 'I': a.rules.input = optarg; break;
-            case kExtensionReplace: a.rules.extension = optarg; break;
-            case kBasenameReplace: a.rules.basename = optarg; break;
-            case kDirnameReplace: a.rules.dirname = optarg; break;
-            case kBasenameExtensionReplace: a.rules.basename_extension = optarg; break;
-            case kSeqReplace: a.rules.seq = optarg; break;
-            case kSlotReplace: a.rules.slot = optarg; break;
+            case 'I': a.rules.input = replacement_string("-I", optarg); break;
+            case kExtensionReplace: a.rules.extension = replacement_string("--extensionreplace", optarg); break;
+            case kBasenameReplace: a.rules.basename = replacement_string("--basenamereplace", optarg); break;
+            case kDirnameReplace: a.rules.dirname = replacement_string("--dirnamereplace", optarg); break;
+            case kBasenameExtensionReplace: a.rules.basename_extension = replacement_string("--basenameextensionreplace", optarg); break;
+            case kSeqReplace: a.rules.seq = replacement_string("--seqreplace", optarg); break;
+            case kSlotReplace: a.rules.slot = replacement_string("--slotreplace", optarg); break;
             // C: inputs
             case 'n':  // -N wins over -n whatever their order, as in parallel
                 if (unsigned long long n = parse_unit_count(optarg, "max-args"); !a.max_replace) a.max_args = n;
@@ -228,12 +240,34 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
         }
     }
     settle_inputs(a);  // C: inputs
+    if (p.ungroup) {
+        // As parallel: -u passes output through as it comes, so -k, --tag
+        // and --tagstring have nothing to act on and are ignored.
+        p.keep_order = p.tag = false;
+        a.tagstring.reset();
+    }
     a.rules.jobs = p.jobs;  // B: replacement ({0%}'s width)
     return a;
 }
 
-unsigned parse_jobs(const char* text, unsigned cores) {
+// As parallel's user_requested_processes: N, N%, 0 (250), +N and -N
+// (the cores plus or minus N, at least 1), or a file that holds one of
+// these (read once, at the start: parallel re-reads it as jobs end).
+unsigned parse_jobs(const char* text, unsigned cores, bool in_file) {
     std::string t = text;
+    if (!in_file && !t.empty() && t.find_first_not_of("+-0123456789%") != std::string::npos) {
+        std::ifstream f(t);
+        if (struct stat st{}; ::stat(text, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (!f) throw system_error(errno, "-j: open " + t);
+            std::string n((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+            if (!n.empty() && n.back() == '\n') n.pop_back();
+            return parse_jobs(n.c_str(), cores, true);
+        }
+    }
+    if ((t[0] == '+' || t[0] == '-') && t.size() > 1 && t.find_first_not_of("0123456789", 1) == std::string::npos) {
+        auto n = static_cast<long long>(parse_count(t.c_str() + 1, "number of jobs", 0, 100000));
+        return static_cast<unsigned>(std::clamp<long long>(cores + (t[0] == '+' ? n : -n), 1, 100000));
+    }
     if (!t.empty() && t.back() == '%') {
         t.pop_back();
         uint64_t pct = parse_count(t.c_str(), "percentage of cores", 1, 10000);
@@ -275,15 +309,15 @@ void parse_timeout(const char* text, PoolOptions& opt) {
         opt.timeout_percent = static_cast<double>(parse_count(t.c_str(), "timeout percentage", 1, 1000000));
         opt.timeout = 0;
     } else {
-        opt.timeout = parse_seconds(text, "timeout");
+        opt.timeout = parse_duration(text, "timeout");  // 1m30s, as parallel's --timeout
         opt.timeout_percent = 0;
     }
 }
 
 void check_options(const RunArgs& a) {
     const PoolOptions& p = a.pool;
-    if (p.ungroup && (p.line_buffer || p.keep_order || p.tag))
-        throw Error(Exit::usage, "-u passes output through as it is: it excludes -k, --line-buffer and --tag");
+    if (p.ungroup && p.line_buffer)
+        throw Error(Exit::usage, "-u passes output through as it is: it excludes --line-buffer");
     if (p.resume + p.resume_failed + p.retry_failed > 1)
         throw Error(Exit::usage, "--resume, --resume-failed and --retry-failed exclude each other");
     if ((p.resume || p.resume_failed || p.retry_failed) && p.joblog.empty())

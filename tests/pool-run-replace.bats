@@ -172,6 +172,20 @@ refused() {
     assert_equal "${stderr_lines[0]}" 'pool-run: {= die "boom" =}: boom'
 }
 
+@test "an empty -I, --er, --bnr, --dnr, --bner, --seqreplace or --slotreplace is refused, not searched for forever" {
+    # parallel loops forever on -I ''; the timeout bounds the old spin.
+    for opt in -I --er --bnr --dnr --bner --seqreplace --slotreplace; do
+        run --separate-stderr timeout 20 pool-run "$opt" '' touch "$D/ran" ::: x
+        assert_equal "$status" 255
+        assert_equal "$output" ""
+        assert_equal "${#stderr_lines[@]}" 1
+        [ ! -e "$D/ran" ]
+    done
+    run --separate-stderr timeout 20 pool-run -I '' --dry-run echo {} ::: a.b
+    assert_equal "$status" 255
+    assert_equal "$stderr" "pool-run: -I: empty replacement string"
+}
+
 # The pool-run and perl processes that are children of pool-run $1.
 perl_child_of() {
     local c
@@ -264,4 +278,14 @@ perl_child_of() {
     kill -KILL $pid
     wait $pid || true
     wait_until test ! -e /proc/$helper
+}
+
+@test "a perl helper that exits at once: one line, its reason lower-case as pool-run's other messages, 255" {
+    mkdir "$D/fake"
+    printf '#!/bin/sh\nexit 0\n' > "$D/fake/perl"
+    chmod +x "$D/fake/perl"
+    PATH=$D/fake:$PATH run --separate-stderr pool-run 'echo {= $_.=1 =}' ::: a
+    assert_equal "$status" 255
+    assert_equal "${#stderr_lines[@]}" 1
+    [[ "${stderr_lines[0]}" =~ ^"pool-run: perl helper: "[a-z]+": "[a-z] ]]
 }
