@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "diag.h"
+#include "owned_path.h"
 #include "pool_options.h"
 
 namespace prockit {
@@ -22,8 +23,9 @@ void Sink::write(std::string_view data) {
     if (data.empty()) return;
     bar_.before_write(fd_);
     bar_.wrote(fd_, data.back());
-    if (broken_ || write_unless_stopped(fd_, data, &stop_, SIGHUP)) return;
+    if (broken_ || closed_ || write_unless_stopped(fd_, data, &stop_, SIGHUP)) return;
     if (errno == EPIPE) broken_ = true;
+    else if (errno == EBADF && fd_ == STDERR_FILENO) closed_ = true;
     else if (errno != EINTR) throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
 }
 
@@ -128,8 +130,7 @@ PoolOutput::PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine&
     // As parallel: the jobs' output goes to the files, whatever else is asked.
     grouped_ = true;
     if (results_kind_ == ResultsKind::dir || results_[0] == '-') return;
-    records_ = Fd(::open(results_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!records_) throw system_error(errno, "--results: open " + results_);
+    records_ = open_owned_file(results_, false, "--results");
 }
 
 std::exception_ptr PoolOutput::take(JobOutput& job, bool is_out, std::string_view data, bool last) {
@@ -186,15 +187,25 @@ void PoolOutput::skipped(unsigned long long seq) {
 // -k: writes the finished jobs whose turn it is.
 void PoolOutput::release_ready() {
     for (auto it = waiting_.find(next_); it != waiting_.end(); it = waiting_.find(next_)) {
-        if (it->second) release(*it->second);
+        // Out of waiting_ before it is written: a write that throws must
+        // not leave it there to be written again by a later release.
+        std::unique_ptr<JobOutput> job = std::move(it->second);
         waiting_.erase(it);
         ++next_;
+        if (job) release(*job);
     }
+}
+
+// A finished job's output, then with `--joblog -` its joblog line, as
+// GNU parallel orders them on stdout.
+void PoolOutput::release(JobOutput& job) {
+    release_output(job);
+    if (!job.joblog_line.empty()) out_.write(job.joblog_line);
 }
 
 // Writes a finished job's output: stdout as one block, then stderr; or
 // to the files of --results and --files.
-void PoolOutput::release(JobOutput& job) {
+void PoolOutput::release_output(JobOutput& job) {
     if (job.cut) return;
     if (to_files() && job.facts) {
         if (results_.empty()) return write_files(job);
@@ -216,9 +227,9 @@ namespace prockit {
 
 namespace {
 
-void write_file(const std::string& path, Capture* c, std::string_view text = {}) {
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!fd) throw system_error(errno, "--results: write " + path);
+// `name` in `dir` (`path` in messages), never through another user's link.
+void write_file(int dir, const std::string& name, const std::string& path, Capture* c, std::string_view text = {}) {
+    Fd fd = open_owned_file_at(dir, name, path, false, "--results");
     if (c) c->copy_to(fd.get(), path);
     else if (!write_all(fd.get(), text)) throw system_error(errno, "--results: write " + path);
 }
@@ -241,16 +252,19 @@ void PoolOutput::write_results(JobOutput& job) {
     std::string out, err, seq;
     std::string name = results_template_ ? results_template_->expand(f.input, false)
                                          : results_ + "/" + results_subdir(f.input.records, header_) + "/";
-    if (name.empty() || name.back() == '/') {
-        make_dirs(name.empty() ? "." : name);
-        out = name + "stdout", err = name + "stderr", seq = name + "seq";
-    } else {
-        if (size_t slash = name.rfind('/'); slash != std::string::npos && slash > 0) make_dirs(name.substr(0, slash));
-        out = name, err = name + ".err", seq = name + ".seq";
-    }
-    write_file(seq, nullptr, std::to_string(f.job.seq));
-    write_file(out, job.out.dropped ? nullptr : &job.out.capture);
-    write_file(err, job.err.dropped ? nullptr : &job.err.capture);
+    if (results_template_) check_results_name(results_, name);
+    // The directory, then the files' names in it: DIR/.../ or NAME's.
+    size_t slash = name.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : name.substr(0, slash == 0 ? 1 : slash);
+    std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+    Fd d = open_owned_dir(dir, true, "--results");
+    std::string prefix = name.substr(0, name.size() - base.size());
+    if (base.empty()) out = "stdout", err = "stderr", seq = "seq";
+    else out = base, err = base + ".err", seq = base + ".seq";
+    write_file(d.get(), seq, prefix + seq, nullptr, std::to_string(f.job.seq));
+    write_file(d.get(), out, prefix + out, job.out.dropped ? nullptr : &job.out.capture);
+    write_file(d.get(), err, prefix + err, job.err.dropped ? nullptr : &job.err.capture);
+    out = prefix + out;
     if (files_ || line_buffer_) out_.write(job.tag + out + "\n");
 }
 

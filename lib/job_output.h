@@ -40,6 +40,7 @@ private:
     const StopSignals& stop_;
     BarLine& bar_;
     bool broken_ = false;
+    bool closed_ = false;  // stderr closed (2>&-): as parallel, its writes are dropped
 };
 
 class Tagger;
@@ -86,6 +87,7 @@ struct JobOutput {
     std::string tag;   // --tag: the inputs and a tab
     bool cut = false;  // the job was ended by us on an error of ours: not whole, not written
     std::unique_ptr<JobFacts> facts;  // with --results or --files, once it has ended
+    std::string joblog_line;  // `--joblog -`: written on stdout after the job's output
 };
 
 // Named apart from records.h's Output: two classes of one name in one
@@ -115,6 +117,7 @@ public:
 private:
     void write_lines(StreamOutput& s, bool is_out, const std::string& tag, std::string_view data, bool last);
     void release(JobOutput& job);
+    void release_output(JobOutput& job);
     void release_ready();
     void write_files(JobOutput& job);
     void write_results(JobOutput& job);
