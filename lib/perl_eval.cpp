@@ -56,13 +56,13 @@ PerlEval::PerlEval() {
     if (!found) helper_failed("cannot run perl: perl: command not found");
     const std::string perl = *found;
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) helper_failed(std::string("socketpair: ") + std::strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) helper_failed(std::string("socketpair: ") + reason(errno));
     sock_ = Fd(sv[0]);
     Fd theirs(sv[1]);
     const char* argv[] = {"perl", "-e", kPerlHelperScript, nullptr};
     pid_t parent = getpid();
     pid_ = fork();
-    if (pid_ < 0) helper_failed(std::string("fork: ") + std::strerror(errno));
+    if (pid_ < 0) helper_failed(std::string("fork: ") + reason(errno));
     if (pid_ == 0) {
         // Its own process group, as the jobs: a ^C at the terminal reaches
         // pool-run, which decides; and pool-run's blocked signals let in.
@@ -100,7 +100,7 @@ void PerlEval::send(const std::vector<std::string>& message) {
     // MSG_NOSIGNAL: a helper that died is an error to say, not a SIGPIPE.
     for (size_t at = 0; at < out.size();) {
         ssize_t n = retry_eintr([&] { return ::send(sock_.get(), out.data() + at, out.size() - at, MSG_NOSIGNAL); });
-        if (n < 0) helper_failed(std::string("write: ") + std::strerror(errno));
+        if (n < 0) helper_failed(std::string("write: ") + reason(errno));
         at += static_cast<size_t>(n);
     }
 }
@@ -111,7 +111,7 @@ char PerlEval::next_byte() {
         if (wait_fd(sock_.get(), POLLIN, Deadline::never(), stop) == Wait::stopped) stopped(stop->received());
         buf_.resize(65536);
         ssize_t n = read_some(sock_.get(), buf_.data(), buf_.size());
-        if (n < 0) helper_failed(std::string("read: ") + std::strerror(errno));
+        if (n < 0) helper_failed(std::string("read: ") + reason(errno));
         if (n == 0) helper_failed("it ended unexpectedly");
         buf_.resize(static_cast<size_t>(n));
         at_ = 0;
