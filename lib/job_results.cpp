@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <climits>
 #include <cstdlib>
 #include <strings.h>
 
@@ -24,8 +25,13 @@ ResultsKind results_kind(std::string_view name) {
 
 namespace {
 
-// A value as a directory name: \ / TAB NUL as \\ \_ \t \0.
+// A value (or a --header name) as a directory name: \ / TAB NUL as \\ \_
+// \t \0, as parallel; unlike parallel, `.` and `..` as \. and \.\., so
+// that no input names a directory outside DIR (an empty one stays in DIR,
+// as parallel's DIR/1//stdout: kept). A value
+// longer than a file name can be is cut, as parallel cuts it.
 std::string dir_name(std::string_view v) {
+    if (v == "." || v == "..") return v == "." ? "\\." : "\\.\\.";
     std::string s;
     for (char c : v) {
         switch (c) {
@@ -36,6 +42,7 @@ std::string dir_name(std::string_view v) {
             default: s += c;
         }
     }
+    if (s.size() > NAME_MAX) s.resize(NAME_MAX);
     return s;
 }
 
@@ -82,7 +89,7 @@ std::string results_subdir(const std::vector<std::vector<std::string>>& records,
             double x = perl_number(names[a]), y = perl_number(names[b]);
             return x != y ? x < y : names[a] < names[b];
         });
-        for (size_t i : cols) path += (path.empty() ? "" : "/") + names[i] + "/" + dir_name(rec[i]);
+        for (size_t i : cols) path += (path.empty() ? "" : "/") + dir_name(names[i]) + "/" + dir_name(rec[i]);
     }
     return path;
 }
@@ -144,14 +151,21 @@ std::string make_par_file(int& fd) {
     throw Error(Exit::failure, "--files: make a file in " + dir + ": every name tried exists");
 }
 
-void make_dirs(const std::string& path) {
-    for (size_t i = 1; i <= path.size(); ++i) {
-        if (i < path.size() && path[i] != '/') continue;
-        std::string part = path.substr(0, i);
-        if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST) throw system_error(errno, "--results: make " + part);
-    }
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw Error(Exit::failure, "--results: " + path + " is not a directory");
+// A template's `..` and a leading `/` are the user's; one more of them
+// came from an input, which would then choose where pool-run writes.
+void check_results_name(const std::string& tmpl, const std::string& name) {
+    auto climbs = [](const std::string& p) {
+        size_t n = 0;
+        for (size_t i = 0; i <= p.size();) {
+            size_t end = std::min(p.find('/', i), p.size());
+            n += p.compare(i, end - i, "..") == 0;
+            i = end + 1;
+        }
+        return n;
+    };
+    bool absolute = !name.empty() && name[0] == '/', was = !tmpl.empty() && tmpl[0] == '/';
+    if (climbs(name) > climbs(tmpl) || (absolute && !was))
+        throw Error(Exit::failure, "--results: the inputs make the name '" + name + "' leave " + tmpl + "'s place (.. or /)");
 }
 
 }  // namespace prockit

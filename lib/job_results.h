@@ -3,8 +3,10 @@
 //
 //   --results DIR        DIR/1/VALUE/2/VALUE/{seq,stdout,stderr}: a name
 //                        (the input source's number, or its --header name)
-//                        and a value per field, sorted by name; in a value
-//                        \ / TAB NUL are written \\ \_ \t \0.
+//                        and a value per field, sorted by name; in a name
+//                        or value \ / TAB NUL are written \\ \_ \t \0 and
+//                        (unlike parallel) `.` and `..` as \. and \.\.;
+//                        a value is cut to NAME_MAX bytes, as parallel.
 //   --results TEMPLATE   with replacement strings: the expanded name is the
 //                        stdout file (and NAME.err, NAME.seq), or ending in
 //                        / the directory of seq, stdout, stderr.
@@ -50,7 +52,8 @@ std::string json_line(const ResultRow& r);
 // `fd` its descriptor. Throws Error on failure.
 std::string make_par_file(int& fd);
 
-// mkdir -p of `path` (an existing directory is fine). Throws Error.
-void make_dirs(const std::string& path);
+// Refuses (Error) a NAME template's expansion `name` that climbs out with
+// more `..` than the template `tmpl` has, or is absolute when it is not.
+void check_results_name(const std::string& tmpl, const std::string& name);
 
 }  // namespace prockit

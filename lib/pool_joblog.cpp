@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "diag.h"
+#include "owned_path.h"
 #include "pool_options.h"
 #include "progress_bar.h"
 
@@ -14,9 +15,13 @@ namespace prockit {
 
 JoblogWriter::JoblogWriter(const PoolOptions& opt) : path_(opt.joblog) {
     if (opt.joblog.empty() || opt.dry_run) return;
+    if (path_ == "-") {
+        to_stdout_ = true;
+        if (!write_all(STDOUT_FILENO, joblog_header())) throw system_error(errno, "write joblog to standard output");
+        return;
+    }
     bool append = opt.resume || opt.resume_failed || opt.retry_failed;
-    fd_ = Fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666));
-    if (!fd_) throw system_error(errno, "open joblog " + path_);
+    fd_ = open_owned_file(path_, append, "--joblog");
     if (!append || ::lseek(fd_.get(), 0, SEEK_END) == 0) {
         if (!write_all(fd_.get(), joblog_header())) throw system_error(errno, "write joblog " + path_);
     }

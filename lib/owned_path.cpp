@@ -1,0 +1,97 @@
+#include "owned_path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+
+bool ours(uid_t uid) { return uid == ::geteuid() || uid == 0; }
+
+Error not_ours(const std::string& what, const std::string& path, const char* kind, uid_t uid) {
+    return Error(Exit::failure, what + ": " + path + " is a " + kind + " of another user (uid " + std::to_string(uid) +
+                                    "): not written through");
+}
+
+// openat(dir, name) without following a link of another user: the entry is
+// looked at first when O_NOFOLLOW refuses it. A link swapped in between is
+// made by a user who can write `dir`, which check() then refused already
+// (it is ours or root's; in a sticky /tmp only the link's owner can swap it).
+int open_entry(int dir, const std::string& name, int flags, mode_t mode, const std::string& path, const std::string& what) {
+    int fd;
+    do fd = ::openat(dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, mode);
+    while (fd < 0 && errno == EINTR);
+    if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR)) return fd;
+    int err = errno;
+    struct stat st{};
+    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode)) return errno = err, -1;
+    if (!ours(st.st_uid)) throw not_ours(what, path, "symbolic link", st.st_uid);
+    do fd = ::openat(dir, name.c_str(), flags | O_CLOEXEC, mode);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+void check(int fd, const std::string& path, const std::string& what, bool dir) {
+    struct stat st{};
+    if (::fstat(fd, &st) != 0) throw system_error(errno, what + ": " + path);
+    if (dir && !S_ISDIR(st.st_mode)) throw Error(Exit::failure, what + ": " + path + " is not a directory");
+    if (!dir && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+        throw Error(Exit::failure, what + ": " + path + " is not a file");
+    if (!ours(st.st_uid)) throw not_ours(what, path, dir ? "directory" : "file", st.st_uid);
+}
+
+}  // namespace
+
+Fd open_owned_dir(const std::string& path, bool make, const std::string& what) {
+    Fd dir;
+    size_t i = 0;
+    if (!path.empty() && path[0] == '/') {
+        dir = Fd(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) throw system_error(errno, what + ": open /");
+    }
+    while (i < path.size()) {
+        size_t end = path.find('/', i);
+        if (end == std::string::npos) end = path.size();
+        std::string name = path.substr(i, end - i), sofar = path.substr(0, end);
+        i = end + 1;
+        if (name.empty() || name == ".") continue;
+        int at = dir ? dir.get() : AT_FDCWD;
+        if (make && name != ".." && ::mkdirat(at, name.c_str(), 0777) != 0 && errno != EEXIST)
+            throw system_error(errno, what + ": make " + sofar);
+        Fd next(open_entry(at, name, O_RDONLY | O_DIRECTORY, 0, sofar, what));
+        if (!next) throw system_error(errno, what + ": " + sofar);
+        check(next.get(), sofar, what, true);
+        dir = std::move(next);
+    }
+    if (!dir) {
+        dir = Fd(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) throw system_error(errno, what + ": open .");
+    }
+    return dir;
+}
+
+Fd open_owned_file_at(int dir, const std::string& name, const std::string& path, bool append, const std::string& what) {
+    // No O_TRUNC: what is opened is looked at before anything is lost.
+    Fd fd(open_entry(dir, name, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), 0666, path, what));
+    if (!fd) throw system_error(errno, what + ": open " + path);
+    check(fd.get(), path, what, false);
+    struct stat st{};
+    if (!append && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd.get(), 0) != 0)
+        throw system_error(errno, what + ": empty " + path);
+    return fd;
+}
+
+Fd open_owned_file(const std::string& path, bool append, const std::string& what) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return open_owned_file_at(AT_FDCWD, path, path, append, what);
+    Fd dir = open_owned_dir(slash == 0 ? "/" : path.substr(0, slash), false, what);
+    return open_owned_file_at(dir.get(), path.substr(slash + 1), path, append, what);
+}
+
+}  // namespace prockit

@@ -1,0 +1,27 @@
+// Opening what --results and --joblog write, in directories another local
+// user may have made (/tmp): a symbolic link is followed only when it is
+// ours or root's (as fs.protected_symlinks), and a directory or file that
+// another user owns is refused, so that root never writes through a path a
+// user chose for it. A refusal is an Error of one line.
+#pragma once
+
+#include <string>
+
+#include "fd.h"
+
+namespace prockit {
+
+// The directory `path` (relative to the working directory, which is not
+// checked, or absolute), each missing component made with mode 0777 less
+// the umask (as mkdir -p, as GNU parallel) when `make`. `what` starts the
+// messages ("--results").
+Fd open_owned_dir(const std::string& path, bool make, const std::string& what);
+
+// The file `path` for writing: created with mode 0666 less the umask, or
+// emptied (`append` false) when it is a regular file; a character device
+// or a FIFO is taken as it is (/dev/null).
+Fd open_owned_file(const std::string& path, bool append, const std::string& what);
+// The same for `name` in the directory `dir`, named `path` in messages.
+Fd open_owned_file_at(int dir, const std::string& name, const std::string& path, bool append, const std::string& what);
+
+}  // namespace prockit
