@@ -4,8 +4,10 @@
 //    makes N jobs fail (succeed, finish), or N percent of those done once 3
 //    are, and never again; the run's status is then, as GNU parallel's,
 //    that job's for a count of 1 (0 for success=), the number failed for a
-//    larger count, the percentage failed (rounded up) for N%; else the
-//    number of failed jobs, 101 for more than 100;
+//    larger count, the percentage failed (rounded up) for N%; else, with
+//    N% in force, the percentage failed of those done (parallel's
+//    ceil(failed / done * 100) in floating point), else the number of
+//    failed jobs, 101 for more than 100;
 //  - --timeout N% is N percent of the median runtime of the last 999 jobs
 //    that succeeded, once 3 have, and 0 before; --timeout SECONDS is that.
 //
@@ -14,6 +16,7 @@
 // (bit 0: failed, the rest its exit status or runtime) and one byte of
 // how many times it repeats, so that runs pass the 999-job window.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -69,7 +72,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                               : h.count == 1 ? (failed ? status : 0)
                                              : static_cast<int>(std::min<unsigned long long>(t.failed, 101));
             }
-            int want = halted_with >= 0 ? halted_with : t.failed > 100 ? 101 : static_cast<int>(t.failed);
+            int want = halted_with >= 0 ? halted_with
+                       : h.percent && h.when != Halt::When::never
+                           ? static_cast<int>(std::ceil(static_cast<double>(t.failed) / static_cast<double>(t.done) * 100))
+                       : t.failed > 100 ? 101
+                                        : static_cast<int>(t.failed);
             if (rule.status(t) != want) std::abort();
 
             if (!failed) {

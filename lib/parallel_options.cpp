@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -148,10 +151,11 @@ std::vector<TermStep> parse_termseq(const char* text) {
     };
     size_t i = 0;
     while (i <= t.size()) {
+        // As parallel, the last signal may come without its wait (no wait).
         size_t c1 = t.find(',', i);
-        if (c1 == std::string::npos) bad();
-        size_t c2 = t.find(',', c1 + 1);
-        std::string sig = t.substr(i, c1 - i), ms = t.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+        size_t c2 = c1 == std::string::npos ? c1 : t.find(',', c1 + 1);
+        std::string sig = t.substr(i, c1 == std::string::npos ? std::string::npos : c1 - i);
+        std::string ms = c1 == std::string::npos ? "0" : t.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
         if (sig.rfind("SIG", 0) == 0) sig.erase(0, 3);
         int n = 0;
         if (!sig.empty() && sig.find_first_not_of("0123456789") == std::string::npos) {
@@ -160,8 +164,13 @@ std::vector<TermStep> parse_termseq(const char* text) {
             for (int s = 1; s < NSIG && !n; ++s)
                 if (const char* abbrev = sigabbrev_np(s); abbrev && sig == abbrev) n = s;
         }
-        if (n == 0 || ms.empty() || ms.find_first_not_of("0123456789") != std::string::npos) bad();
-        steps.push_back({n, static_cast<double>(parse_count(ms.c_str(), "milliseconds", 0, 86400000)) / 1000});
+        // The wait: a number as Perl reads it (1e3, 2.5), from 0 to a day.
+        char* end = nullptr;
+        double wait = ms.empty() ? -1 : std::strtod(ms.c_str(), &end);
+        if (n == 0 || wait < 0 || !end || *end != '\0' || !std::isfinite(wait) || wait > 86400000 ||
+            ms.find_first_of("xXnN") != std::string::npos)
+            bad();
+        steps.push_back({n, wait / 1000});
         if (c2 == std::string::npos) break;
         i = c2 + 1;
     }
@@ -316,10 +325,16 @@ double parse_delay(const char* arg) {
     return parse_duration(t.c_str(), "delay");
 }
 
+// As parallel (setpriority and nice(1) clamp): a niceness past -20 or 19
+// is taken as -20 or 19.
 int parse_nice(const char* arg) {
-    bool minus = arg[0] == '-';
-    auto n = static_cast<int>(parse_count(arg + (minus || arg[0] == '+'), "niceness", 0, minus ? 20 : 19));
-    return minus ? -n : n;
+    bool sign = arg[0] == '-' || arg[0] == '+';
+    const char* digits = arg + sign;
+    if (!*digits || std::strspn(digits, "0123456789") != std::strlen(digits))
+        throw Error(Exit::usage, std::string("invalid niceness '") + arg + "': expected a whole number from -20 to 19");
+    // At most 19 or 20 whatever the number of digits (past 2 it is clamped).
+    int n = std::strlen(digits) > 2 ? 99 : std::atoi(digits);
+    return arg[0] == '-' ? -std::min(n, 20) : std::min(n, 19);
 }
 
 }  // namespace
@@ -343,7 +358,11 @@ bool parse_output_option(RunArgs& a, int c, const char* arg) {
         case kTermSeq: p.termseq = parse_termseq(arg); break;
         case kEta: out.eta = out.progress = true; break;
         case kProgress: out.progress = true; break;
-        case kMinVersion: a.minversion = arg; break;
+        case kMinVersion:
+            // A version is a whole number (parallel's minversion=i): refuse others, as it does.
+            (void)parse_count(arg, "minversion", 0, UINT64_MAX);
+            a.minversion = arg;
+            break;
         case kNumberOfCores: case kNumberOfThreads: case kNumberOfSockets: a.print_count = c; break;
         case kShellCompletion: a.shell_completion = arg; break;
         case kTmpdir: a.tmpdir = arg; break;

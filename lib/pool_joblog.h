@@ -21,13 +21,17 @@ public:
     // --joblog FILE: truncated, or appended to when the run resumes an
     // earlier one (the header is written to a new or empty log only).
     // Nothing without --joblog, or with --dry-run.
+    // `--joblog -` is standard output, as GNU parallel's: the header now,
+    // each line after its job's output (the pool puts it there).
     explicit JoblogWriter(const PoolOptions& opt);
-    bool on() const { return static_cast<bool>(fd_); }
+    bool on() const { return static_cast<bool>(fd_) || to_stdout_; }
+    bool to_stdout() const { return to_stdout_; }
     void write(const JoblogRecord& r);
 
 private:
     std::string path_;
     Fd fd_;
+    bool to_stdout_ = false;
 };
 
 // Whether a command of the joblog is the job's: the same command, or one

@@ -1,6 +1,7 @@
 #include "pool_rules.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace prockit {
 
@@ -34,6 +35,11 @@ const char* HaltRule::says(bool failed) const {
 
 int HaltRule::status(const Tally& t) const {
     if (status_ >= 0) return status_;
+    // As GNU parallel's halt(): a --halt N% in force gives the percentage
+    // failed even when it never triggered, in its floating point (so that
+    // the status is the very number parallel exits with).
+    if (h_.percent && h_.when != Halt::When::never)
+        return static_cast<int>(std::ceil(static_cast<double>(t.failed) / static_cast<double>(t.done ? t.done : 1) * 100));
     return t.failed > 100 ? 101 : static_cast<int>(t.failed);
 }
 

@@ -83,8 +83,8 @@ struct RunArgs {
 // Options does (the usage line, status 255).
 RunArgs parse_run_options(Options& o, unsigned cores);
 
-// -j N or N% (of `cores`); 0: 250, cut at start to what the limits allow.
-unsigned parse_jobs(const char* text, unsigned cores);
+// -j N, N% (of `cores`), +N, -N or FILE; 0: 250, cut at start to what the limits allow.
+unsigned parse_jobs(const char* text, unsigned cores, bool in_file = false);
 // --halt never|0|1|2 or now|soon,fail|success=N or N%.
 Halt parse_halt(const char* text);
 // --timeout SECONDS, or N% of the median runtime of successful jobs.
