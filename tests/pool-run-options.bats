@@ -424,8 +424,11 @@ SH
 }
 
 @test "--minversion that is no whole number is refused, as parallel" {
+    need_parallel
     for v in abc 2022abc ''; do
-        same_as_parallel --minversion "$v"
+        run parallel --will-cite --minversion "$v"
+        assert_failure 255
+        run pool-run --minversion "$v"
         assert_failure 255
     done
 }
