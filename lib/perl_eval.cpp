@@ -53,7 +53,7 @@ bool PerlEval::running() { return g_running; }
 PerlEval::PerlEval() {
     const char* path = std::getenv("PATH");
     std::optional<std::string> found = which("perl", path ? path : "/usr/local/bin:/usr/bin:/bin");
-    if (!found) helper_failed("cannot run perl: perl: command not found");
+    if (!found) helper_failed("cannot run perl: command not found");
     const std::string perl = *found;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) helper_failed(std::string("socketpair: ") + reason(errno));

@@ -37,7 +37,8 @@ same_as_parallel() {
     [ "$stderr" = "pool-run: invalid number of jobs 'x': expected a whole number from 0 to 100000" ]
     run --separate-stderr pool-run --halt sometimes echo ::: 1
     assert_failure 255
-    run --separate-stderr pool-run -u -k echo ::: 1
+    # (-u with -k runs, as in GNU parallel: -u wins; with --line-buffer it is refused.)
+    run --separate-stderr pool-run -u --line-buffer echo ::: 1
     assert_failure 255
 }
 
