@@ -450,7 +450,7 @@ not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
 @test "input sources whose cross product overflows, or a directory, are errors, not 0 jobs" {
     run --separate-stderr pool-run echo $(for i in $(seq 63); do echo ::: a b; done)
     assert_failure 255
-    assert_equal "$stderr" "pool-run: the input sources make more than 9223372036854775807 jobs (63 groups)"
+    assert_equal "$stderr" "pool-run: the input sources make more than 9223372036854775807 jobs (63 sources)"
     run --separate-stderr pool-run echo $(for i in $(seq 64); do echo ::: a b; done)
     assert_failure 255
     run --separate-stderr pool-run echo :::: "$D"
