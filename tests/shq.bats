@@ -15,7 +15,8 @@ teardown() { remove_test_queues; }
 @test "--help prints the usage on stdout and exits 0" {
     run --separate-stderr shq --help
     assert_success
-    assert_line --index 0 "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-g GROUP] [-x] QUEUE"
+    assert_line --index 0 "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-g GROUP]"
+    assert_line --index 1 "                  [-x] QUEUE"
     assert_line "       shq get [-t SECONDS] [-n] [-c COUNT | -a] [-0] [-P] QUEUE"
     [ -z "$stderr" ]
 }
@@ -36,7 +37,8 @@ teardown() { remove_test_queues; }
     run --separate-stderr shq
     assert_failure 2
     [ "${stderr_lines[0]}" = "shq: missing verb" ]
-    [ "${stderr_lines[1]}" = "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-g GROUP] [-x] QUEUE" ]
+    [ "${stderr_lines[1]}" = "usage: shq create [-m MAXMSG | -S BYTES] [-s MSGSIZE] [-M MODE] [-g GROUP]" ]
+    [ "${stderr_lines[2]}" = "                  [-x] QUEUE" ]
     [ -z "$output" ]
 
     run --separate-stderr shq frobnicate

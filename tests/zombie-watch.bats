@@ -25,8 +25,8 @@ start_zombies() {
 @test "zombie-watch: --help, --version; usage errors exit 3 (UNKNOWN) with one reason" {
     run zombie-watch --help
     assert_success
-    assert_line --index 0 "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]"
-    assert_line --index 1 "                    [--prometheus FILE]"
+    assert_line --index 0 "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE]"
+    assert_line --index 1 "                    [-c RANGE] [-p PID] [--prometheus FILE]"
     run zombie-watch --version
     assert_output --regexp '^zombie-watch \(prockit\) [0-9]+\.[0-9]+\.[0-9]+$'
     while IFS=$'\t' read -r args want; do
@@ -548,7 +548,7 @@ prockit_zombies 0
         assert_failure 3
         assert_equal "$output" ""
         assert_equal "${stderr_lines[0]}" "zombie-watch: invalid option -+"
-        assert_equal "${stderr_lines[1]}" "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE] [-c RANGE] [-p PID]"
+        assert_equal "${stderr_lines[1]}" "usage: zombie-watch [--once | -i SECONDS [-n COUNT]] [--json] [-q] [-w RANGE]"
         assert_equal "${#stderr_lines[@]}" 4
     done
 }

@@ -90,11 +90,11 @@ TEST("--halt now,fail=50% waits for three jobs, then halts at half failed") {
     HaltRule rule(halt(Halt::When::now, false, 50, true));
     Tally t;
     CHECK_EQ(feed(rule, t, "ff"), 2u);  // 100% of two: too few to say
-    CHECK_EQ(rule.status(t), 2);
+    CHECK_EQ(rule.status(t), 100);     // untriggered, the percentage failed, as GNU parallel's halt()
     HaltRule again(halt(Halt::When::now, false, 50, true));
     Tally u;
     CHECK_EQ(feed(again, u, "sssfsfsf", 5), 8u);  // 3 of 8 at the 8th is not half ...
-    CHECK_EQ(again.status(u), 3);
+    CHECK_EQ(again.status(u), 38);  // not halted yet: the percentage failed, rounded up
     u.add(true);  // ... 4 of 9 neither; then 5 of 10 is
     CHECK_EQ(again.check(true, 5, u), Halt::When::never);
     u.add(true);

@@ -53,10 +53,12 @@ TEST("--from excludes :::, :::: and -a; --idle needs --from") {
     check_sources(b);
 }
 
-TEST("-u excludes -k; --resume needs --joblog") {
+TEST("-u excludes --line-buffer (-k and --tag it ignores, as GNU parallel); --resume needs --joblog") {
     RunArgs a;
     a.pool.ungroup = a.pool.keep_order = true;
-    CHECK_ERROR(check_options(a), Exit::usage, "-u passes output through as it is: it excludes -k, --line-buffer and --tag");
+    check_options(a);
+    a.pool.line_buffer = true;
+    CHECK_ERROR(check_options(a), Exit::usage, "-u passes output through as it is: it excludes --line-buffer");
     RunArgs b;
     b.pool.resume = true;
     CHECK_ERROR(check_options(b), Exit::usage, "--resume needs --joblog FILE");
