@@ -50,14 +50,6 @@ std::vector<std::string> shell_words(std::string_view line) {
     }
     return words;
 }
-
-std::vector<std::string> split(std::string_view s) {
-    std::vector<std::string> fields;
-    for (size_t at; (at = s.find('\0')) != std::string_view::npos; s.remove_prefix(at + 1))
-        fields.emplace_back(s.substr(0, at));
-    fields.emplace_back(s);
-    return fields;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -68,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     prockit::JobInput in;
     in.seq = data[2];
     in.slot = data[3];
-    std::vector<std::string> fields = split(std::string_view(reinterpret_cast<const char*>(data + 4), size - 4));
+    std::vector<std::string> fields = fuzz::split_nul(std::string_view(reinterpret_cast<const char*>(data + 4), size - 4));
     std::vector<std::string> words, args;
     for (size_t i = 0; i < fields.size(); ++i) (i < nwords ? words : args).push_back(fields[i]);
     in.records = {args};

@@ -11,12 +11,22 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace fuzz {
+
+// The input cut at each NUL into fields (n NULs give n + 1 fields): how
+// targets read several strings from one input.
+inline std::vector<std::string> split_nul(std::string_view s) {
+    std::vector<std::string> fields;
+    for (size_t at; (at = s.find('\0')) != std::string_view::npos; s.remove_prefix(at + 1)) fields.emplace_back(s.substr(0, at));
+    fields.emplace_back(s);
+    return fields;
+}
 
 // Aborts unless `s` is well-formed UTF-8 as lib/text.h reads it; calls
 // each(c) with every code point, which may abort in turn.

@@ -37,13 +37,6 @@ std::optional<std::string> unquote(std::string_view w) {
     }
     return out;
 }
-
-std::vector<std::string> split(std::string_view s) {
-    std::vector<std::string> fields;
-    for (size_t at; (at = s.find('\0')) != std::string_view::npos; s.remove_prefix(at + 1)) fields.emplace_back(s.substr(0, at));
-    fields.emplace_back(s);
-    return fields;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool quote = data[0] & 4;
     if (data[0] & 8) rules.input = ",,";
     rules.jobs = data[2];
-    std::vector<std::string> fields = split(std::string_view(reinterpret_cast<const char*>(data + 3), size - 3));
+    std::vector<std::string> fields = fuzz::split_nul(std::string_view(reinterpret_cast<const char*>(data + 3), size - 3));
     prockit::JobInput in;
     in.seq = data[1];
     in.slot = data[2];

@@ -24,14 +24,6 @@ std::string quoted_line(const std::vector<std::string>& words) {
     for (const std::string& w : words) line += (line.empty() ? "" : " ") + prockit::parallel_quote(w);
     return line;
 }
-
-std::vector<std::string> split(std::string_view s) {
-    std::vector<std::string> fields;
-    for (size_t at; (at = s.find('\0')) != std::string_view::npos; s.remove_prefix(at + 1))
-        fields.emplace_back(s.substr(0, at));
-    fields.emplace_back(s);
-    return fields;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -44,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (prockit::plain_words(quoted_line(*words)) != words) std::abort();
         (void)prockit::is_shell_builtin((*words)[0]);
     } else {
-        std::vector<std::string> words = split(rest);
+        std::vector<std::string> words = fuzz::split_nul(rest);
         if (prockit::plain_words(quoted_line(words)) != words) std::abort();
     }
     return 0;

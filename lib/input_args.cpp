@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "parse.h"
 #include "run_args.h"
+#include "text.h"
 
 namespace prockit {
 
@@ -62,19 +63,6 @@ std::string replace_digits(const std::string& s, size_t digits) {
         }
         out += octal_escape(std::string_view(s).substr(i + 1, digits));
         i += digits + 1;
-    }
-    return out;
-}
-
-std::string replace_all(std::string s, const std::string& from, char to) {
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        if (s.compare(i, from.size(), from) == 0) {
-            out += to;
-            i += from.size();
-        } else {
-            out += s[i++];
-        }
     }
     return out;
 }

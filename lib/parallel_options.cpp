@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "parse.h"
+#include "text.h"
 
 namespace prockit {
 
@@ -95,25 +96,12 @@ std::string octal_pass(const std::string& s, size_t n) {
     return out;
 }
 
-std::string replace_all(std::string s, std::string_view from, char to) {
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        if (s.compare(i, from.size(), from) == 0) {
-            out += to;
-            i += from.size();
-        } else {
-            out += s[i++];
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string unquote_printf(std::string s) {
-    s = replace_all(std::move(s), "\\t", '\t');
-    s = replace_all(std::move(s), "\\n", '\n');
-    s = replace_all(std::move(s), "\\r", '\r');
+    s = replace_all(s, "\\t", '\t');
+    s = replace_all(s, "\\n", '\n');
+    s = replace_all(s, "\\r", '\r');
     return octal_pass(octal_pass(s, 3), 1);
 }
 

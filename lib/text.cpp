@@ -73,4 +73,17 @@ size_t escape_text(std::string_view text, char* out, size_t cap) {
     return used;
 }
 
+std::string replace_all(std::string_view s, std::string_view from, char to) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        if (s.compare(i, from.size(), from) == 0) {
+            out += to;
+            i += from.size();
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
 }  // namespace prockit

@@ -36,4 +36,8 @@ size_t utf8_length(std::string_view s, size_t i);
 // The code point of the well-formed sequence of `n` bytes at s[i].
 char32_t utf8_decode(std::string_view s, size_t i, size_t n);
 
+// `s` with every `from` (left to right, not overlapping) written as `to`:
+// the \t \n \r passes of GNU parallel's -d and --tagstring unquoting.
+std::string replace_all(std::string_view s, std::string_view from, char to);
+
 }  // namespace prockit
