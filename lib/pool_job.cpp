@@ -127,10 +127,11 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     if (how.grouped) {
         out = make_pipe();
         errp = make_pipe();
-        // Our read ends only (the job's write ends stay blocking): the loop
-        // reads each pipe dry, as an edge-triggered wait needs.
-        ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
-        ::fcntl(errp.read.get(), F_SETFL, O_NONBLOCK);
+        // The loop reads each pipe dry, as an edge-triggered wait needs, so
+        // our read ends are non-blocking (the job's write ends stay
+        // blocking): asio makes them so itself (FIONBIO) at the first wait,
+        // which watch_pipe() posts before any read, and a fcntl here too
+        // would be two more system calls a job.
         spec.out = out.write.get();
         spec.err = errp.write.get();
     }

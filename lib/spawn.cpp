@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <memory>
 
 #include "diag.h"
 #include "fd.h"
@@ -24,6 +26,41 @@ struct Actions {
     posix_spawn_file_actions_t f;
     Actions() { posix_spawn_file_actions_init(&f); }
     ~Actions() { posix_spawn_file_actions_destroy(&f); }
+    Actions(const Actions&) = delete;
+    Actions& operator=(const Actions&) = delete;
+};
+
+// The file actions of a spawn, kept for the descriptors they name. glibc
+// checks each descriptor of posix_spawn_file_actions_adddup2 against
+// getrlimit(RLIMIT_NOFILE), twice: six system calls a job for three
+// descriptors that are, job after job, the same few numbers (the lowest
+// free ones). A pool asks for a handful of distinct sets; the cache keeps
+// the last few and builds an unknown set once.
+class ActionsCache {
+public:
+    const posix_spawn_file_actions_t* get(const SpawnSpec& spec) {
+        Key key{spec.in, spec.out, spec.err, spec.tty};
+        for (Entry& e : entries_)
+            if (e.actions && e.key == key) return &e.actions->f;
+        Entry& e = entries_[next_++ % entries_.size()];
+        e.key = key;
+        e.actions = std::make_unique<Actions>();
+        posix_spawn_file_actions_t* f = &e.actions->f;
+        if (spec.in >= 0) posix_spawn_file_actions_adddup2(f, spec.in, STDIN_FILENO);
+        if (spec.out >= 0) posix_spawn_file_actions_adddup2(f, spec.out, STDOUT_FILENO);
+        if (spec.err >= 0) posix_spawn_file_actions_adddup2(f, spec.err, STDERR_FILENO);
+        if (spec.tty >= 0) posix_spawn_file_actions_addtcsetpgrp_np(f, spec.tty);
+        return f;
+    }
+
+private:
+    using Key = std::array<int, 4>;
+    struct Entry {
+        Key key{};
+        std::unique_ptr<Actions> actions;
+    };
+    std::array<Entry, 8> entries_;
+    size_t next_ = 0;
 };
 }  // namespace
 
@@ -38,18 +75,14 @@ Spawned spawn_job(const SpawnSpec& spec) {
     posix_spawnattr_setpgroup(&attr.a, 0);
     posix_spawnattr_setflags(&attr.a, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-    Actions actions;
-    if (spec.in >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.in, STDIN_FILENO);
-    if (spec.out >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.out, STDOUT_FILENO);
-    if (spec.err >= 0) posix_spawn_file_actions_adddup2(&actions.f, spec.err, STDERR_FILENO);
-    if (spec.tty >= 0) posix_spawn_file_actions_addtcsetpgrp_np(&actions.f, spec.tty);
+    static thread_local ActionsCache actions;
 
     std::vector<char*> argv;
     for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
 
     Spawned s;
-    s.error = posix_spawnp(&s.pid, argv[0], &actions.f, &attr.a, argv.data(), spec.env ? spec.env : environ);
+    s.error = posix_spawnp(&s.pid, argv[0], actions.get(spec), &attr.a, argv.data(), spec.env ? spec.env : environ);
     if (s.error) {
         s.pid = -1;
         return s;
