@@ -12,7 +12,9 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 CXX     ?= g++
 BUILD   ?= build
 TOOLS   := shq pipe-cat pool-run zombie-watch orphan-demo
-PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel bash-completion
+PACKAGES := g++ make libboost1.81-dev libhiredis-dev redis-server bats bats-assert bats-support bats-file mandoc jq pv parallel libtext-csv-perl bash-completion
+# libtext-csv-perl: GNU parallel's --csv needs it (Debian's parallel only suggests it), so
+# that tests/parallel-docs compares the --csv examples instead of skipping them.
 # `make fuzz` alone needs these: clang and its libFuzzer runtime.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
