@@ -39,7 +39,17 @@ std::vector<std::string> CommandTemplate::words(const JobInput& in) const {
     return v;
 }
 
+// --shellquote: the job prints its line, quoted once per --shellquote, with
+// the command GNU parallel wraps it in (its Job::wrapped), so that -v, the
+// joblog and --dry-run show what parallel's show.
 std::string CommandTemplate::line(const JobInput& in) const {
+    std::string l = composed(in);
+    if (how_.shellquote == 0) return l;
+    for (unsigned i = 0; i < how_.shellquote; ++i) l = parallel_quote(l);
+    return "perl -e '$,=\" \"; print \"@ARGV\\n\";' -- " + parallel_quote(l);
+}
+
+std::string CommandTemplate::composed(const JobInput& in) const {
     std::string l;
     auto add = [&l](const std::string& part) {
         if (!l.empty()) l += ' ';
@@ -59,7 +69,7 @@ std::string CommandTemplate::line(const JobInput& in) const {
 }
 
 std::vector<std::string> CommandTemplate::argv(const JobInput& in, bool shell) const {
-    if (how_.mode == Shell::never) return words(in);
+    if (how_.mode == Shell::never && how_.shellquote == 0) return words(in);
     std::string l = line(in);
     if (how_.mode == Shell::automatic && how_.shell.knows_simple && !shell) {
         std::optional<std::vector<std::string>> w = plain_words(l);
@@ -69,7 +79,7 @@ std::vector<std::string> CommandTemplate::argv(const JobInput& in, bool shell) c
 }
 
 std::string CommandTemplate::display(const JobInput& in) const {
-    if (how_.mode != Shell::never) return line(in);
+    if (how_.mode != Shell::never || how_.shellquote > 0) return line(in);
     std::string l;
     for (const std::string& w : words(in)) l += (l.empty() ? "" : " ") + parallel_quote(w);
     return l;

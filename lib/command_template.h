@@ -28,6 +28,7 @@ struct ShellChoice {
     enum class Mode { automatic, always, never } mode = Mode::automatic;
     bool quote = false;  // -q
     JobShell shell;
+    unsigned shellquote = 0;  // --shellquote: each job prints its line quoted this many times
 };
 
 class CommandTemplate {
@@ -50,6 +51,7 @@ public:
 
 private:
     std::string line(const JobInput& in) const;
+    std::string composed(const JobInput& in) const;  // line() before --shellquote
     std::vector<std::string> words(const JobInput& in) const;
 
     std::vector<Expansion> words_;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "diag.h"
+#include "parallel_extras.h"
 #include "parse.h"
 #include "text.h"
 
@@ -20,13 +21,13 @@ namespace {
 
 bool perl_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-[[noreturn]] void bad_env(const char* why) { throw Error(Exit::usage, std::string("$PARALLEL: ") + why); }
+[[noreturn]] void bad_words(const std::string& what, const char* why) { throw Error(Exit::usage, what + ": " + why); }
 
 // One quoted part from `i` (at the quote): its text as shellwords keeps it.
 // In "...", a backslash escapes any byte; in '...', a backslash and the byte
 // after it are kept as they are, and \' does not end the quote (the
 // pattern of Text::ParseWords).
-std::string quoted_part(std::string_view t, size_t& i) {
+std::string quoted_part(std::string_view t, size_t& i, const std::string& what) {
     char q = t[i++];
     std::string part;
     for (; i < t.size() && t[i] != q; ++i) {
@@ -37,14 +38,14 @@ std::string quoted_part(std::string_view t, size_t& i) {
         }
         part += t[i];
     }
-    if (i == t.size()) bad_env(q == '"' ? "unmatched \"" : "unmatched '");
+    if (i == t.size()) bad_words(what, q == '"' ? "unmatched \"" : "unmatched '");
     ++i;  // the closing quote
     return part;
 }
 
 }  // namespace
 
-std::vector<std::string> parallel_env_words(std::string_view t) {
+std::vector<std::string> parallel_env_words(std::string_view t, const std::string& what) {
     std::vector<std::string> words;
     size_t i = 0;
     while (i < t.size() && perl_space(t[i])) ++i;
@@ -52,9 +53,9 @@ std::vector<std::string> parallel_env_words(std::string_view t) {
         std::string word;
         while (i < t.size() && !perl_space(t[i])) {
             if (t[i] == '"' || t[i] == '\'') {
-                word += quoted_part(t, i);
+                word += quoted_part(t, i, what);
             } else if (t[i] == '\\') {
-                if (i + 1 == t.size()) bad_env("trailing backslash");
+                if (i + 1 == t.size()) bad_words(what, "trailing backslash");
                 word += t[i + 1];
                 i += 2;
             } else {
@@ -185,7 +186,7 @@ const Refused kRefused[] = {
     {"controlmaster", no_argument, true}, {"ssh", required_argument, true},
     {"transferfile|transfer-file|transfer-files|transferfiles|tf", required_argument, true},
     {"return", required_argument, true}, {"trc", required_argument, true}, {"transfer", no_argument, true},
-    {"cleanup", no_argument, true}, {"basefile|bf", required_argument, true}, {"onall", no_argument, true},
+    {"basefile|bf", required_argument, true}, {"onall", no_argument, true},
     {"nonall", no_argument, true}, {"filter-hosts|filterhosts|filter-host", no_argument, true},
     {"ssh-delay|sshdelay", required_argument, true}, {"rsync-opts|rsyncopts", required_argument, true},
     {"hostgroups|hgrp|hostgrp|hostgroup", no_argument, true},
@@ -208,19 +209,13 @@ const Refused kRefused[] = {
     {"compress", no_argument, false},
     {"compress-program|use-compress-program|usecompressprogram|compressprogram", required_argument, false},
     {"decompress-program|use-decompress-program|usedecompressprogram|decompressprogram", required_argument, false},
-    {"load", required_argument, false}, {"noswap", no_argument, false}, {"memfree", required_argument, false},
+    {"load", required_argument, false},
     {"memsuspend", required_argument, false}, {"limit", required_argument, false},
     {"interactive", no_argument, false}, {"open-tty", no_argument, false}, {"tty", no_argument, false},
-    {"template|tmpl", required_argument, false}, {"profile", required_argument, false},
     {"shebang|hashbang", no_argument, false}, {"shebang-wrap|shebangwrap", no_argument, false},
-    {"embed", no_argument, false}, {"shell-quote|shellquote|shell_quote", no_argument, false},
+    {"embed", no_argument, false},
     {"show-limits|showlimits", no_argument, false},
-    {"max-line-length-allowed|maxlinelengthallowed", no_argument, false},
-    {"use-sockets-instead-of-threads|usesocketsinsteadofthreads", no_argument, false},
-    {"use-cores-instead-of-threads|usecoresinsteadofthreads", no_argument, false},
-    {"use-cpus-instead-of-cores|usecpusinsteadofcores", no_argument, false},
     {"total-jobs|totaljobs|total", required_argument, false},
-    {"process-slot-var|processslotvar", required_argument, false},
     {"linkinputsource|xapplyinputsource", required_argument, false}, {"session", no_argument, false},
     {"max-lines|maxlines", optional_argument, false}, {"exit", no_argument, false},
     {"skip-first-line|skipfirstline", no_argument, false}, {"bug", no_argument, false},
@@ -240,7 +235,7 @@ struct RefusedLetter {
 };
 const RefusedLetter kRefusedLetters[] = {
     {'S', "sshlogin", true}, {'M', "controlmaster", true}, {'p', "interactive", false}, {'o', "open-tty", false},
-    {'J', "profile", false}, {'L', nullptr, false}, {'l', "max-lines", false}, {'x', "exit", false},
+    {'L', nullptr, false}, {'l', "max-lines", false}, {'x', "exit", false},
     {'D', "debug", false}, {'Y', nullptr, false}, {'T', nullptr, false}, {'H', nullptr, false},
     {'B', nullptr, false}, {'W', "workdir", false}, {'g', nullptr, false},
 };
@@ -359,6 +354,7 @@ bool parse_output_option(RunArgs& a, int c, const char* arg) {
         case kSilent: out.verbose = 0; break;
         case kNoKeepOrder: p.keep_order = false; break;
         default:
+            if (parse_extra_option(a, c, arg)) return true;  // R: lib/parallel_extras.h
             if (is_refused(c)) throw Error(Exit::usage, refusal(c));
             return false;
     }

@@ -28,8 +28,8 @@ inline constexpr char kParallelVersion[] = "20221122";
 // $PARALLEL as parallel splits it (shellwords): words at blanks, '...' and
 // "..." quoting, backslash escapes outside single quotes. An unmatched
 // quote or a trailing backslash, which parallel takes for no options at
-// all, is Error(Exit::usage).
-std::vector<std::string> parallel_env_words(std::string_view text);
+// all, is Error(Exit::usage) naming `what` (a profile's lines are split so too).
+std::vector<std::string> parallel_env_words(std::string_view text, const std::string& what = "$PARALLEL");
 
 // parallel's unquote_printf: \t \n \r, then \NNN and \N octal, in that order.
 std::string unquote_printf(std::string s);

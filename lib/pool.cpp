@@ -20,6 +20,7 @@
 #include "job_output.h"
 #include "pool_job.h"
 #include "pool_joblog.h"
+#include "job_templates.h"
 #include "pool_limits.h"
 #include "pool_loop.h"
 #include "pool_rules.h"
@@ -76,7 +77,7 @@ private:
     JoblogWriter joblog_;
     // Jobs never see the redis password given to pool-run itself; each
     // sees its PARALLEL_SEQ and PARALLEL_JOBSLOT.
-    JobEnvironment job_env_{{"PROCKIT_REDIS_PASSWORD"}};
+    JobEnvironment job_env_ = JobEnvironment({"PROCKIT_REDIS_PASSWORD"}, opt_.process_slot_var);
     // Jobs at a time: -j, cut to what the limits allow (pool_limits.h).
     unsigned slots_;
     std::vector<std::unique_ptr<Job>> running_;
@@ -229,6 +230,7 @@ std::unique_ptr<Job> Pool::next_job() {
         if (joblog_.on()) job->command = cmd_.display(job->input);  // only the joblog shows it
         // --tag is --tagstring {}: several inputs joined by spaces, as GNU parallel joins them.
         if (opt_.output.tag) job->output.tag = opt_.output.tag->expand(job->input, false) + '\t';
+        if (opt_.templates) opt_.templates->fill(job->input);  // --tmpl (lib/job_templates.h)
         return job;
     }
     return nullptr;
@@ -372,6 +374,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
         return launch_or_wait(std::move(again));
     }
     tally_.add(failed);
+    if (opt_.templates) opt_.templates->done(job->input);  // --tmpl --cleanup
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
     if (joblog_.to_stdout()) job->output.joblog_line = joblog_line(job->record());
     else joblog_.write(job->record());

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string_view>
 
 namespace prockit {
 
 class BarLine;
+class JobSource;
 struct PoolOptions;
 
 // -j cut to RLIMIT_NOFILE (ulimit -n): `slots`, or fewer with a warning.
@@ -42,5 +45,23 @@ private:
     double retry_at_ = 0, delay_ = 0, since_ = 0;
     bool said_ = false;
 };
+
+// --memfree and --noswap, as GNU parallel: no job starts while the memory
+// free (its measure: MemFree + Buffers + Cached + SwapCached of
+// /proc/meminfo) is below SIZE, or while the machine swaps both in and out
+// (pswpin and pswpout of /proc/vmstat both grew over the last second).
+// `inner`'s records wait meanwhile: the source says "later" and is asked
+// again after 10 ms, doubling to 1 s. A machine whose swapping is not known
+// yet (the first second) is taken as not swapping (GNU waits for its first
+// measure).
+std::unique_ptr<JobSource> gated_source(std::unique_ptr<JobSource> inner, const PoolOptions& opt);
+
+// The measures, from the files' text: bytes free (0 if not found), and the
+// pages swapped in and out since boot.
+unsigned long long memory_free(std::string_view meminfo);
+struct SwapCounts {
+    unsigned long long in = 0, out = 0;
+};
+SwapCounts swap_counts(std::string_view vmstat);
 
 }  // namespace prockit

@@ -33,6 +33,7 @@ struct TermStep {
 };
 
 class Expansion;
+class JobTemplates;
 
 // Where the jobs' output goes besides (or instead of) standard output.
 struct OutputOptions {
@@ -63,6 +64,11 @@ struct PoolOptions {
     OutputOptions output;
     double delay = 0;                 // --delay: seconds between job starts
     std::vector<TermStep> termseq;    // --termseq; empty: TERM, --term-grace, KILL
+    // R: the job's slot variable, --tmpl, and what the machine must have free
+    std::string process_slot_var = "PARALLEL_JOBSLOT0";  // --process-slot-var: the slot - 1
+    std::shared_ptr<const JobTemplates> templates;       // --tmpl FILE=NAME (lib/job_templates.h)
+    bool noswap = false;                                 // --noswap: no job starts while swapping
+    unsigned long long memfree = 0;                      // --memfree: nor with less memory free
 };
 
 }  // namespace prockit

@@ -156,6 +156,22 @@ const option kRunLongOptions[] = {
     {"dryrun", no_argument, nullptr, kDryRun},           {"dr", no_argument, nullptr, kDryRun},
     {"halt-on-error", required_argument, nullptr, kHalt}, {"haltonerror", required_argument, nullptr, kHalt},
     {"argfile", required_argument, nullptr, 'a'},
+    // R: the rest of parallel's options (lib/parallel_extras.h), in its spellings
+    {"shellquote", no_argument, nullptr, kShellQuote},   {"shell-quote", no_argument, nullptr, kShellQuote},
+    {"shell_quote", no_argument, nullptr, kShellQuote},
+    {"max-line-length-allowed", no_argument, nullptr, kMaxLineLengthAllowed},
+    {"maxlinelengthallowed", no_argument, nullptr, kMaxLineLengthAllowed},
+    {"use-sockets-instead-of-threads", no_argument, nullptr, kUseSockets},
+    {"usesocketsinsteadofthreads", no_argument, nullptr, kUseSockets},
+    {"use-cores-instead-of-threads", no_argument, nullptr, kUseCores},
+    {"usecoresinsteadofthreads", no_argument, nullptr, kUseCores},
+    {"use-cpus-instead-of-cores", no_argument, nullptr, kUseCpus},
+    {"usecpusinsteadofcores", no_argument, nullptr, kUseCpus},
+    {"process-slot-var", required_argument, nullptr, kProcessSlotVar},
+    {"processslotvar", required_argument, nullptr, kProcessSlotVar},
+    {"profile", required_argument, nullptr, kProfile},   {"tmpl", required_argument, nullptr, kTemplate},
+    {"template", required_argument, nullptr, kTemplate}, {"cleanup", no_argument, nullptr, kCleanup},
+    {"noswap", no_argument, nullptr, kNoSwap},           {"memfree", required_argument, nullptr, kMemFree},
     {}};
 
 // One case per option: a table, long only because pool-run has many.
@@ -165,7 +181,10 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
     p.jobs = cores;
     for (int c; (c = o.next()) != -1;) {
         switch (c) {
-            case 'j': case 'P': p.jobs = parse_jobs(optarg, cores); break;
+            case 'j': case 'P':
+                p.jobs = parse_jobs(optarg, cores);
+                a.extra.jobs = optarg;  // R: counted again in cores or sockets
+                break;
             case '0':
                 if (!a.delim_given) a.delim = std::string(1, '\0');
                 break;
@@ -240,6 +259,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
         }
     }
     settle_inputs(a);  // C: inputs
+    settle_cpu_basis(a, cores);  // R: --use-cores-instead-of-threads...
     if (p.ungroup) {
         // As parallel: -u passes output through as it comes, so -k, --tag
         // and --tagstring have nothing to act on and are ignored.

@@ -17,6 +17,7 @@
 
 #include "command_template.h"
 #include "options.h"
+#include "parallel_extras.h"
 #include "pool_options.h"
 
 namespace prockit {
@@ -77,6 +78,8 @@ struct RunArgs {
     int print_count = 0;                   // --number-of-cores and the like: that option's value
     std::optional<std::string> tmpdir;     // --tmpdir DIR
     bool plain = false;                    // --plain: $PARALLEL ignored
+    // R: the rest of parallel's options (lib/parallel_extras.h)
+    ExtraArgs extra;
 };
 
 // The options, up to the first operand. Misuse ends the process as

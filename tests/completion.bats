@@ -136,6 +136,16 @@ f"
     replies 'pool-run --bar=' pool-run --bar = == always
 }
 
+@test "pool-run: -J and --profile offer the profiles of ~/.parallel; --tmpl files; the options of GNU parallel pool-run takes" {
+    mkdir -p home/.parallel/sub
+    touch home/.parallel/nice_profile home/.parallel/config
+    HOME=$PWD/home replies 'pool-run -J ' pool-run -J '' == config nice_profile
+    HOME=$PWD/home replies 'pool-run --profile n' pool-run --profile n == nice_profile
+    replies 'pool-run --tmpl a' pool-run --tmpl a == abc
+    replies 'pool-run --use-c' pool-run --use-c == --use-cores-instead-of-threads --use-cpus-instead-of-cores
+    replies 'pool-run --me' pool-run --me == --memfree
+}
+
 # Every spelling that takes a value (lib/run_args.cpp's table, the letters with ':' before the
 # refused ones): its value is not the COMMAND, so the word after it is completed as one.
 @test "pool-run: after every option that takes a value, in each spelling, the next word is the COMMAND; --halt offers done=" {

@@ -238,7 +238,7 @@ term"
 }
 
 @test "remote-only options are refused in one line pointing at --from redis://, 255, no job run" {
-    for opts in '-S host' '--sshlogin host' '--sshloginfile f' '--slf f' '--transfer' '--return f' '--cleanup' \
+    for opts in '-S host' '--sshlogin host' '--sshloginfile f' '--slf f' '--transfer' '--return f' \
         '--trc f' '--basefile f' '--bf f' '-M' '--controlmaster' '--tf f' '--onall' '--nonall' '--ssh ssh'; do
         run --separate-stderr pool-run $opts touch ran ::: 1
         assert_failure 255
@@ -253,16 +253,16 @@ term"
 }
 
 @test "parallel's options that pool-run lacks are 'not supported', 255, never silently accepted" {
-    for opts in '--pipe' '--pipepart' '--block 1M' '--semaphore' '--tmux' '--ll' '--color' '--compress' \
-        '--load 80%' '--memfree 1G' '--interactive' '-p' '--profile x' '-J x' '--workdir d' '--sql x' '--total-jobs 3' \
-        '--roundrobin' '--tee' '--cf' '--shellquote' '--show-limits' '-x' '--tollef' '-g'; do
+    for opts in '--block-timeout 1' '--shard 1' '--group-by 1' '--tmux' '--ll' '--color' '--compress' \
+        '--load 80%' '--memsuspend 1G' '--interactive' '-p' '--limit x' '--embed' '--workdir d' '--sql x' '--total-jobs 3' \
+        '--tee' '--cf' '--shebang' '--show-limits' '-x' '--tollef' '-g'; do
         run --separate-stderr pool-run $opts touch ran ::: 1
         assert_failure 255
         [ "${#stderr_lines[@]}" = 1 ] || fail "$opts: $stderr"
         [[ $stderr == "pool-run: -"*" is not supported" ]] || fail "$opts: $stderr"
         [ ! -e ran ]
     done
-    assert_fails_with 255 "pool-run: --pipe is not supported" pool-run --spreadstdin cat
+    assert_fails_with 255 "pool-run: --color is not supported" pool-run --colour cat
     assert_fails_with 255 "pool-run: -p (--interactive) is not supported" pool-run -p echo ::: 1
 }
 
@@ -513,4 +513,146 @@ SH
     [ "$status" -eq 0 ]
     [ "$(cat "out/1/${long:0:255}/stdout")" = "$long" ]
     [ "$(cat out/1/x/stdout)" = x ]
+}
+
+@test "--max-line-length-allowed: the longest command line parallel's probe finds, printed as parallel" {
+    same_as_parallel --max-line-length-allowed
+    same_as_parallel --maxlinelengthallowed
+    assert_output --regexp '^[0-9]+$'
+}
+
+@test "--shellquote: each job prints its line quoted, nothing run; each --shellquote quotes once more, as parallel" {
+    same_as_parallel -k --shellquote echo ::: 'a b' "c'd" 'x$y'
+    assert_equal "${lines[1]}" "'echo '\"'\"'c'\"'\"'\"'\"'\"'\"'\"'\"'d'\"'\""
+    same_as_parallel -k --shellquote --shellquote echo ::: 'a b'
+    same_as_parallel -k --shell-quote ::: 'touch ran' 'a	b'
+    [ ! -e ran ]
+    need_parallel
+    line='perl -e '\''print "@ARGV\n"'\'
+    run bash -c 'printf "%s\n" "$1" | pool-run --shellquote' _ "$line"
+    assert_success
+    assert_output "$(printf '%s\n' "$line" | parallel --will-cite --shellquote)"
+    assert_output "'perl -e '\"'\"'print \"@ARGV\\n\"'\"'\""
+}
+
+@test "--use-sockets-instead-of-threads, --use-cores-instead-of-threads: -j N% and +N count those, as parallel; --use-cpus-instead-of-cores counts threads" {
+    local sockets cores threads
+    sockets=$(pool-run --number-of-sockets) cores=$(pool-run --number-of-cores) threads=$(pool-run --number-of-threads)
+    # The first -j jobs start together, each in its own slot.
+    slots() { pool-run "$@" echo {%} ::: $(seq 8) | sort -un | tail -n 1; }
+    assert_equal "$(slots --use-sockets-instead-of-threads)" "$sockets"
+    assert_equal "$(slots --use-cores-instead-of-threads -j 100%)" "$cores"
+    assert_equal "$(slots -j +1 --usecoresinsteadofthreads)" "$((cores + 1))"
+    assert_equal "$(slots --use-cpus-instead-of-cores)" "$threads"
+    assert_equal "$(slots --use-sockets-instead-of-threads -j 3)" 3
+    same_as_parallel -k --use-sockets-instead-of-threads echo ::: a b
+}
+
+@test "--process-slot-var NAME: the job's slot - 1 in NAME; PARALLEL_JOBSLOT0 when not given, as parallel" {
+    same_as_parallel -j1 -k --process-slot-var=name 'echo $name {} ${PARALLEL_JOBSLOT0-unset}' ::: a b
+    assert_output "0 a unset
+0 b unset"
+    same_as_parallel -j1 -k 'echo $PARALLEL_JOBSLOT0 {}' ::: a b
+    run pool-run -j2 --process-slot-var slot 'echo $slot $PARALLEL_JOBSLOT' ::: a b
+    assert_equal "$(sort <<< "$output")" "0 1 a
+1 2 b"
+    name=given run pool-run -j1 --processslotvar name 'echo $name' ::: a
+    assert_output "0 a"
+    assert_fails_with 255 "pool-run: invalid --process-slot-var 'a=b': expected a variable name" pool-run --process-slot-var a=b echo ::: 1
+}
+
+@test "-J/--profile NAME: options and words from ~/.parallel/NAME, several in order, the command line last; ~/.parallel/config by default, as parallel" {
+    export HOME=$D/home
+    mkdir -p "$HOME/.parallel"
+    touch "$HOME/.parallel/will-cite"
+    printf '%s\n' '# a comment' '-k --tagstring "<{}>"' > "$HOME/.parallel/tagged"
+    printf '%s\n' 'echo pre' > "$HOME/.parallel/echo"
+    same_as_parallel -J tagged echo ::: a b
+    assert_output "<a>	a
+<b>	b"
+    same_as_parallel --profile tagged -J echo ::: a b
+    same_as_parallel -J tagged --tagstring X echo ::: a
+    printf '%s\n' '-k' '--tag' > "$HOME/.parallel/config"
+    same_as_parallel echo ::: a b
+    assert_output "a	a
+b	b"
+    same_as_parallel --plain echo ::: a
+    same_as_parallel -J echo ::: c
+    assert_output "pre c"
+}
+
+@test "-J: a profile not found is one line and 255; one writable by others or owned by another user is not read" {
+    export HOME=$D/home
+    mkdir -p "$HOME/.parallel"
+    assert_fails_with 255 "pool-run: -J nope: no such profile in $HOME/.parallel" pool-run -J nope touch ran ::: 1
+    printf -- '-k\n' > "$HOME/.parallel/open"
+    chmod 666 "$HOME/.parallel/open"
+    assert_fails_with 255 "pool-run: profile $HOME/.parallel/open: writable by others, not read" pool-run -J open touch ran ::: 1
+    chmod 644 "$HOME/.parallel/open"
+    chown nobody "$HOME/.parallel/open"
+    assert_fails_with 255 "pool-run: profile $HOME/.parallel/open: owned by uid $(id -u nobody), not read" pool-run -J open touch ran ::: 1
+    printf 'echo "\n' > "$HOME/.parallel/config"
+    assert_fails_with 255 "pool-run: profile $HOME/.parallel/config: unmatched \"" pool-run touch ran ::: 1
+    [ ! -e ran ]
+}
+
+@test "--tmpl FILE=NAME: each job's file filled with its values before it runs; --cleanup removes it after, as parallel" {
+    printf 'Xval: {x}\nYval: {y}\nSeq: {#}\nTenX: {=x $_=$_*10 =}\n' > my.tmpl
+    same_files_as_parallel -k --header : --tmpl "$D/my.tmpl={#}.t" 'cat {#}.t' ::: x 1 2 ::: y 3
+    assert_equal "$(cat "$D/pr/2.t")" "Xval: 2
+Yval: 3
+Seq: 2
+TenX: 20"
+    printf '<{}>\n' > plain.tmpl
+    same_files_as_parallel -k --cleanup --template "$D/plain.tmpl=t.{#}" 'cat t.{#}' ::: a
+    assert_equal "$(cat "$D/pr.out")" "<a>"
+    [ ! -e "$D/pr/t.1" ]
+    assert_fails_with 255 "pool-run: --tmpl: cannot open 'nope': no such file or directory" pool-run --tmpl nope=x echo ::: 1
+}
+
+@test "--tmpl NAME that is another's link or file is not written through (root never follows it)" {
+    printf 'secret\n' > target
+    printf '{}\n' > t.tmpl
+    ln -s target 1.t
+    run --separate-stderr pool-run --tmpl t.tmpl=1.t cat 1.t ::: a
+    assert_failure 255
+    [[ $stderr == "pool-run: --tmpl: write '1.t': "* ]]
+    assert_equal "$(cat target)" secret
+    rm 1.t
+    touch 1.t
+    chown nobody 1.t
+    assert_fails_with 255 "pool-run: --tmpl: write '1.t': owned by uid $(id -u nobody), not ours" pool-run --tmpl t.tmpl=1.t cat 1.t ::: a
+}
+
+@test "--noswap and --memfree SIZE: jobs run while the machine has the memory and does not swap, as parallel" {
+    same_as_parallel -k --noswap echo the system is not swapping ::: now
+    same_as_parallel -k --memfree 1k echo ::: a b
+    same_as_parallel -k --memfree 1ki --noswap echo ::: a
+}
+
+@test "--memfree SIZE above the memory free: no job starts; SIGTERM ends the wait (143)" {
+    pool-run --memfree 1P touch ran ::: 1 &
+    local pid=$!
+    wait_until is_sleeping "$pid"
+    [ -z "$(cat /proc/$pid/task/*/children)" ]
+    kill -TERM "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 143
+    [ ! -e ran ]
+    assert_fails_with 255 "pool-run: invalid memfree '1X': expected a whole number from 0 to 18446744073709551615" pool-run --memfree 1X echo ::: 1
+}
+
+@test "--record-env: the names parallel records, its own (OLDPWD, PARALLEL_RSYNC_OPTS...) too" {
+    need_parallel
+    mkdir gp pr
+    PARALLEL_HOME=$D/gp parallel --record-env
+    PARALLEL_HOME=$D/pr pool-run --record-env
+    assert_equal "$(sort "$D/pr/ignored_vars")" "$(sort "$D/gp/ignored_vars")"
+    grep -qx PARALLEL_RSYNC_OPTS "$D/pr/ignored_vars"
+    # In an empty environment: what parallel sets itself, PARALLEL_HOME included.
+    mkdir -p gh/.parallel ph/.parallel
+    env -i HOME="$D/gh" PATH="$PATH" parallel --record-env
+    env -i HOME="$D/ph" PATH="$PATH" pool-run --record-env
+    assert_equal "$(sort "$D/ph/.parallel/ignored_vars")" "$(sort "$D/gh/.parallel/ignored_vars")"
 }

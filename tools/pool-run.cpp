@@ -30,6 +30,7 @@
 #include "options.h"
 #include "parallel_options.h"
 #include "pool.h"
+#include "profile.h"
 #include "queue.h"
 #include "queue_factory.h"
 #include "run_args.h"
@@ -96,11 +97,15 @@ const char kHelp[] =
     "                        +N/-N the cores plus/minus N, FILE holding N\n"
     "                        (default: cores)\n"
     "  --joblog FILE         GNU parallel's joblog (- for standard output)\n"
+    "  -J, --profile NAME    options from the profile ~/.parallel/NAME (default:\n"
+    "                        ~/.parallel/config and the others, if there)\n"
     "  -k, --keep-order      output in input order\n"
     "  --line-buffer         whole lines as they come\n"
     "  --link, --xapply      sources side by side, the shorter ones starting over\n"
     "  -m                    as many inputs a job as its line allows (-s), spread\n"
     "                        over the slots\n"
+    "  --max-line-length-allowed  print the longest command line, and exit\n"
+    "  --memfree SIZE        start no job while less memory than SIZE is free\n"
     "  -n, --max-args N      up to N inputs a job; -N, --max-replace-args N:\n"
     "                        {1}..{N} are they\n"
     "  --minversion VERSION  print the GNU parallel version followed; 255 if\n"
@@ -108,12 +113,15 @@ const char kHelp[] =
     "  --nice N              run the jobs at niceness N\n"
     "  --number-of-cores     print the number of cores (--number-of-threads,\n"
     "                        --number-of-sockets)\n"
+    "  --noswap              start no job while the machine swaps in and out\n"
     "  --parens OPENCLOSE    other brackets for {= perl =}, cut in the middle:\n"
     "                        '[[]]'\n"
     "  --plain               ignore $PARALLEL (extra options, split as a shell\n"
     "                        would)\n"
     "  --plus                more replacement strings: {..} {+.} {##} {%re}\n"
     "                        {/re/str} {:-str}...\n"
+    "  --process-slot-var NAME  the job's slot - 1 in NAME (else in\n"
+    "                        PARALLEL_JOBSLOT0)\n"
     "  --progress            GNU parallel's progress lines on stderr\n"
     "  -q, --quote           quote each word of COMMAND: it gets them as given,\n"
     "                        none the shell's\n"
@@ -133,6 +141,7 @@ const char kHelp[] =
     "  --shell, --no-shell   always the shell, even for a simple line; or never:\n"
     "                        words as given\n"
     "  --shell-completion bash  print a bash completion of these options\n"
+    "  --shellquote, --shell-quote  print each job's line quoted, run nothing\n"
     "  --shuf                run the jobs in a random order\n"
     "  --tag                 each line after its inputs and a tab\n"
     "  --tagstring STR       each line after STR (replacement strings expanded)\n"
@@ -142,10 +151,16 @@ const char kHelp[] =
     "  --termseq SEQ         how a job is ended: SIGNAL,MS,... as TERM,200,KILL,25\n"
     "  --timeout SECONDS     end a job after SECONDS; N% of the median runtime of\n"
     "                        successful jobs\n"
+    "  --tmpl FILE=NAME      FILE, its replacement strings replaced, written to\n"
+    "                        NAME before each job (--template); --cleanup:\n"
+    "                        removed after it\n"
     "  --tmpdir DIR          TMPDIR, for --files and output beyond memory\n"
     "  --trim n|l|r|lr|rl    white space off the left, right or both ends of each\n"
     "                        input\n"
     "  -u, --ungroup         output not grouped\n"
+    "  --use-sockets-instead-of-threads, --use-cores-instead-of-threads: -j counts\n"
+    "                        sockets or cores (--use-cpus-instead-of-cores:\n"
+    "                        threads, as GNU parallel)\n"
     "  -v                    each command first in its output; -t, --verbose: on\n"
     "                        stderr\n"
     "  -X                    as -m, the word around {} repeated per input;\n"
@@ -181,42 +196,10 @@ std::vector<std::string> operands(const Options& o) {
     return v;
 }
 
-// The words of argv with $PARALLEL's options in front, as parallel takes
-// them: its options before those of the command line (which so win), and
-// its other words (a command, say nice) before the command line's operands.
-// Not with --plain. `store` holds the words.
-std::vector<char*> with_parallel_env(int argc, char** argv, const option* longopts, std::vector<std::string>& store) {
-    std::vector<char*> args(argv, argv + argc + 1);
-    const char* env = std::getenv("PARALLEL");
-    if (!env || !*env) return args;
-    auto options_end = [&](std::vector<char*> v, const char* context) {
-        Options probe(static_cast<int>(v.size()) - 1, v.data(), kRunShortOptions, longopts, context, kUsage, kHelp);
-        RunArgs a = parse_run_options(probe, 1);
-        return std::pair<size_t, bool>(v.size() - 1 - static_cast<size_t>(probe.count()), a.plain);
-    };
-    auto [cmd_end, plain] = options_end(args, "");
-    if (plain) return args;
-    store = parallel_env_words(env);
-    std::vector<char*> env_args{argv[0]};
-    for (std::string& w : store) env_args.push_back(w.data());
-    env_args.push_back(nullptr);
-    size_t env_end = options_end(env_args, "$PARALLEL").first;
-    if (env_end > 1 && std::strcmp(env_args[env_end - 1], "--") == 0) --env_end;  // not to end the command line's
-    std::vector<char*> all(env_args.begin(), env_args.begin() + static_cast<long>(env_end));
-    all.insert(all.end(), args.begin() + 1, args.begin() + static_cast<long>(cmd_end));
-    all.insert(all.end(), env_args.begin() + static_cast<long>(env_end), env_args.end() - 1);
-    all.insert(all.end(), args.begin() + static_cast<long>(cmd_end), args.end());
-    return all;
-}
-
 // The options that print something and end the run, as parallel's:
 // --number-of-cores and the like, --minversion, --shell-completion.
 std::optional<int> answer(const RunArgs& a, const option* longopts) {
-    if (a.print_count) {
-        CpuCounts c = count_cpus();
-        std::printf("%u\n", a.print_count == kNumberOfThreads ? c.threads : a.print_count == kNumberOfSockets ? c.sockets : c.cores);
-        return 0;
-    }
+    if (a.print_count) return std::fputs(count_answer(a.print_count).c_str(), stdout), 0;  // and --max-line-length-allowed
     if (a.minversion) {
         // pool-run stands for the GNU parallel whose options it takes.
         std::printf("%s\n", kParallelVersion);
@@ -261,7 +244,7 @@ int main(int argc, char** argv) {
     try {
         std::vector<option> longopts = with_refused(kRunLongOptions);
         std::vector<std::string> env_words;
-        std::vector<char*> args = with_parallel_env(argc, argv, longopts.data(), env_words);
+        std::vector<char*> args = with_profiles_and_env(argc, argv, longopts.data(), kUsage, kHelp, env_words);
         Options o(static_cast<int>(args.size()) - 1, args.data(), kRunShortOptions, longopts.data(), "", kUsage, kHelp);
         RunArgs a = parse_run_options(o, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
         check(o, [&] { check_options(a); });
@@ -276,6 +259,7 @@ int main(int argc, char** argv) {
         std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
         CommandTemplate cmd(a.command, a.shell, a.rules);
         apply_output_options(a);
+        apply_extras(a, source);  // --tmpl, --memfree, --noswap (lib/parallel_extras.h)
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
     } catch (const Stopped& s) {
