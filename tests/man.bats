@@ -147,12 +147,12 @@ run_examples() {
     refute_output --partial "‘\\t, \\n, \\r’"
 }
 
-@test "pool-run(1)'s DIFFERENCES say -n/-m/-X, the bar's format, the unread ~/.parallel/config, --dry-run --results" {
+@test "pool-run(1)'s DIFFERENCES say -n/-m/-X, the bar's format, which profiles are read, --dry-run --results" {
     run bash -c "mandoc -Tutf8 '$BATS_TEST_DIRNAME/../man/pool-run.1' | col -b | tr -s ' \t\n' ' '"
     assert_output --partial "by default each input is one job (as -n1; -n, -m, -X take several)"
     assert_output --partial "not GNU parallel's percentage lines"
     refute_output --partial "no ~/.parallel/config) or citation notice: such options are refused, not ignored"
-    assert_output --partial "~/.parallel/config is not, and the options in it are not applied"
+    assert_output --partial "~/.parallel/config is read only when it is the user's or root's and others may not write it"
     assert_output --partial "printed even with --results or --files, and no file is written"
 }
 
