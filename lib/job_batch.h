@@ -3,7 +3,7 @@
 // the command line's length allows, and with -s (or either) none whose line
 // would reach the limit: a job takes records while its composed line
 // (CommandTemplate::display) stays shorter than max_chars. A single record
-// too long for it ends the run (Error), as in parallel.
+// too long for it ends the run (Error), as in parallel, one record a job too.
 //
 // -m and -X spread the last records evenly over the job slots, once: when
 // a job would take every record left, it takes ceil(left / slots) of them,
@@ -46,6 +46,7 @@ private:
     size_t take_count(const JobInput& in, unsigned slots);
     size_t line_length(const JobInput& in, size_t records) const;
     bool too_long(const JobInput& in, size_t records) const { return line_length(in, records) >= max_chars_; }
+    bool long_record(const std::vector<std::string>& record) const;
     [[noreturn]] void refuse(const JobInput& in) const;
 
     JobSource& source_;
