@@ -89,6 +89,7 @@ private:
     HaltRule halt_;
     JobTimeout timeout_;
     std::vector<TermStep> term_steps_;  // --termseq, or TERM, --term-grace, KILL
+    MemoryGuard memory_{opt_.memfree};  // --memfree: the youngest job ended when memory runs short
     double last_start_ = -1;            // when the last job started (--delay)
     unsigned long long next_seq_ = 1;
     bool source_ended_ = false, no_new_jobs_ = false, ending_ = false;
@@ -275,10 +276,13 @@ void Pool::wait_and_handle() {
     if (!refused_.empty() && running_.empty()) sooner(room_.retry_at());
     if (want_input && delayed()) sooner(last_start_ + opt_.delay);
     if (bar_line_.on()) sooner(bar_.next_due());
+    if (memory_.on() && !running_.empty()) sooner(memory_.next_check());
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();
     end_overdue(monotonic_seconds());
+    if (memory_.on() && memory_.short_now(MemoryGuard::read_free(), monotonic_seconds()))
+        if (Job* j = MemoryGuard::youngest(running_)) end_step(*j, monotonic_seconds());
     if (int sig = stop_.received(); sig && sig != seen_signal_) {
         seen_signal_ = sig;
         no_new_jobs_ = true;

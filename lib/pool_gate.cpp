@@ -104,6 +104,8 @@ SwapCounts swap_counts(std::string_view vmstat) {
     return {static_cast<unsigned long long>(std::max(0LL, in)), static_cast<unsigned long long>(std::max(0LL, out))};
 }
 
+unsigned long long MemoryGuard::read_free() { return memory_free(proc_text("/proc/meminfo")); }
+
 std::unique_ptr<JobSource> gated_source(std::unique_ptr<JobSource> inner, const PoolOptions& opt) {
     if (opt.memfree == 0 && !opt.noswap) return inner;
     return std::make_unique<GatedSource>(std::move(inner), opt);

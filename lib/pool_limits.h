@@ -64,4 +64,39 @@ struct SwapCounts {
 };
 SwapCounts swap_counts(std::string_view vmstat);
 
+// --memfree SIZE, as GNU parallel's kill_youngster_if_not_enough_mem: with
+// less than half of SIZE free, the youngest running job (the highest number
+// not already being ended) is ended as --timeout ends one; it fails, and
+// runs again only under --retries, as in parallel. At most one a second, so
+// that what its end frees is measured before the next is chosen.
+class MemoryGuard {
+public:
+    explicit MemoryGuard(unsigned long long memfree) : memfree_(memfree) {}
+    // When the pool is to wake to look again; -1: never (no --memfree).
+    double next_check() const { return memfree_ ? checked_ + 1 : -1; }
+    // Whether a job is to be ended now, given the memory free then (a
+    // reading of 0, which cannot be, ends none).
+    bool short_now(unsigned long long free, double now) {
+        if (!memfree_ || now < checked_ + 1) return false;
+        checked_ = now;
+        return free > 0 && free < memfree_ / 2;
+    }
+    bool on() const { return memfree_ > 0; }
+    // The reading short_now wants: /proc/meminfo's, as memory_free counts it.
+    static unsigned long long read_free();
+
+    // The youngest of `jobs` not yet being ended, or null.
+    template <class Jobs>
+    static auto youngest(const Jobs& jobs) -> decltype(&*jobs.front()) {
+        decltype(&*jobs.front()) pick = nullptr;
+        for (const auto& j : jobs)
+            if (!j->exited && j->term_step == 0 && (!pick || j->input.seq > pick->input.seq)) pick = &*j;
+        return pick;
+    }
+
+private:
+    unsigned long long memfree_;
+    double checked_ = 0;
+};
+
 }  // namespace prockit

@@ -285,9 +285,15 @@ seq:4 arg:4"
     assert_success
     assert_output ""
     run sort "$HOME/.parallel/ignored_vars"
+    # As GNU parallel's: the environment's names and those it sets itself at its start.
     assert_output "A_NAME
 HOME
-PATH"
+OLDPWD
+PARALLEL_HOME
+PARALLEL_REMOTE_TMPDIR
+PARALLEL_RSYNC_OPTS
+PATH
+TMPDIR"
     NEW_ONE=2 run pool-run --env _ 'echo $NEW_ONE {}' ::: 1
     assert_output "2 1"
     run pool-run --env NEW_ONE,OTHER --env PATH 'echo {}' ::: 1
