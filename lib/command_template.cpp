@@ -40,8 +40,8 @@ std::vector<std::string> CommandTemplate::words(const JobInput& in) const {
 }
 
 // --shellquote: the job prints its line, quoted once per --shellquote, with
-// the command GNU parallel wraps it in (its Job::wrapped), so that -v, the
-// joblog and --dry-run show what parallel's show.
+// the command GNU parallel wraps it in (its Job::wrapped); -v, the joblog and
+// --dry-run show the line unwrapped, as parallel's (display()).
 std::string CommandTemplate::line(const JobInput& in) const {
     std::string l = composed(in);
     if (how_.shellquote == 0) return l;
@@ -63,8 +63,13 @@ std::string CommandTemplate::composed(const JobInput& in) const {
     // command, and parallel quotes no value of the line.
     bool quote_values = !words_[0].starts_with_replacement();
     for (const Expansion& w : words_) add(how_.quote ? parallel_quote(w.expand(in, false)) : w.expand(in, quote_values));
-    if (!has_replacement_)
+    if (!has_replacement_) {
+        // -N0's record has no field; parallel appends its {}, empty, after a
+        // space all the same: "echo a " in -v and the joblog. (A --pipe job
+        // has no record, and no space.)
+        if (!in.records.empty() && in.flat().empty()) l += ' ';
         for (const std::string& f : in.flat()) add(parallel_quote(f));
+    }
     return l;
 }
 
@@ -79,7 +84,7 @@ std::vector<std::string> CommandTemplate::argv(const JobInput& in, bool shell) c
 }
 
 std::string CommandTemplate::display(const JobInput& in) const {
-    if (how_.mode != Shell::never || how_.shellquote > 0) return line(in);
+    if (how_.mode != Shell::never || how_.shellquote > 0) return composed(in);
     std::string l;
     for (const std::string& w : words(in)) l += (l.empty() ? "" : " ") + parallel_quote(w);
     return l;

@@ -55,10 +55,15 @@ struct BlockCutter::Impl {
     // `filled` once read up to the multiple of the block (or the end).
     size_t held = 0;
     bool filled = false, wrote = false, at_eof = false, garbage_read = false;
+    // --header that never matched: parallel read the whole input looking
+    // for it, so its first round holds all of it, at the end.
+    mutable bool swallowed = false;
 
     explicit Impl(const PipeOptions& opt)
         : search(opt.rules), records(opt.records), block(opt.block), header(opt.header),
           remove(opt.rules.remove_separators) {
+        // --pipepart's --block -N is per file (part_block): here only the header is read.
+        if (block < 1 && opt.mode == PipeOptions::Mode::part) block = 1024 * 1024;
         if (block < 1) throw Error(Exit::usage, "--block " + std::to_string(block) + ": a block is at least one byte");
         if (!header.empty() && header != "0" && header != ":" &&
             header.find_first_not_of("0123456789") != std::string::npos) {
@@ -103,7 +108,8 @@ size_t BlockCutter::cut(std::string_view buf, bool eof) {
     Impl& s = *impl_;
     for (;;) {
         if (!s.filled) {
-            size_t target = wanted();
+            size_t target = s.swallowed ? buf.size() + 1 : wanted();
+            s.swallowed = false;
             if (buf.size() < target) {
                 if (!eof) return 0;
                 s.held = buf.size();
@@ -139,10 +145,12 @@ size_t BlockCutter::header_length(std::string_view buf, bool eof) const {
     const std::string& h = impl_->header;
     const size_t more = eof ? 0 : std::string_view::npos;
     if (h.empty() || h == "0") return 0;  // Perl: "0" is false
+    impl_->swallowed = eof;               // until a match says otherwise
     if (impl_->header_re) {
         boost::match_results<const char*> m;
         if (!boost::regex_search(buf.data(), buf.data() + buf.size(), m, *impl_->header_re, boost::match_continuous))
             return more;
+        impl_->swallowed = false;
         return static_cast<size_t>(m.length(0));
     }
     // N lines (":" is one): "(.*\n)" N times.
@@ -153,6 +161,7 @@ size_t BlockCutter::header_length(std::string_view buf, bool eof) const {
         if (!nl) return more;
         at = static_cast<size_t>(static_cast<const char*>(nl) - buf.data()) + 1;
     }
+    impl_->swallowed = false;
     return at;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pipe_blocks.h"
+
 namespace prockit {
 
 struct Halt {
@@ -64,6 +66,7 @@ struct PoolOptions {
     OutputOptions output;
     double delay = 0;                 // --delay: seconds between job starts
     std::vector<TermStep> termseq;    // --termseq; empty: TERM, --term-grace, KILL
+    PipeOptions pipe;                 // --pipe, --pipepart (lib/pipe_blocks.h)
     // R: the job's slot variable, --tmpl, and what the machine must have free
     std::string process_slot_var = "PARALLEL_JOBSLOT0";  // --process-slot-var: the slot - 1
     std::shared_ptr<const JobTemplates> templates;       // --tmpl FILE=NAME (lib/job_templates.h)

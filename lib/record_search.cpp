@@ -78,7 +78,9 @@ struct RecordSearch::Regexes {
           starts(compile(rs, kPerl)),
           all_seps(compile(re + rs, kPerlM)),
           lead(compile(rs, kPerlS)),
-          trail(compile(re + "(?=\\n?\\z)", kPerlS)) {}
+          // Perl's $ without /m is the end or before a final newline: the
+          // lookahead says which; /m lets a $ that ends RE match there too.
+          trail(compile(re + "(?=\\n?\\z)", boost::regex::perl | boost::regex::mod_s)) {}
 
     const boost::regex& n_records(unsigned long long n) const {
         auto it = records.find(n);

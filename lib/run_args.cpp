@@ -122,6 +122,17 @@ const option kRunLongOptions[] = {
     {"header", required_argument, nullptr, kHeader},     {"link", no_argument, nullptr, kLink},
     {"xapply", no_argument, nullptr, kLink},             {"arg-sep", required_argument, nullptr, kArgSep},
     {"arg-file-sep", required_argument, nullptr, kArgFileSep},
+    // P: --pipe, --pipepart (lib/pipe_args.h), in parallel's spellings
+    {"pipe", no_argument, nullptr, kPipe},               {"spreadstdin", no_argument, nullptr, kPipe},
+    {"pipepart", no_argument, nullptr, kPipePart},       {"pipe-part", no_argument, nullptr, kPipePart},
+    {"block", required_argument, nullptr, kBlock},       {"block-size", required_argument, nullptr, kBlock},
+    {"blocksize", required_argument, nullptr, kBlock},   {"recstart", required_argument, nullptr, kRecStart},
+    {"recend", required_argument, nullptr, kRecEnd},     {"regexp", no_argument, nullptr, kRegexp},
+    {"regex", no_argument, nullptr, kRegexp},            {"remove-rec-sep", no_argument, nullptr, kRemoveRecSep},
+    {"removerecsep", no_argument, nullptr, kRemoveRecSep}, {"rrs", no_argument, nullptr, kRemoveRecSep},
+    {"round-robin", no_argument, nullptr, kRoundRobin},  {"roundrobin", no_argument, nullptr, kRoundRobin},
+    {"round", no_argument, nullptr, kRoundRobin},        {"cat", no_argument, nullptr, kCat},
+    {"fifo", no_argument, nullptr, kFifo},
     // D: options
     {"results", required_argument, nullptr, kResults},   {"result", required_argument, nullptr, kResults},
     {"res", required_argument, nullptr, kResults},       {"files", no_argument, nullptr, kFiles},
@@ -254,10 +265,16 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kLink: a.link = true; break;
             case kArgSep: a.arg_sep = optarg; break;
             case kArgFileSep: a.arg_file_sep = optarg; break;
+            // P: --pipe, --pipepart
+            case kPipe: case kPipePart: case kBlock: case kRecStart: case kRecEnd: case kRegexp:
+            case kRemoveRecSep: case kRoundRobin: case kCat: case kFifo:
+                parse_pipe_option(a, c, optarg);
+                break;
             // D: options
             default: parse_output_option(a, c, optarg); break;
         }
     }
+    settle_pipe(a);    // P: first, -N and --header mean blocks then
     settle_inputs(a);  // C: inputs
     settle_cpu_basis(a, cores);  // R: --use-cores-instead-of-threads...
     if (p.ungroup) {
@@ -343,6 +360,7 @@ void check_options(const RunArgs& a) {
     if ((p.resume || p.resume_failed || p.retry_failed) && p.joblog.empty())
         throw Error(Exit::usage, std::string("--") + (p.resume ? "resume" : p.resume_failed ? "resume-failed" : "retry-failed") +
                                      " needs --joblog FILE");
+    check_pipe(a);  // P: --pipe, --pipepart
 }
 
 }  // namespace prockit

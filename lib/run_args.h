@@ -17,6 +17,7 @@
 
 #include "command_template.h"
 #include "options.h"
+#include "pipe_args.h"
 #include "parallel_extras.h"
 #include "pool_options.h"
 
@@ -78,6 +79,8 @@ struct RunArgs {
     int print_count = 0;                   // --number-of-cores and the like: that option's value
     std::optional<std::string> tmpdir;     // --tmpdir DIR
     bool plain = false;                    // --plain: $PARALLEL ignored
+    // P: --pipe, --pipepart (lib/pipe_args.h): as given, settled into pool.pipe
+    PipeArgs pipe;
     // R: the rest of parallel's options (lib/parallel_extras.h)
     ExtraArgs extra;
 };

@@ -34,3 +34,25 @@ xs() { perl -e "print 'x' x $1"; }
     assert_output "a"
     assert_equal "$stderr" "pool-run: command line too long (70005 >= 63664) at input 2: $(xs 50)..."
 }
+
+@test "-N0 without a replacement string: -v and the joblog show parallel's trailing space (loop's ls -foobarbatz)" {
+    run --separate-stderr pool-run -k -N0 -v echo a ::: 1 2
+    assert_success
+    assert_output "echo a 
+a
+echo a 
+a"
+    run --separate-stderr bash -c 'seq 2 | pool-run -j1 -N0 --joblog - true | cut -f9'
+    assert_success
+    assert_output "Command
+true 
+true "
+}
+
+@test "--pipe: the command shows no trailing space, as parallel (its jobs have no record)" {
+    pool-run --pipe true </dev/null 2>/dev/null || skip "this pool-run has no --pipe"
+    run --separate-stderr bash -c 'seq 3 | pool-run --pipe -v wc -l'
+    assert_success
+    assert_output "wc -l
+3"
+}

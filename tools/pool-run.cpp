@@ -254,6 +254,7 @@ int main(int argc, char** argv) {
         if (a.shell.mode != CommandTemplate::Shell::never) a.shell.shell = pick_job_shell();
         a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO)) || a.pool.output.progress;
         parse_operands(a, operands(o));
+        check(o, [&] { settle_pipe_files(a); });  // --pipepart: the files of :::: are cut, not read as lines
         read_groups(a);
         check(o, [&] { check_sources(a); });
         std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
