@@ -27,6 +27,12 @@ CommandTemplate::CommandTemplate(std::vector<std::string> words, ShellChoice how
     }
 }
 
+bool CommandTemplate::needs_total() const {
+    for (const Expansion& w : words_)
+        if (w.needs_total()) return true;
+    return false;
+}
+
 // The words as given, each substituted word one argument (--no-shell).
 std::vector<std::string> CommandTemplate::words(const JobInput& in) const {
     std::vector<std::string> v;

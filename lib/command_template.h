@@ -48,6 +48,8 @@ public:
     std::vector<std::string> argv(const JobInput& in, bool shell = false) const;
     // The command line as parallel shows it (--dry-run, the joblog).
     std::string display(const JobInput& in) const;
+    // A word needs the number of jobs ({##}, {0#}, total_jobs()).
+    bool needs_total() const;
 
 private:
     std::string line(const JobInput& in) const;

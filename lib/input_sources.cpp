@@ -88,6 +88,15 @@ ColumnRules column_rules(const RunArgs& a) {
     return r;
 }
 
+std::unique_ptr<JobSource> counted_if_needed(std::unique_ptr<JobSource> s, const CommandTemplate& cmd, const RunArgs& a) {
+    const OutputOptions& out = a.pool.output;
+    bool needed = cmd.needs_total() || (out.tag && out.tag->needs_total()) ||
+                  (out.results_template && out.results_template->needs_total());
+    // A queue has no end to read up to: its total stays unknown (0).
+    if (!needed || a.from || s->total() >= 0) return s;
+    return counted_source(std::move(s));
+}
+
 std::unique_ptr<JobSource> open_inputs(RunArgs& a) {
     if (a.pool.retry_failed) return joblog_failed_source(a.pool.joblog);
     std::unique_ptr<JobSource> s;

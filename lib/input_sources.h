@@ -19,6 +19,13 @@ namespace prockit {
 // in a source read whole is Error(Exit::failure) before any job runs.
 std::unique_ptr<JobSource> open_inputs(RunArgs& a);
 
+// The source again, read to its end before the first job when the
+// command, --tagstring or --results needs the number of jobs ({##}, {0#},
+// total_jobs()) and the source cannot say it ahead (a stream): as GNU
+// parallel's total_jobs() reads it, on first use. Call it once the
+// template and the output options are made.
+std::unique_ptr<JobSource> counted_if_needed(std::unique_ptr<JobSource> s, const CommandTemplate& cmd, const RunArgs& a);
+
 // --colsep, --csv and --trim as Columns' rules.
 ColumnRules column_rules(const RunArgs& a);
 

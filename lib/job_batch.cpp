@@ -115,6 +115,8 @@ size_t JobBatch::line_length(const JobInput& in, size_t records) const {
     JobInput probe;
     probe.seq = in.seq;
     probe.slot = in.slot;
+    // As the job's own line will have it: the Perl helper keeps the values computed here.
+    if (long long t = total(); t >= 0) probe.total = static_cast<unsigned long long>(t);
     probe.records.assign(pending_.begin(), pending_.begin() + static_cast<long>(records));
     return cmd_.display(probe).size();
 }

@@ -1,7 +1,7 @@
 // Where pool-run's jobs come from: the JobSource interface the pool asks
 // for the next record, the four sources behind it (input records, the
 // cross product of ::: groups, a queue, a joblog's failed jobs), and the
-// two that rework another's records (columns, --shuf).
+// three that rework another's records (columns, --shuf, counted).
 #pragma once
 
 #include <memory>
@@ -53,6 +53,9 @@ std::unique_ptr<JobSource> columns_source(std::unique_ptr<JobSource> inner, cons
                                           bool map_back);
 // --shuf: every record of `inner`, read to its end first, in a random order.
 std::unique_ptr<JobSource> shuffled_source(std::unique_ptr<JobSource> inner);
+// Every record of `inner`, read to its end first, in order: its total()
+// is then known ({##}, total_jobs() of a stream).
+std::unique_ptr<JobSource> counted_source(std::unique_ptr<JobSource> inner);
 // Messages of a queue, each marked done when its job has finished; ends at
 // the end-of-stream marker, or after idle_s seconds without a message.
 std::unique_ptr<JobSource> queue_source(std::unique_ptr<Queue> q, double idle_s);

@@ -1,5 +1,7 @@
 // The job sources that rework another's records (job_sources.h): into
-// columns (--colsep, --csv, --trim, -N 0), and into a random order (--shuf).
+// columns (--colsep, --csv, --trim, -N 0), into a random order (--shuf),
+// and counted before the first job ({##}, total_jobs()).
+#include <deque>
 #include <map>
 #include <random>
 
@@ -92,7 +94,43 @@ private:
     bool read_all_ = false;
 };
 
+// Every record of `inner` read before the first is given, so that the
+// total is known; the order is kept. GNU parallel's total_jobs() does the
+// same (and so blocks) on first use.
+class CountedSource final : public Wrapper {
+public:
+    using Wrapper::Wrapper;
+    Next next(std::vector<std::string>& args) override {
+        while (!read_all_) {
+            std::vector<std::string> r;
+            Next n = inner_->next(r);
+            if (n == Next::later) return n;
+            if (n == Next::end) {
+                read_all_ = true;
+                total_ = static_cast<long long>(records_.size());
+                break;
+            }
+            records_.push_back(std::move(r));
+        }
+        if (records_.empty()) return Next::end;
+        args = std::move(records_.front());
+        records_.pop_front();
+        return Next::job;
+    }
+    void finished(const std::vector<std::string>& args) override { inner_->finished(args); }
+    long long total() const override { return read_all_ ? total_ : inner_->total(); }
+
+private:
+    std::deque<std::vector<std::string>> records_;
+    bool read_all_ = false;
+    long long total_ = -1;
+};
+
 }  // namespace
+
+std::unique_ptr<JobSource> counted_source(std::unique_ptr<JobSource> inner) {
+    return std::make_unique<CountedSource>(std::move(inner));
+}
 
 std::unique_ptr<JobSource> columns_source(std::unique_ptr<JobSource> inner, const ColumnRules& rules, bool no_args,
                                           bool map_back) {

@@ -380,6 +380,31 @@ c'
     assert_equal "$stderr" "pool-run: invalid -d '': the delimiter is empty"
 }
 
+@test "{##}, {0#} and total_jobs() of standard input: the input is read to its end before the first job, as parallel" {
+    IN=/dev/null
+    seq 3 > "$D/in"
+    IN=$D/in like_parallel "1/3
+2/3
+3/3" --plus echo {#}/{##}
+    seq 10 > "$D/in"
+    IN=$D/in like_parallel "$(printf '%02d\n' $(seq 10))" --plus echo {0#}
+    IN=$D/in like_parallel "$(for i in $(seq 10); do printf '10\t%s\n' "$i"; done)" --tagstring '{= $_=total_jobs() =}' echo
+    printf 'a\nb\nc\n' > "$D/in"
+    IN=$D/in like_parallel "a 2 2
+c 2" -N2 echo {1} '{= $_=total_jobs() =}'
+}
+
+@test "without {##}, a job starts while standard input is still open (no read-ahead)" {
+    mkfifo "$D/fifo"
+    pool-run -j2 touch "$D/{}" < "$D/fifo" 3>&- &
+    local pid=$! w
+    exec {w}> "$D/fifo"
+    echo first >&"$w"
+    wait_until test -e "$D/first"
+    exec {w}>&-
+    wait "$pid"
+}
+
 @test "-E EOF-STRING: each source ends at the line equal to it" {
     like_parallel "a x" -E b echo ::: a b c ::: x
     printf 'a\nSTOP\nb\n' > "$D/in"

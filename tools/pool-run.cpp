@@ -260,6 +260,7 @@ int main(int argc, char** argv) {
         std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
         CommandTemplate cmd(a.command, a.shell, a.rules);
         apply_output_options(a);
+        source = counted_if_needed(std::move(source), cmd, a);  // {##} of a stream: read to its end first
         apply_extras(a, source);  // --tmpl, --memfree, --noswap (lib/parallel_extras.h)
         StopSignals stop;
         return run_pool(cmd, *source, a.pool, stop);
