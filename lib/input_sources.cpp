@@ -33,6 +33,22 @@ void check_csv(const std::vector<std::string>& records, const ColumnRules& rules
     }
 }
 
+// ::: arguments as GNU parallel reads them: written to a file, each
+// followed by the delimiter, and read back as records of it. So -d
+// splits them too (-d _ ::: a_b_ is a, b and an empty one), and by
+// default a newline in an argument does.
+std::vector<std::string> as_records(const std::vector<std::string>& args, const std::string& delim) {
+    std::string all;
+    for (const std::string& arg : args) all.append(arg).append(delim);
+    std::vector<std::string> records;
+    size_t start = 0;
+    for (size_t at; (at = all.find(delim, start)) != std::string::npos; start = at + delim.size())
+        records.push_back(all.substr(start, at - start));
+    // A delimiter that overlaps itself (-d aa, ::: a) may leave a tail.
+    if (start < all.size()) records.push_back(all.substr(start));
+    return records;
+}
+
 std::unique_ptr<JobSource> stream_source(RunArgs& a) {
     int fd = a.arg_files.size() == 1 ? InputFile(a.arg_files[0]).release() : STDIN_FILENO;
     a.pool.null_stdin = fd == STDIN_FILENO;
@@ -56,7 +72,7 @@ std::unique_ptr<JobSource> whole_sources(RunArgs& a) {
         names.push_back(f);
     }
     for (InputGroup& g : a.groups) {
-        sources.push_back(std::move(g.args));
+        sources.push_back(g.from_file ? std::move(g.args) : as_records(g.args, a.delim));
         linked.push_back(g.linked);
         names.push_back(g.from_file ? g.file : std::string());
     }

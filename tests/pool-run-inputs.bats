@@ -380,6 +380,29 @@ c'
     assert_equal "$stderr" "pool-run: invalid -d '': the delimiter is empty"
 }
 
+@test "-d splits ::: arguments too, as parallel reads them back from a file: a_b_c_ is a, b, c and an empty one" {
+    like_parallel "xay
+xby
+xcy
+xy" -d _ echo x{}y ::: a_b_c_
+    like_parallel "a 1
+a 2
+b 1
+b 2" -d _ echo ::: a_b ::: 1_2
+    like_parallel "x
+y
+
+z" -d ab echo ::: xabyab z
+    # By default a newline in an argument splits it; with -0 it does not.
+    like_parallel "a
+b
+c" echo ::: "$(printf 'a\nb')" c
+    like_parallel "1_2" -0 echo ::: 1_2
+    # The split comes before --header takes the first record.
+    like_parallel "1
+2" -d _ --header : echo {x} ::: x_1_2
+}
+
 @test "{##}, {0#} and total_jobs() of standard input: the input is read to its end before the first job, as parallel" {
     IN=/dev/null
     seq 3 > "$D/in"
