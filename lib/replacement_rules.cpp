@@ -273,13 +273,13 @@ std::vector<Rule> make_rules(const ReplacementRules& rules) {
 namespace {
 
 // --header: {colname} (and {colname/} {colname//} {colname.} {colname/.})
-// is {N}, {=colname ...=} is {=N ...=}, N the column's number.
+// is {N}, {=colname ...=} is {=N ...=}, N the column's number. As in
+// parallel, a column named "" makes {} {N} and every {= ...=} {=N ...=}.
 std::string name_columns(std::string line, const std::vector<std::string>& names, const std::string& left,
                          const std::string& right) {
     static const char* const kSuffixes[] = {"}", "/}", "//}", ".}", "/.}"};
     for (size_t id = 1; id <= names.size(); ++id) {
         const std::string& name = names[id - 1];
-        if (name.empty()) continue;
         std::string braced = "{" + name, opened = left + name, number = std::to_string(id);
         for (size_t at = 0; (at = line.find(braced, at)) != std::string::npos;) {
             bool known = std::any_of(std::begin(kSuffixes), std::end(kSuffixes),

@@ -339,6 +339,13 @@ B D" --header : echo {f1} {f2} ::: f1 A B ::: f2 C D
 1 5" --header : --link echo {a} {b} ::: a 1 2 ::: b 3 4 5
 }
 
+@test "--header : a column named \"\" makes {} that column (and {.}, {/}, every {= =}), as parallel" {
+    printf 'a,,b\n1,2.x,3\n' > "$D/h.csv"
+    like_parallel "2.x 2 2.xy 1" --header : --colsep , echo {} {.} '{= $_ .= "y" =}' {a} :::: "$D/h.csv"
+    # Trailing empty names are no columns (Perl's split drops them).
+    like_parallel "a b b" --header : --colsep , echo {} {2} {x} ::: ,x,, a,b,c
+}
+
 @test "--header : on standard input: the first line is read before the first job" {
     printf 'a,b,\n1,2,3\n' > "$D/in"
     IN=$D/in like_parallel "1 2 3" --header : --colsep , echo {a} {b} {3}
