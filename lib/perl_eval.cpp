@@ -185,8 +185,27 @@ std::vector<PerlEval::Value> PerlEval::evaluate(const Job& job, const std::vecto
 
 PerlEval::JobKept& PerlEval::kept(const Job& job) {
     auto it = kept_.try_emplace({job.seq, job.slot}).first;
-    if (kept_.size() > 4096) kept_.erase(kept_.begin() != it ? kept_.begin() : std::next(kept_.begin()));  // the oldest but this
+    while (kept_.size() > 1 && (kept_.size() > kKeptJobs || kept_bytes_ > kKeptBytes)) {
+        auto old = kept_.begin() != it ? kept_.begin() : std::next(kept_.begin());  // the oldest but this
+        kept_bytes_ -= old->second.bytes;
+        kept_.erase(old);
+    }
     return it->second;
+}
+
+// A value into the job's, counted against kKeptBytes (a job's own values
+// stay while it is the one asked: kept() drops older jobs first).
+void PerlEval::keep(JobKept& k, std::pair<size_t, size_t> key, Kept value) {
+    size_t bytes = value.arg.size() + value.value.text.size() + sizeof(Kept);
+    auto [it, added] = k.values.try_emplace(key);
+    if (!added) {
+        size_t old = it->second.arg.size() + it->second.value.text.size() + sizeof(Kept);
+        k.bytes -= old;
+        kept_bytes_ -= old;
+    }
+    it->second = std::move(value);
+    k.bytes += bytes;
+    kept_bytes_ += bytes;
 }
 
 bool PerlEval::skipped(unsigned long long seq, unsigned slot) const {
@@ -204,7 +223,7 @@ void PerlEval::run(const std::vector<std::string>& m, const std::vector<const Ca
     if (a.size() != 2 + 2 * calls.size()) helper_failed("garbled answer");
     k.skip = k.skip || a[1] == "1";
     for (size_t i = 0; i < calls.size(); ++i)
-        k.values[{calls[i]->sub, calls[i]->arg}] = Kept{args[calls[i]->arg], Value{std::move(a[2 + 2 * i]), a[3 + 2 * i] == "1"}};
+        keep(k, {calls[i]->sub, calls[i]->arg}, Kept{args[calls[i]->arg], Value{std::move(a[2 + 2 * i]), a[3 + 2 * i] == "1"}});
 }
 
 bool PerlEval::filter(const Job& job, const std::string& code) {

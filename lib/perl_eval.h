@@ -100,11 +100,18 @@ private:
     struct JobKept {
         std::map<std::pair<size_t, size_t>, Kept> values;  // by (sub, input)
         bool skip = false;
+        size_t bytes = 0;  // of its inputs and values
     };
     // By (seq, slot), the latest jobs': a job's line is made again when it
     // ends (the joblog, --halt's message), after later jobs have started.
+    // The oldest go past kKeptJobs jobs or kKeptBytes of inputs and values
+    // (a job's line made again after that runs its Perl again), so that
+    // memory is bounded whatever the values' size.
+    static constexpr size_t kKeptJobs = 4096, kKeptBytes = size_t{8} << 20;
     std::map<std::pair<unsigned long long, unsigned>, JobKept> kept_;
+    size_t kept_bytes_ = 0;
     JobKept& kept(const Job& job);
+    void keep(JobKept& k, std::pair<size_t, size_t> key, Kept value);
     std::string buf_;
     size_t at_ = 0;
 };

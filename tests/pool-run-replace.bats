@@ -243,6 +243,15 @@ perl_child_of() {
     assert_equal "${stderr_lines[1]}" "sleep 0.3; exit 1"
 }
 
+@test "the Perl values kept for the jobs' later lines stay within a byte budget (8 MiB), not 4096 jobs' worth" {
+    [ -x /usr/bin/time ] || skip "no /usr/bin/time to measure the peak RSS"
+    # 100 values of 1 MB: kept whole before (~100 MB), within the budget now (~16 MB).
+    /usr/bin/time -f %M -o "$D/rss" pool-run --dry-run 'true {= $_ = "a" x 1000000 =}' ::: $(seq 100) > /dev/null
+    local kb
+    kb=$(tail -n 1 "$D/rss")
+    [ "$kb" -lt 64000 ] || { echo "peak RSS $kb KB" >&2; false; }
+}
+
 @test "without perl on PATH: a command with Perl is refused in one line, one without runs" {
     run --separate-stderr env PATH=/nonexistent "$PROCKIT_BIN/pool-run" echo '{= $_ =}' ::: a
     assert_equal "$status" 255
