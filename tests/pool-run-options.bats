@@ -525,6 +525,8 @@ SH
     same_as_parallel -k --shellquote echo ::: 'a b' "c'd" 'x$y'
     assert_equal "${lines[1]}" "'echo '\"'\"'c'\"'\"'\"'\"'\"'\"'\"'\"'d'\"'\""
     same_as_parallel -k --shellquote --shellquote echo ::: 'a b'
+    same_as_parallel -k -v --shellquote echo ::: 'a b'
+    same_as_parallel -k --dry-run --shellquote echo ::: a
     same_as_parallel -k --shell-quote ::: 'touch ran' 'a	b'
     [ ! -e ran ]
     need_parallel
