@@ -2,6 +2,7 @@
 // throws an Error that names a line of the text, in one line; and the
 // lines pool-run writes are read back as written, whatever the command
 // holds (a newline as a space).
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -40,7 +41,10 @@ void check_round_trip(const uint8_t* data, size_t size) {
         size_t len = data[i + 11] % 24;
         r.command.assign(reinterpret_cast<const char*>(data + i), std::min(len, size - i));
         log += prockit::joblog_line(r);
-        want[r.seq] = {r.exitval == 0 && r.signal == 0, prockit::joblog_command(r.command)};
+        // Written with each newline a NUL, read back with each NUL a newline.
+        std::string command = prockit::joblog_command(r.command);
+        std::replace(command.begin(), command.end(), '\0', '\n');
+        want[r.seq] = {r.exitval == 0 && r.signal == 0, command};
     }
     if (prockit::parse_joblog(log) != want) std::abort();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -33,14 +34,16 @@ std::optional<T> number_in(std::string_view f) {
 std::string joblog_header() { return "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"; }
 
 std::string joblog_command(std::string command) {
-    std::replace(command.begin(), command.end(), '\n', ' ');
+    std::replace(command.begin(), command.end(), '\n', '\0');
     return command;
 }
 
 std::string joblog_line(const JoblogRecord& r) {
     auto print = [&r](char* buf, size_t cap) {
-        return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%8.3f\t0\t%llu\t%d\t%d\t", static_cast<unsigned long long>(r.seq),
-                             r.start, r.runtime, static_cast<unsigned long long>(r.received), r.exitval, r.signal);
+        // parallel's runtime: int(seconds * 1000) / 1000, printed "%10.3f".
+        double runtime = std::floor(r.runtime * 1000) / 1000;
+        return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", static_cast<unsigned long long>(r.seq),
+                             r.start, runtime, static_cast<unsigned long long>(r.received), r.exitval, r.signal);
     };
     std::string line(static_cast<size_t>(print(nullptr, 0)), '\0');
     print(line.data(), line.size() + 1);
@@ -77,7 +80,11 @@ std::map<uint64_t, JoblogJob> parse_joblog(std::string_view text) {
         size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
         text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-        if (auto e = parse_joblog_line(line, number)) done[e->seq] = JoblogJob{e->succeeded, std::string(e->command)};
+        if (auto e = parse_joblog_line(line, number)) {
+            std::string command(e->command);
+            std::replace(command.begin(), command.end(), '\0', '\n');
+            done[e->seq] = JoblogJob{e->succeeded, std::move(command)};
+        }
     }
     return done;
 }

@@ -41,7 +41,9 @@ struct JoblogRecord {
 };
 
 // The header line, and a record's line, each with its newline. A newline
-// in the command is written as a space, so that one job is one line.
+// in the command is written as a NUL, as GNU parallel writes it, so that
+// one job is one line; the runtime is to the millisecond below, in ten
+// columns, as parallel's.
 std::string joblog_header();
 std::string joblog_line(const JoblogRecord& r);
 
@@ -50,10 +52,13 @@ std::string joblog_line(const JoblogRecord& r);
 // Throws Error(Exit::failure, "line N: reason").
 std::optional<JoblogEntry> parse_joblog_line(std::string_view line, uint64_t number);
 
-// A whole joblog, by seq. Throws as above.
+// A whole joblog, by seq, each command as it ran (a NUL read back as the
+// newline it stands for, as --retry-failed runs it in parallel). Throws
+// as above.
 std::map<uint64_t, JoblogJob> parse_joblog(std::string_view text);
 
-// The Command field pool-run writes for a command: one line.
+// The Command field pool-run writes for a command: one line, each newline
+// a NUL.
 std::string joblog_command(std::string command);
 
 }  // namespace prockit

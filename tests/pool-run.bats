@@ -631,6 +631,16 @@ two"
 
 # --- issue 12 ------------------------------------------------------------
 
+@test "--joblog: a newline of the command is written NUL and read back by --retry-failed as a newline; JobRuntime in 10 columns, as GNU parallel" {
+    run pool-run --joblog "$D/log" $'echo {}\nexit 1' ::: a
+    assert_failure 1
+    assert_equal "$(tail -n 1 "$D/log" | cut -f 9 | tr '\0' '|')" "echo a|exit 1"
+    [[ "$(tail -n 1 "$D/log" | cut -f 4)" =~ ^\ {5}[0-9]\.[0-9]{3}$ ]]
+    run pool-run --joblog "$D/log" --retry-failed
+    assert_failure 1
+    assert_output "a"
+}
+
 @test "--resume-failed after the inputs changed says so in one line, and goes by job number as GNU parallel" {
     for tool in pool-run parallel; do
         command -v $tool > /dev/null || skip "GNU parallel is not installed"
