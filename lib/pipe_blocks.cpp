@@ -109,7 +109,6 @@ size_t BlockCutter::cut(std::string_view buf, bool eof) {
     for (;;) {
         if (!s.filled) {
             size_t target = s.swallowed ? buf.size() + 1 : wanted();
-            s.swallowed = false;
             if (buf.size() < target) {
                 if (!eof) return 0;
                 s.held = buf.size();
@@ -120,6 +119,7 @@ size_t BlockCutter::cut(std::string_view buf, bool eof) {
             }
             s.filled = true;
             s.wrote = false;
+            s.swallowed = false;
         }
         if (size_t c = s.pass(buf.substr(0, s.held))) {
             s.held -= c;

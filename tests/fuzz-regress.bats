@@ -56,6 +56,8 @@ replay() {
 
 @test "fuzz regressions: shell_words" { replay shell_words; }
 
+@test "fuzz regressions: pipe_blocks" { replay pipe_blocks; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do
