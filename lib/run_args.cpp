@@ -167,6 +167,13 @@ const option kRunLongOptions[] = {
     {"dryrun", no_argument, nullptr, kDryRun},           {"dr", no_argument, nullptr, kDryRun},
     {"halt-on-error", required_argument, nullptr, kHalt}, {"haltonerror", required_argument, nullptr, kHalt},
     {"argfile", required_argument, nullptr, 'a'},
+    // S: semaphore
+    {"semaphore", no_argument, nullptr, kSemaphore},     {"semaphore-timeout", required_argument, nullptr, kSemaphoreTimeout},
+    {"semaphoretimeout", required_argument, nullptr, kSemaphoreTimeout}, {"st", required_argument, nullptr, kSemaphoreTimeout},
+    {"semaphore-name", required_argument, nullptr, kSemaphoreName}, {"semaphorename", required_argument, nullptr, kSemaphoreName},
+    {"id", required_argument, nullptr, kSemaphoreName},  {"fg", no_argument, nullptr, kSemaphoreFg},
+    {"bg", no_argument, nullptr, kSemaphoreBg},          {"wait", no_argument, nullptr, kSemaphoreWait},
+    {"status", no_argument, nullptr, kSemaphoreStatus},  {"semaphore-mode", required_argument, nullptr, kSemaphoreMode},
     // R: the rest of parallel's options (lib/parallel_extras.h), in its spellings
     {"shellquote", no_argument, nullptr, kShellQuote},   {"shell-quote", no_argument, nullptr, kShellQuote},
     {"shell_quote", no_argument, nullptr, kShellQuote},
@@ -194,6 +201,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
         switch (c) {
             case 'j': case 'P':
                 p.jobs = parse_jobs(optarg, cores);
+                a.jobs_given = true;
                 a.extra.jobs = optarg;  // R: counted again in cores or sockets
                 break;
             case '0':
@@ -271,7 +279,9 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
                 parse_pipe_option(a, c, optarg);
                 break;
             // D: options
-            default: parse_output_option(a, c, optarg); break;
+            default:
+                if (!parse_semaphore_option(a.sem, c, optarg)) parse_output_option(a, c, optarg);  // S, D
+                break;
         }
     }
     settle_pipe(a);    // P: first, -N and --header mean blocks then

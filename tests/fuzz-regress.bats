@@ -58,6 +58,8 @@ replay() {
 
 @test "fuzz regressions: pipe_blocks" { replay pipe_blocks; }
 
+@test "fuzz regressions: semaphore" { replay semaphore; }
+
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
     for f in "$BATS_TEST_DIRNAME"/../fuzz/*.cpp; do

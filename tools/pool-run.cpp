@@ -34,13 +34,17 @@
 #include "queue.h"
 #include "queue_factory.h"
 #include "run_args.h"
+#include "semaphore.h"
 #include "signals.h"
 
 using namespace prockit;
 
 namespace {
 
-const char kUsage[] = "usage: pool-run [OPTION...] [COMMAND [ARG...]] [::: ARG... | :::: FILE...]...\n";
+const char kUsage[] = "usage: pool-run [OPTION...] [COMMAND [ARG...]] [::: ARG... | :::: FILE...]...\n"
+                      "       pool-run --semaphore [--id NAME] [-j N] [--fg] [--st SECONDS]\n"
+                      "                [--semaphore-mode MODE] COMMAND [ARG...]\n"
+                      "       pool-run --semaphore [--id NAME] --wait | --status\n";
 
 // One option a line (or a few, indented), in the order of pool-run(1)'s
 // OPTIONS: each option added is a line added.
@@ -138,6 +142,11 @@ const char kHelp[] =
     "  --rpl 'TAG PERL'      TAG means {= PERL =}; a (group) in TAG is $$1 in PERL\n"
     "  -s, --max-chars N     each job's command line shorter than N (default\n"
     "                        63664)\n"
+    "  --semaphore           as GNU sem: run COMMAND once one of the -j N slots\n"
+    "                        (default 1) of semaphore --id NAME is free, in the\n"
+    "                        background; --fg: wait, its status; --wait: until\n"
+    "                        no slot is held; --status: the holders; --st SECS:\n"
+    "                        <0 give up, >0 run anyway; --semaphore-mode MODE\n"
     "  --shell, --no-shell   always the shell, even for a simple line; or never:\n"
     "                        words as given\n"
     "  --shell-completion bash  print a bash completion of these options\n"
@@ -247,11 +256,16 @@ int main(int argc, char** argv) {
         std::vector<char*> args = with_profiles_and_env(argc, argv, longopts.data(), kUsage, kHelp, env_words);
         Options o(static_cast<int>(args.size()) - 1, args.data(), kRunShortOptions, longopts.data(), "", kUsage, kHelp);
         RunArgs a = parse_run_options(o, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
+        a.sem.on |= called_as_sem(argv[0]);
         check(o, [&] { check_options(a); });
         if (std::optional<int> status = answer(a, longopts.data())) return *status;
         if (a.record_env) return record_env(), 0;  // as GNU parallel: nothing else is done
         check_env_names(a.env);
         if (a.shell.mode != CommandTemplate::Shell::never) a.shell.shell = pick_job_shell();
+        if (a.sem.on) {  // GNU parallel's sem: the operands are one command, no input is read
+            a.sem.jobs = a.jobs_given ? a.pool.jobs : 1;  // as sem: a mutex unless -j says
+            return run_semaphore(a.sem, operands(o), a.shell, a.rules);
+        }
         a.pool.bar = a.bar == Bar::always || (a.bar == Bar::on_terminal && isatty(STDERR_FILENO)) || a.pool.output.progress;
         parse_operands(a, operands(o));
         check(o, [&] { settle_pipe_files(a); });  // --pipepart: the files of :::: are cut, not read as lines

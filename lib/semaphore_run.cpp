@@ -1,0 +1,169 @@
+// pool-run's semaphore mode (lib/semaphore.h): its options, and running a
+// command under a slot, in the background or in the foreground.
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <cstring>
+
+#include "deadline.h"
+#include "diag.h"
+#include "parallel_options.h"
+#include "parse.h"
+#include "semaphore.h"
+#include "signals.h"
+#include "spawn.h"
+#include "text.h"
+
+namespace prockit {
+
+bool parse_semaphore_option(SemaphoreOptions& s, int c, const char* arg) {
+    switch (c) {
+        case kSemaphore: break;
+        case kSemaphoreTimeout: {
+            // As parallel's multiply_time_units, with a sign: -1m gives up after a minute.
+            bool negative = arg[0] == '-';
+            s.timeout = parse_duration(arg + (negative || arg[0] == '+'), "semaphore-timeout");
+            if (negative) s.timeout = -s.timeout;
+            break;
+        }
+        case kSemaphoreName: s.id = arg; break;
+        case kSemaphoreFg: s.fg = true; break;
+        case kSemaphoreBg: s.fg = false; break;
+        case kSemaphoreWait: s.wait = true; break;
+        case kSemaphoreStatus: s.status = true; break;
+        case kSemaphoreMode: s.mode = parse_mode(arg); break;
+        default: return false;
+    }
+    s.on = true;
+    return true;
+}
+
+bool called_as_sem(const char* argv0) {
+    const char* slash = std::strrchr(argv0, '/');
+    return std::strcmp(slash ? slash + 1 : argv0, "sem") == 0;
+}
+
+namespace {
+
+// As parallel names a semaphore without --id: what `tty` prints.
+std::string default_id() {
+    const char* t = ::ttyname(STDIN_FILENO);
+    return t ? t : "not a tty";
+}
+
+std::string local_time(long long ms) {
+    time_t t = static_cast<time_t>(ms / 1000);
+    struct tm tm;
+    char buf[32];
+    if (!::localtime_r(&t, &tm) || !std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm)) return "?";
+    return buf;
+}
+
+// ID SLOT PID SINCE COMMAND, a line per held slot, tab-separated; every
+// semaphore we may enter when no --id was given.
+int print_status(const SemaphoreOptions& s) {
+    std::vector<std::string> ids;
+    if (s.id) {
+        ids.push_back(*s.id);
+    } else if (DIR* d = ::opendir("/dev/shm")) {
+        while (dirent* e = ::readdir(d))
+            if (auto id = semaphore_id_of(e->d_name)) ids.push_back(*id);
+        ::closedir(d);
+        std::sort(ids.begin(), ids.end());
+    }
+    for (const std::string& id : ids) {
+        std::optional<SemaphoreDir> dir;
+        try {
+            dir = SemaphoreDir::open(id, false, s.mode);
+        } catch (const Error& e) {
+            if (s.id) throw;
+            continue;  // another user's, which we may not see into
+        }
+        if (!dir) continue;
+        for (const auto& [slot, h] : dir->holders())
+            std::printf("%s\t%u\t%d\t%s\t%s\n", escape_text(id).c_str(), slot, static_cast<int>(h.pid),
+                        h.pid ? local_time(h.start_ms).c_str() : "?", escape_text(h.command).c_str());
+    }
+    return 0;
+}
+
+// The command, with the slot's descriptor inherited; exits as a shell says
+// an exec failure.
+Spawned start(const std::vector<std::string>& argv, const std::vector<std::string>& shell_argv, bool fg) {
+    SpawnSpec spec;
+    spec.argv = argv;
+    spec.pidfd = fg;
+    Spawned s = spawn_job(spec);
+    if (s.error == ENOEXEC && shell_argv != argv) {
+        // A script without #!: the shell runs it itself.
+        spec.argv = shell_argv;
+        s = spawn_job(spec);
+    }
+    if (s.error) {
+        warn("%s: %s", escape_text(spec.argv[0]).c_str(), s.failure_reason().c_str());
+        std::exit(code(s.failure_status()));
+    }
+    return s;
+}
+
+// --fg: the command's status (128+N for signal N, as parallel emulates
+// bash); a stop signal is passed to its group, then ends us.
+int wait_for(const Spawned& child, const StopSignals& stop) {
+    Fd pidfd(child.pidfd);
+    int sent = 0;
+    for (;;) {
+        Wait w = wait_fd(pidfd.get(), POLLIN, Deadline::never(), sent ? nullptr : &stop);
+        if (w == Wait::ready) break;
+        sent = stop.received();
+        ::kill(-child.pid, sent);
+    }
+    int status = 0;
+    if (retry_eintr([&] { return ::waitpid(child.pid, &status, 0); }) < 0) throw system_error(errno, "waitpid");
+    if (sent) stop.die_of_signal();
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+}  // namespace
+
+int run_semaphore(const SemaphoreOptions& s, const std::vector<std::string>& words, const ShellChoice& shell,
+                  const ReplacementRules& rules) {
+    if (s.status) return print_status(s);
+    std::string id = s.id.value_or(default_id());
+    StopSignals stop;
+    if (s.wait) {
+        if (std::optional<SemaphoreDir> dir = SemaphoreDir::open(id, false, s.mode)) dir->wait_idle(stop);
+        return 0;
+    }
+    if (words.empty()) throw Error(Exit::usage, "--semaphore needs a COMMAND");
+    CommandTemplate cmd(words, shell, rules);
+    JobInput none;
+    std::optional<SemaphoreDir> dir = SemaphoreDir::open(id, true, s.mode);
+    unsigned index = 0;
+    Fd slot;
+    try {
+        slot = dir->acquire(s.jobs, s.timeout, stop, index);
+    } catch (const Error& e) {
+        if (e.status() != Exit::timed_out) throw;
+        warn("%s", e.message().c_str());
+        return code(Exit::timed_out);  // as parallel: "Semaphore timed out. Exiting."
+    }
+    // Inherited by the command: the slot is held as long as it runs.
+    if (::fcntl(slot.get(), F_SETFD, 0) != 0) throw system_error(errno, "fcntl");
+    Spawned child = start(cmd.argv(none), cmd.argv(none, true), s.fg);
+    std::string record = holder_record(child.pid, static_cast<long long>(WallTime::now().seconds() * 1000), cmd.display(none));
+    // For --status only: a failed write leaves the slot held and unnamed.
+    if (::pwrite(slot.get(), record.data(), record.size(), 0) == static_cast<ssize_t>(record.size()))
+        (void)::ftruncate(slot.get(), static_cast<off_t>(record.size()));
+    if (!s.fg) return 0;  // as sem: the caller goes on, the command holds the slot
+    return wait_for(child, stop);
+}
+
+}  // namespace prockit

@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# pool-run --semaphore (GNU parallel's sem): a counting semaphore named by
+# --id whose slots are flock(2)ed files in /dev/shm/prockit-sem.ID, so that
+# a holder killed by SIGKILL frees its slot at once (lib/semaphore.h).
+
+load helper
+
+setup() {
+    D=$BATS_TEST_TMPDIR
+    id=$(qname sem)
+    # A command that says it started (its pid in $D/NAME.pid), then waits for $D/go.
+    cat >"$D/held" <<'EOF'
+#!/bin/sh
+echo $$ >"$1.pid.tmp" && mv "$1.pid.tmp" "$1.pid"
+while [ ! -e "${1%/*}/go" ]; do sleep 0.02; done
+echo "done $1"
+EOF
+    chmod 755 "$D/held"
+}
+
+# pool-run --semaphore in the background mode: its command outlives it, so
+# neither may keep a pipe of the test's (run's output, bats' fd 3) open.
+start() { pool-run --semaphore "$@" >>"$D/bg.out" 2>&1 3>&-; }
+
+# True while PID waits in ppoll(2): a waiter for a slot, or --fg for its command.
+in_ppoll() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 271 ]; }
+
+teardown() {
+    touch "$D/go"
+    [ -z "$id" ] || rm -rf "/dev/shm/prockit-sem.$id"
+}
+
+# The pids of the live processes named $1 whose command line holds $2
+# (a zombie or an exiting one, which has closed its files, is not live).
+live() {
+    local p comm stat rest
+    for p in /proc/[0-9]*; do
+        read -r comm <"$p/comm" 2>/dev/null || continue
+        [ "$comm" = "$1" ] || continue
+        grep -qaF -- "$2" "$p/cmdline" 2>/dev/null || continue
+        read -r stat <"$p/stat" 2>/dev/null || continue
+        rest=${stat##*) }
+        set -- "$1" "$2" $rest
+        # state (Z: zombie, X: dead) and flags, whose 0x4 is PF_EXITING
+        case "$3" in Z | X) continue ;; esac
+        (( $9 & 4 )) && continue
+        echo "${p#/proc/}"
+    done
+}
+
+@test "a command runs in the background: the caller returns 0 at once, the command holds the slot until it ends" {
+    start --id "$id" "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    assert_equal "$(cat "$D/bg.out")" ""
+    run pool-run --semaphore --id "$id" --status
+    assert_success
+    assert_output --regexp "^$id	0	$a	[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}	$D/held $D/a\$"
+    touch "$D/go"
+    run pool-run --semaphore --id "$id" --wait
+    assert_success
+    run pool-run --semaphore --id "$id" --status
+    assert_output ""
+    [ -z "$(live held "$D/a")" ]
+}
+
+@test "-j 1 is a mutex: the second caller waits until the first command ends, then runs" {
+    start --id "$id" "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    pool-run --semaphore --id "$id" --fg echo second >"$D/out" 3>&- &
+    second=$!
+    wait_until in_ppoll $second
+    assert_file_not_exists "$D/b.pid"
+    [ ! -s "$D/out" ]
+    kill -0 $second
+    touch "$D/go"
+    wait $second
+    assert_equal "$(cat "$D/out")" second
+}
+
+@test "-j 2: two commands hold the semaphore at once, a third waits" {
+    start --id "$id" -j 2 "$D/held" "$D/a"
+    start --id "$id" -j 2 "$D/held" "$D/b"
+    pid_written_to "$D/a.pid" >/dev/null
+    pid_written_to "$D/b.pid" >/dev/null
+    pool-run --semaphore --id "$id" -j 2 "$D/held" "$D/c" >>"$D/bg.out" 2>&1 3>&- &
+    third=$!
+    wait_until in_ppoll $third
+    assert_file_not_exists "$D/c.pid"
+    assert_equal "$(pool-run --semaphore --id "$id" --status | cut -f2 | tr '\n' ' ')" "0 1 "
+    touch "$D/go"
+    wait $third
+    pool-run --semaphore --id "$id" --wait
+    [ -z "$(live held "$D/")" ]
+}
+
+@test "--fg: the command's exit status, 128+N for signal N, 127 and one line when it is not found" {
+    run pool-run --semaphore --id "$id" --fg 'echo out; echo err >&2; exit 7'
+    assert_equal "$status" 7
+    assert_output "$(printf 'out\nerr')"
+    run pool-run --semaphore --id "$id" --fg 'kill -9 $$'
+    assert_equal "$status" 137
+    run -127 pool-run --semaphore --id "$id" --fg no-such-command-here
+    assert_equal "$status" 127
+    assert_output "pool-run: no-such-command-here: command not found"
+    run -127 start --id "$id" no-such-command-here
+    assert_equal "$status" 127
+    assert_equal "$(cat "$D/bg.out")" "pool-run: no-such-command-here: command not found"
+}
+
+@test "the command line is composed as a job's: ';' between words is the shell's; stdin is the caller's" {
+    run pool-run --semaphore --id "$id" --fg echo a ";" echo b
+    assert_success
+    assert_output "$(printf 'a\nb')"
+    run pool-run --semaphore --id "$id" --fg tr a-z A-Z <<<"from stdin"
+    assert_output "FROM STDIN"
+}
+
+@test "run as sem, pool-run is in semaphore mode" {
+    ln -s "$(command -v pool-run)" "$D/sem"
+    run "$D/sem" --id "$id" --fg echo as sem
+    assert_success
+    assert_output "as sem"
+}
+
+@test "--semaphore-timeout: negative gives up (1, one line), positive runs anyway in a slot beyond -j" {
+    start --id "$id" "$D/held" "$D/a"
+    pid_written_to "$D/a.pid" >/dev/null
+    run pool-run --semaphore --id "$id" --st -0.2 --fg echo never
+    assert_equal "$status" 1
+    assert_output "pool-run: semaphore $id: timed out: exiting"
+    start --id "$id" --semaphoretimeout 0.2 "$D/held" "$D/b"
+    assert_equal "$(cat "$D/bg.out")" "pool-run: semaphore $id: timed out: running anyway"
+    pid_written_to "$D/b.pid" >/dev/null
+    assert_equal "$(pool-run --semaphore --id "$id" --status | cut -f2 | tr '\n' ' ')" "0 1 "
+    touch "$D/go"
+    pool-run --semaphore --id "$id" --wait
+}
+
+@test "--wait returns once every command under the id has ended, and at once for an unknown id" {
+    start --id "$id" -j 3 "$D/held" "$D/a"
+    start --id "$id" -j 3 "$D/held" "$D/b"
+    pid_written_to "$D/a.pid" >/dev/null
+    pid_written_to "$D/b.pid" >/dev/null
+    pool-run --semaphore --id "$id" --wait >>"$D/fg.out" 2>&1 3>&- &
+    waiter=$!
+    wait_until in_ppoll $waiter
+    kill -0 $waiter
+    touch "$D/go"
+    wait $waiter
+    [ -z "$(live held "$D/")" ]
+    run pool-run --semaphore --id "$(qname none)" --wait
+    assert_success
+    assert_file_not_exists "/dev/shm/prockit-sem.$(qname none)"
+}
+
+# The lock is the slot file's, not its taker's: --wait and --status see it when the
+# pool-run that took it has exited, also where that pid is not visible (a pid namespace,
+# in which /proc/locks hides such locks).
+@test "--wait and --status see holders whose pool-run has exited, also from another pid namespace" {
+    start --id "$id" -j 2 "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    run unshare -p -f --mount-proc pool-run --semaphore --id "$id" --status
+    assert_output --regexp "^$id	0	$a	"
+    unshare -p -f --mount-proc pool-run --semaphore --id "$id" --wait >>"$D/fg.out" 2>&1 3>&- &
+    waiter=$!
+    wait_until test -n "$(live pool-run "--wait")"
+    wait_until in_ppoll "$(live pool-run "--wait")"
+    kill -0 $waiter
+    touch "$D/go"
+    wait $waiter
+    [ -z "$(live held "$D/a")" ]
+}
+
+@test "a holder killed by SIGKILL frees its slot at once; a killed --fg pool-run leaves its command holding it" {
+    pool-run --semaphore --id "$id" --fg "$D/held" "$D/a" >>"$D/fg.out" 2>&1 3>&- &
+    fg=$!
+    a=$(pid_written_to "$D/a.pid")
+    kill -9 $fg
+    wait $fg || true
+    # The command still runs and holds the slot: the count never exceeds -j.
+    run pool-run --semaphore --id "$id" --st -0.3 --fg echo never
+    assert_equal "$status" 1
+    kill -9 "$a"
+    run pool-run --semaphore --id "$id" --fg echo next
+    assert_success
+    assert_output next
+}
+
+@test "SIGTERM to a --fg pool-run ends its command and pool-run dies of it; a waiter dies of it holding nothing" {
+    pool-run --semaphore --id "$id" --fg "$D/held" "$D/a" >>"$D/fg.out" 2>&1 3>&- &
+    fg=$!
+    a=$(pid_written_to "$D/a.pid")
+    pool-run --semaphore --id "$id" --fg echo never >>"$D/fg.out" 2>&1 3>&- &
+    waiter=$!
+    wait_until in_ppoll $waiter
+    kill -TERM $waiter
+    st=0 && wait $waiter || st=$?
+    assert_equal "$st" 143
+    kill -TERM $fg
+    st=0 && wait $fg || st=$?
+    assert_equal "$st" 143
+    wait_until test -z "$(live held "$D/a")"
+    run pool-run --semaphore --id "$id" --st -5 --fg echo free
+    assert_output free
+}
+
+# The proof of the design: holders and waiters killed at random instants, many
+# rounds; each command, as it starts, counts the live commands under the id.
+@test "SIGKILL at random instants: never more than -j commands under the id, no slot lost" {
+    cat >"$D/count" <<'EOF'
+#!/bin/bash
+# Counts the live commands under this id (the test's live()), then works a little.
+n=0
+for p in /proc/[0-9]*; do
+    read -r comm <"$p/comm" 2>/dev/null || continue
+    [ "$comm" = count ] || continue
+    grep -qaF -- "$1" "$p/cmdline" 2>/dev/null || continue
+    read -r stat <"$p/stat" 2>/dev/null || continue
+    set -- "$1" ${stat##*) }
+    case "$2" in Z | X) continue ;; esac
+    (( $8 & 4 )) && continue
+    n=$((n + 1))
+done
+[ "$n" -le 2 ] || echo "$n at once" >>"${1%/*}/over"
+echo started >>"${1%/*}/ran"
+sleep 0.0$((RANDOM % 3))
+EOF
+    chmod 755 "$D/count"
+    for round in $(seq 25); do
+        waiters=()
+        for k in 1 2 3 4; do
+            start --id "$id" -j 2 "$D/count" "$D/tag" &
+            waiters+=($!)
+        done
+        # A random victim: one of the waiting or exited pool-runs, or a running command.
+        sleep 0.00$((RANDOM % 10))
+        victims=("${waiters[@]}" $(live count "$D/tag"))
+        kill -9 "${victims[RANDOM % ${#victims[@]}]}" 2>/dev/null || true
+        sleep 0.00$((RANDOM % 10))
+        for v in $(live count "$D/tag"); do
+            ((RANDOM % 2)) && kill -9 "$v" 2>/dev/null || true
+        done
+        for w in "${waiters[@]}"; do wait "$w" || true; done
+    done
+    # No slot lost: both are free within a bounded wait, for two callers at once.
+    timeout 20 pool-run --semaphore --id "$id" --wait
+    timeout 20 pool-run --semaphore --id "$id" -j 2 --st -10 --fg "$D/held" "$D/a" >>"$D/fg.out" 2>&1 3>&- &
+    timeout 20 pool-run --semaphore --id "$id" -j 2 --st -10 --fg "$D/held" "$D/b" >>"$D/fg.out" 2>&1 3>&- &
+    pid_written_to "$D/a.pid" >/dev/null
+    pid_written_to "$D/b.pid" >/dev/null
+    touch "$D/go"
+    wait
+    assert_file_not_exists "$D/over"
+    [ "$(wc -l <"$D/ran")" -ge 25 ]
+    [ -z "$(live count "$D/tag")" ]
+}
+
+@test "as nobody: a 0600 semaphore of root's is refused (255, one line); a --semaphore-mode 0666 one is shared" {
+    pool-run --semaphore --id "$id" --fg true
+    run as_nobody pool-run --semaphore --id "$id" --fg echo in
+    assert_equal "$status" 255
+    assert_output "pool-run: semaphore $id: belongs to uid 0 and its mode 0700 does not let others in"
+    shared=$(qname shared)
+    start --id "$shared" --semaphore-mode 0666 "$D/held" "$D/a"
+    pid_written_to "$D/a.pid" >/dev/null
+    run as_nobody pool-run --semaphore --id "$shared" --st -0.2 --fg echo in
+    assert_equal "$status" 1
+    run as_nobody pool-run --semaphore --id "$shared" -j 2 --fg echo in
+    assert_success
+    assert_output in
+    assert_equal "$(stat -c %a "/dev/shm/prockit-sem.$shared")" 1777
+    touch "$D/go"
+    as_nobody pool-run --semaphore --id "$shared" --wait
+    rm -rf "/dev/shm/prockit-sem.$shared"
+}
+
+@test "root is refused nobody's 0600 semaphore, and a symbolic link planted at the name" {
+    as_nobody pool-run --semaphore --id "$id" --fg true
+    run pool-run --semaphore --id "$id" --fg echo in
+    assert_equal "$status" 255
+    assert_output "pool-run: semaphore $id: belongs to uid 65534 and its mode 0700 does not let others in"
+    link=$(qname link)
+    as_nobody ln -s /tmp "/dev/shm/prockit-sem.$link"
+    run pool-run --semaphore --id "$link" --fg echo in
+    assert_equal "$status" 255
+    assert_output "pool-run: semaphore $link: /dev/shm/prockit-sem.$link is not a directory: not a semaphore"
+    rm -f "/dev/shm/prockit-sem.$link"
+}
+
+@test "--status escapes what a holder wrote; an id with other bytes is written %XX in the name" {
+    odd="$(qname 'a b/c')"
+    start --id "$odd" "$D/held" "$D/a"$'\t'x
+    pid_written_to "$D/a.pid" >/dev/null
+    assert_equal "$(pool-run --semaphore --id "$odd" --status | cut -f1,2,5)" "$odd	0	$D/held $D/a\tx"
+    assert_equal "$(pool-run --semaphore --status | grep -c "^$odd	")" 1
+    dir=/dev/shm/prockit-sem.$(qname 'a%20b%2Fc')
+    [ -d "$dir" ]
+    touch "$D/go"
+    pool-run --semaphore --id "$odd" --wait
+    rm -r "$dir"
+}
+
+@test "misuse: --semaphore with no command, a bad --semaphore-mode, an empty --id" {
+    run pool-run --semaphore --id "$id"
+    assert_equal "$status" 255
+    assert_line --index 0 "pool-run: --semaphore needs a COMMAND"
+    run pool-run --semaphore --semaphore-mode 4755 --id "$id" true
+    assert_equal "$status" 255
+    run pool-run --semaphore --id "" true
+    assert_equal "$status" 255
+    assert_line --index 0 "pool-run: --id: empty semaphore name"
+}
