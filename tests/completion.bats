@@ -123,7 +123,8 @@ f"
 @test "pool-run: options and their arguments: files after -a and --joblog, queues after --from, the forms of --halt" {
     make_queues
     replies 'pool-run --j' pool-run --j == --jobs --joblog
-    replies 'pool-run --re' pool-run --re == --record-env --results --resume --resume-failed --retries --retry-failed
+    replies 'pool-run --re' pool-run --re == --recend --recstart --record-env --regexp --remove-rec-sep --results \
+        --resume --resume-failed --retries --retry-failed
     replies 'pool-run -j ' pool-run -j '' ==
     replies 'pool-run --timeout 5' pool-run --timeout 5 ==
     replies 'pool-run --joblog ' pool-run --joblog '' == abc 'my\ file' sub/
