@@ -269,7 +269,7 @@ void Pool::wait_and_handle() {
     double now = monotonic_seconds(), wake = -1;
     auto sooner = [&](double t) { wake = wake < 0 ? t : std::min(wake, t); };
     for (auto& j : running_) {
-        if (limit > 0 && !j->timed_out) sooner(j->started + limit);
+        if (limit > 0 && !j->timed_out) sooner(JobTimeout::due(limit, j->started, j->started_epoch));
         if (j->kill_at > 0) sooner(j->kill_at);
     }
     if (want_input && source_.poll_ms() >= 0) sooner(now + source_.poll_ms() / 1000.0);
@@ -315,7 +315,7 @@ void Pool::list_running() {
 void Pool::end_overdue(double now) {
     const double limit = timeout_.limit();
     for (auto& j : running_) {
-        if (limit > 0 && !j->timed_out && now >= j->started + limit) {
+        if (limit > 0 && !j->timed_out && now >= JobTimeout::due(limit, j->started, j->started_epoch)) {
             j->timed_out = true;
             end_step(*j, now);
             // As GNU parallel's warning: the job fails whatever it exits with.

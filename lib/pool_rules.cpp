@@ -49,6 +49,12 @@ double JobTimeout::limit() const {
     return 0;
 }
 
+double JobTimeout::due(double limit, double started, double started_epoch) {
+    if (limit <= 0) return 0;
+    double start = std::floor(started_epoch * 1000) / 1000;  // parallel's now(): to the millisecond
+    return started + (std::floor(start + limit) + 1 - started_epoch);
+}
+
 void JobTimeout::succeeded(double runtime) {
     constexpr size_t kWindow = 999;
     if (runtimes_.size() < kWindow) runtimes_.push_back(runtime);

@@ -46,6 +46,13 @@ class JobTimeout {
 public:
     JobTimeout(double seconds, double percent) : seconds_(seconds), percent_(percent) {}
     double limit() const;
+    // When a job started at `started` (monotonic) and `started_epoch`
+    // (the wall clock) is over `limit` (limit()), on the monotonic clock;
+    // 0 for no limit. As GNU parallel's is_timedout, `time > start + limit`
+    // with Perl's whole-second time(): once the wall clock's second after
+    // start + limit has begun, so a job gets between the limit and a
+    // second more, and a 2 s job under --timeout 2 finishes.
+    static double due(double limit, double started, double started_epoch);
     bool wants_runtimes() const { return percent_ > 0; }
     void succeeded(double runtime);
 

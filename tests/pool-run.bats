@@ -243,6 +243,19 @@ two"
     assert_failure 255
 }
 
+@test "--timeout is checked in whole seconds as GNU parallel: a job gets until the wall clock's second after start + limit" {
+    # parallel's is_timedout is `time > start + limit`, time() in whole
+    # seconds. Started early in a second, a 1.3 s job under --timeout 1
+    # finishes (its end is nearly 2 s away); cut at 1 s it was ended.
+    wait_for '[ "$(date +%N)" -lt 150000000 ]'
+    run --separate-stderr pool-run --timeout 1 'sleep 1.3; echo done {}' ::: a
+    assert_success
+    assert_output "done a"
+    # A job longer than that is ended all the same.
+    run --separate-stderr pool-run --timeout 1 'sleep 30' ::: a
+    assert_failure 1
+}
+
 @test "--timeout N%: a job over N% of the median runtime of the successful ones is ended" {
     # Three jobs of 0.2 s set the median; at 1000% the fourth may run 2 s,
     # and is ended long before its 30.

@@ -150,3 +150,13 @@ TEST("--timeout N% keeps to the last 999 successes") {
     for (int i = 0; i < 500; ++i) t.succeeded(5);  // now 499 of 1 and 500 of 5
     CHECK_EQ(t.limit(), 5.0);
 }
+
+TEST("--timeout: a job is over once the wall clock's second after start + limit has begun, as parallel") {
+    // parallel's is_timedout: `time > start + limit`, time() in whole seconds.
+    auto near = [](double a, double b) { return a > b - 1e-6 && a < b + 1e-6; };
+    CHECK(near(JobTimeout::due(2, 10.0, 100.7), 12.3));  // at 103.0 on the wall clock: 2.3 s after the start
+    CHECK(near(JobTimeout::due(2, 10.0, 100.0), 13.0));  // 102 is not > 102: at 103.0, 3 s
+    CHECK(near(JobTimeout::due(2, 10.0, 100.9995), 12.0005));  // the start to the millisecond, as parallel's now()
+    CHECK(near(JobTimeout::due(0.5, 0.0, 7.2), 0.8));
+    CHECK_EQ(JobTimeout::due(0, 10.0, 100.0), 0.0);  // no timeout
+}
