@@ -380,8 +380,11 @@ void Pool::finish(std::unique_ptr<Job> job) {
     tally_.add(failed);
     if (opt_.templates) opt_.templates->done(job->input);  // --tmpl --cleanup
     if (!failed && timeout_.wants_runtimes() && job->pid > 0) timeout_.succeeded(monotonic_seconds() - job->started);
-    if (joblog_.to_stdout()) job->output.joblog_line = joblog_line(job->record());
-    else joblog_.write(job->record());
+    // As GNU parallel, whose killall reaps none of the jobs it ends: a job
+    // the run ended (a stop signal, --halt now), not --timeout, is not logged.
+    bool logged = !(ending_ && job->term_step > 0 && !job->timed_out);
+    if (logged && joblog_.to_stdout()) job->output.joblog_line = joblog_line(job->record());
+    else if (logged) joblog_.write(job->record());
     source_finished(job->input);
     if (const char* what = halt_.says(failed)) {
         // As GNU parallel says it: two lines, the second the command.

@@ -654,6 +654,15 @@ two"
     assert_output "a"
 }
 
+@test "--joblog: the jobs the run itself ends (--halt now, a stop signal) are not logged, as GNU parallel's killall; --timeout's are" {
+    run --separate-stderr pool-run --joblog "$D/log" --halt now,fail=1 'sleep {}; exit 1' ::: 0.2 30
+    assert_failure 1
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $1, $7, $8, $9 }' "$D/log")" "1 1 0 sleep 0.2; exit 1"
+    # So --resume runs it again.
+    run --separate-stderr pool-run --joblog "$D/log" --resume 'echo {}' ::: 0.2 30
+    assert_output "30"
+}
+
 @test "--resume-failed after the inputs changed says so in one line, and goes by job number as GNU parallel" {
     for tool in pool-run parallel; do
         command -v $tool > /dev/null || skip "GNU parallel is not installed"
