@@ -161,7 +161,8 @@ std::optional<Holder> parse_holder(std::string_view text) {
     auto number = [&](long long max, long long& out) {
         size_t i = 0;
         long long v = 0;
-        for (; i < text.size() && i < 19 && text[i] >= '0' && text[i] <= '9'; ++i) v = v * 10 + (text[i] - '0');
+        // 18 digits at most: v stays far from overflow, whatever the file holds.
+        for (; i < text.size() && i < 18 && text[i] >= '0' && text[i] <= '9'; ++i) v = v * 10 + (text[i] - '0');
         if (i == 0 || i >= text.size() || text[i] != ' ' || v > max) return false;
         out = v;
         text.remove_prefix(i + 1);

@@ -38,6 +38,7 @@ TEST("holder records: written and read back; malformed ones are none") {
     CHECK(!parse_holder("2147483648 1 x"));
     CHECK(!parse_holder("12 x y"));
     CHECK(!parse_holder("12 99999999999999999999 y"));
+    CHECK(!parse_holder("1 9900017642049424124 x"));  // 19 digits: past long long (fuzz/regress/semaphore/crash-89ab...)
     CHECK_EQ(parse_holder(std::string("5 6 ") + std::string(2000, 'c'))->command.size(), 1020u);
 }
 
