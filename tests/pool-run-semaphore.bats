@@ -35,10 +35,10 @@ teardown() {
 live() {
     local p comm stat rest
     for p in /proc/[0-9]*; do
-        read -r comm <"$p/comm" 2>/dev/null || continue
+        read -r comm 2>/dev/null <"$p/comm" || continue
         [ "$comm" = "$1" ] || continue
         grep -qaF -- "$2" "$p/cmdline" 2>/dev/null || continue
-        read -r stat <"$p/stat" 2>/dev/null || continue
+        read -r stat 2>/dev/null <"$p/stat" || continue
         rest=${stat##*) }
         set -- "$1" "$2" $rest
         # state (Z: zombie, X: dead) and flags, whose 0x4 is PF_EXITING
@@ -212,10 +212,10 @@ live() {
 # Counts the live commands under this id (the test's live()), then works a little.
 n=0
 for p in /proc/[0-9]*; do
-    read -r comm <"$p/comm" 2>/dev/null || continue
+    read -r comm 2>/dev/null <"$p/comm" || continue
     [ "$comm" = count ] || continue
     grep -qaF -- "$1" "$p/cmdline" 2>/dev/null || continue
-    read -r stat <"$p/stat" 2>/dev/null || continue
+    read -r stat 2>/dev/null <"$p/stat" || continue
     set -- "$1" ${stat##*) }
     case "$2" in Z | X) continue ;; esac
     (( $8 & 4 )) && continue
