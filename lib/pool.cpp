@@ -1,7 +1,8 @@
 // The pool's scheduling: which job starts when, what happens when one
 // finishes (retries, the joblog, --halt, its output), and how the run ends.
 // The parts it drives are each in a file of their own: the loop
-// (pool_loop.h), a job and its pipes (pool_job.h), output (job_output.h),
+// (pool_loop.h), a job and its pipes (pool_job.h), ending jobs
+// (pool_ending.h), output (job_output.h),
 // the joblog (pool_joblog.h), the limits (pool_limits.h), --halt and
 // --timeout (pool_rules.h), --bar (progress_bar.h), sources (job_sources.h).
 #include "pool.h"
@@ -9,7 +10,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cmath>
 #include <deque>
 #include <exception>
 
@@ -20,6 +20,7 @@
 #include "job_output.h"
 #include "pool_job.h"
 #include "pool_joblog.h"
+#include "pool_ending.h"
 #include "job_templates.h"
 #include "pool_limits.h"
 #include "pool_loop.h"
@@ -51,13 +52,13 @@ private:
                monotonic_seconds() < last_start_ + opt_.delay;
     }
     void wait_and_handle();
-    void end_overdue(double now);
     void list_running();
     void sweep_finished();
-    bool still_ending(const Job& j) const;
     void finish(std::unique_ptr<Job> job);
-    void end_all();
-    void end_step(Job& j, double now);
+    void end_all() {
+        ending_ = true;
+        ender_.end_all(running_);
+    }
     void own_error(std::exception_ptr e = std::current_exception());
     void settle();
     void source_failed();
@@ -88,7 +89,7 @@ private:
     Tally tally_;
     HaltRule halt_;
     JobTimeout timeout_;
-    std::vector<TermStep> term_steps_;  // --termseq, or TERM, --term-grace, KILL
+    JobEnder ender_;
     MemoryGuard memory_{opt_.memfree};  // --memfree: the youngest job ended when memory runs short
     double last_start_ = -1;            // when the last job started (--delay)
     unsigned long long next_seq_ = 1;
@@ -100,7 +101,7 @@ private:
 Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
     : loop_(stop), cmd_(cmd), source_(source), batch_(source, opt.batch, cmd), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_),
       resume_(opt), joblog_(opt), slots_(opt.jobs), halt_(opt.halt), timeout_(opt.timeout, opt.timeout_percent),
-      term_steps_(opt.termseq.empty() ? std::vector<TermStep>{{SIGTERM, opt.term_grace}, {SIGKILL, 3600}} : opt.termseq) {
+      ender_(opt, cmd, bar_line_) {
     if (!opt_.dry_run) {
         slots_ = fit_slots_to_descriptors(slots_, opt_);
         slots_ = fit_slots_to_processes(slots_, processes_per_job());
@@ -280,9 +281,9 @@ void Pool::wait_and_handle() {
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();
-    end_overdue(monotonic_seconds());
+    ender_.end_overdue(running_, timeout_.limit(), monotonic_seconds());
     if (memory_.on() && memory_.short_now(MemoryGuard::read_free(), monotonic_seconds()))
-        if (Job* j = MemoryGuard::youngest(running_)) end_step(*j, monotonic_seconds());
+        if (Job* j = MemoryGuard::youngest(running_)) ender_.end(*j);
     if (int sig = stop_.received(); sig && sig != seen_signal_) {
         seen_signal_ = sig;
         no_new_jobs_ = true;
@@ -311,62 +312,11 @@ void Pool::list_running() {
         if (!j->exited) warn("%s", escape_text(cmd_.display(j->input)).c_str());
 }
 
-// Jobs over --timeout: the whole process group, TERM first, KILL after the grace.
-void Pool::end_overdue(double now) {
-    const double limit = timeout_.limit();
-    for (auto& j : running_) {
-        if (limit > 0 && !j->timed_out && now >= JobTimeout::due(limit, j->started, j->started_epoch)) {
-            j->timed_out = true;
-            end_step(*j, now);
-            // As GNU parallel's warning: the job fails whatever it exits with.
-            bar_line_.before_line();
-            // To the millisecond: an N% limit is a median times N (0.214328 s).
-            warn("job %llu timed out after %g s and was ended: %s", j->seq(), std::round(limit * 1000) / 1000,
-                 escape_text(cmd_.display(j->input)).c_str());
-        } else if (j->kill_at > 0 && now >= j->kill_at) {
-            end_step(*j, now);
-        }
-    }
-}
-
-// Jobs whose process has exited and whose pipes are closed are done.
 void Pool::sweep_finished() {
-    for (size_t i = 0; i < running_.size();) {
-        if (!running_[i]->done() || still_ending(*running_[i])) {
-            ++i;
-            continue;
-        }
-        auto job = std::move(running_[i]);
-        running_.erase(running_.begin() + static_cast<long>(i));
+    ender_.sweep(running_, [this](std::unique_ptr<Job> job) {
         free_slots_.push_back(job->input.slot);
         finish(std::move(job));
-    }
-}
-
-// As parallel: --termseq goes on while any of the job's process group
-// lives, not only its leader (a background child may ignore SIGINT and
-// outlive the shell). A group id is not reused while a member has it.
-bool Pool::still_ending(const Job& j) const {
-    return j.term_step > 0 && j.term_step < term_steps_.size() && j.pid > 0 && ::kill(-j.pid, 0) == 0;
-}
-
-void Pool::end_all() {
-    ending_ = true;
-    double now = monotonic_seconds();
-    for (auto& j : running_)
-        if (j->term_step == 0) end_step(*j, now);
-}
-
-// The next step of ending a job's process group: --termseq's signals and
-// waits (by default TERM, --term-grace, KILL); after the last, KILL again
-// every hour, so that no job outlives the run.
-void Pool::end_step(Job& j, double now) {
-    static const std::vector<TermStep> kKill{{SIGKILL, 3600}};
-    const std::vector<TermStep>& steps = term_steps_;
-    const TermStep& s = j.term_step < steps.size() ? steps[j.term_step] : kKill[0];
-    ::kill(-j.pid, s.sig);
-    j.kill_at = now + s.wait;
-    ++j.term_step;
+    });
 }
 
 void Pool::finish(std::unique_ptr<Job> job) {
