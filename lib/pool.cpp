@@ -8,6 +8,7 @@
 #include "pool.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -18,6 +19,7 @@
 #include "diag.h"
 #include "job_batch.h"
 #include "job_output.h"
+#include "pipe_feed.h"
 #include "pool_job.h"
 #include "pool_joblog.h"
 #include "pool_ending.h"
@@ -41,13 +43,17 @@ private:
     unsigned processes_per_job() const { return cmd_.uses_shell() ? 2 : 1; }
     void start_jobs();
     std::unique_ptr<Job> next_job();
+    JobSource::Next take_input(Job& job);
+    bool feeds_idle() const;
+    void refeed_idle();
+    long long total_jobs() const { return blocks_ ? -1 : batch_.total(); }
     void launch_or_wait(std::unique_ptr<Job> job);
     void take(Job& job, bool is_out, std::string_view data, bool last) override;
     void say_command(Job& job);
     // --delay: the next job may not start yet (none waits when the source
     // knows that no job is left: the run ends with its last job).
     bool delayed() const {
-        long long total = batch_.total();
+        long long total = total_jobs();
         return opt_.delay > 0 && last_start_ >= 0 && (total < 0 || static_cast<long long>(next_seq_ - 1) < total) &&
                monotonic_seconds() < last_start_ + opt_.delay;
     }
@@ -68,6 +74,7 @@ private:
     const CommandTemplate& cmd_;
     JobSource& source_;
     JobBatch batch_;  // the source's records into jobs (-n, -m, -X, -s)
+    std::unique_ptr<BlockSource> blocks_;  // --pipe, --pipepart: jobs from blocks instead
     const PoolOptions& opt_;
     const StopSignals& stop_;
     BarLine bar_line_;
@@ -107,6 +114,7 @@ Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt
         slots_ = fit_slots_to_processes(slots_, processes_per_job());
     }
     for (unsigned s = slots_; s >= 1; --s) free_slots_.push_back(s);
+    if (opt_.pipe.mode != PipeOptions::Mode::none) blocks_ = std::make_unique<BlockSource>(opt_.pipe, STDIN_FILENO, slots_);
     bar_.start(count_cpus().threads, slots_);  // --progress: parallel's header
 }
 
@@ -124,7 +132,7 @@ int Pool::run() {
             settle();
         }
     }
-    bar_.draw(tally_.done, 0, batch_.total(), true);
+    bar_.draw(tally_.done, 0, total_jobs(), true);
     if (own_error_) std::rethrow_exception(own_error_);
     if (source_error_) std::rethrow_exception(source_error_);
     if (output_.broken()) die_of_signal(SIGPIPE);
@@ -202,7 +210,7 @@ std::unique_ptr<Job> Pool::next_job() {
         job->input.slot = free_slots_.back();
         JobSource::Next n;
         try {
-            n = batch_.next(job->input, slots_);
+            n = take_input(*job);
         } catch (const Error&) {
             source_failed();
             return nullptr;
@@ -211,7 +219,7 @@ std::unique_ptr<Job> Pool::next_job() {
         if (n != JobSource::Next::job) return nullptr;
         ++next_seq_;
         // {##} and {0#}: the number of jobs, when the source knows its records.
-        if (long long total = batch_.total(); total >= 0) job->input.total = static_cast<unsigned long long>(total);
+        if (long long total = total_jobs(); total >= 0) job->input.total = static_cast<unsigned long long>(total);
         job->log_seq = source_.joblog_seq();
         if (resume_.skip(cmd_, job->input, bar_line_)) {
             // Done in an earlier run (--resume), or done well (--resume-failed):
@@ -238,6 +246,59 @@ std::unique_ptr<Job> Pool::next_job() {
     return nullptr;
 }
 
+// The job's input: records of the source, or a block (--pipe, --pipepart).
+JobSource::Next Pool::take_input(Job& job) {
+    if (!blocks_) return batch_.next(job.input, slots_);
+    std::shared_ptr<const Block> block;
+    BlockSource::Next n = blocks_->next(block);
+    if (n == BlockSource::Next::end) return JobSource::Next::end;
+    if (n == BlockSource::Next::later) return JobSource::Next::later;
+    // --cat: {} names a file that holds the block; --fifo: a FIFO the pool
+    // writes it into. Either way {} is the job's argument.
+    if (opt_.pipe.feed == PipeOptions::Feed::cat) job.feed.temp = block_file(*block);
+    else job.feed.block = std::move(block);
+    if (opt_.pipe.feed == PipeOptions::Feed::fifo) job.feed.temp = block_fifo();
+    job.feed.round_robin = opt_.pipe.round_robin && opt_.pipe.feed == PipeOptions::Feed::stdin_pipe;
+    if (job.feed.temp) job.input.records = {{job.feed.temp->path}};
+    return JobSource::Next::job;
+}
+
+// --round-robin: a job whose pipe took all it was given waits for more.
+bool Pool::feeds_idle() const {
+    return std::any_of(running_.begin(), running_.end(), [](const auto& j) { return j->feed.idle; });
+}
+
+// --round-robin: each block to a job whose pipe has room, without its
+// header (each job has it once, in front of its first block, as GNU
+// parallel's); at the end of the input every pipe is closed.
+void Pool::refeed_idle() {
+    for (bool fed = true; fed;) {  // again while a pipe took all at once
+        fed = false;
+        for (auto& j : running_) {
+            if (!j->feed.idle) continue;
+            std::shared_ptr<const Block> block;  // none: the end (or no new jobs: SIGHUP, --halt)
+            if (!source_ended_ && !no_new_jobs_) {
+                BlockSource::Next n;
+                try {
+                    n = blocks_->next(block);
+                } catch (const Error&) {
+                    source_failed();
+                    n = BlockSource::Next::end;
+                }
+                if (n == BlockSource::Next::later) return;
+                if (n == BlockSource::Next::end) source_ended_ = true;
+            }
+            if (block && block->header) {
+                auto bare = std::make_shared<Block>(*block);
+                bare->header.reset();
+                block = std::move(bare);
+            }
+            refeed(j->feed, std::move(block));
+            fed = true;
+        }
+    }
+}
+
 // Starts a job that holds a slot: it runs, fails at once (not found), or
 // waits for the kernel to allow one more process.
 void Pool::launch_or_wait(std::unique_ptr<Job> job) {
@@ -262,9 +323,11 @@ void Pool::take(Job& job, bool is_out, std::string_view data, bool last) {
 }
 
 void Pool::wait_and_handle() {
+    if (opt_.pipe.round_robin && blocks_) refeed_idle();  // before the wait: a job may be waiting for nothing else
     bool want_input = !no_new_jobs_ && !source_ended_ && refused_.empty() && running_.size() < slots_;
+    if (blocks_ && !source_ended_ && feeds_idle()) want_input = true;
     // The source said "later": its descriptor is drained, so the next data is a new edge.
-    if (int fd = want_input ? source_.poll_fd() : -1; fd >= 0) loop_.watch_input(fd);
+    if (int fd = !want_input ? -1 : blocks_ ? blocks_->poll_fd() : source_.poll_fd(); fd >= 0) loop_.watch_input(fd);
 
     const double limit = timeout_.limit();
     double now = monotonic_seconds(), wake = -1;
@@ -281,6 +344,7 @@ void Pool::wait_and_handle() {
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();
+    if (opt_.pipe.round_robin && blocks_) refeed_idle();
     ender_.end_overdue(running_, timeout_.limit(), monotonic_seconds());
     if (memory_.on() && memory_.short_now(MemoryGuard::read_free(), monotonic_seconds()))
         if (Job* j = MemoryGuard::youngest(running_)) ender_.end(*j);
@@ -302,7 +366,7 @@ void Pool::wait_and_handle() {
         end_all();
     }
     sweep_finished();
-    if (bar_.due()) bar_.draw(tally_.done, static_cast<unsigned>(running_.size()), batch_.total(), false);
+    if (bar_.due()) bar_.draw(tally_.done, static_cast<unsigned>(running_.size()), total_jobs(), false);
 }
 
 // SIGUSR1: the commands running now, one line each on stderr.
@@ -341,7 +405,7 @@ void Pool::finish(std::unique_ptr<Job> job) {
         bar_line_.before_line();
         output_.err().write(std::string(program_name()) + ": This job " + what + ":\n" + cmd_.display(job->input) + "\n");
     }
-    Halt::When halt = halt_.check(failed, job->status(), tally_, batch_.total());
+    Halt::When halt = halt_.check(failed, job->status(), tally_, total_jobs());
     if (halt != Halt::When::never) no_new_jobs_ = true;
     if (halt == Halt::When::soon && !running_.empty())
         output_.err().write(std::string(program_name()) + ": Starting no more jobs. Waiting for " +

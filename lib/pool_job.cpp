@@ -1,6 +1,7 @@
 #include "pool_job.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
@@ -42,6 +43,8 @@ std::unique_ptr<Job> Job::again() const {
     j->log_seq = log_seq;
     j->command = command;
     j->output.tag = output.tag;
+    j->feed.block = feed.block;  // a retried block is fed again
+    j->feed.temp = feed.temp;
     j->attempt = attempt + 1;
     return j;
 }
@@ -106,6 +109,10 @@ void watch_exit(Job& job, JobOutputTaker& taker) {
         job.exited = true;
         if (!ec && WIFEXITED(st)) job.exit_code = job.skipped ? -2 : WEXITSTATUS(st);
         if (!ec && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
+        // As GNU parallel: a job that went without taking all of its block
+        // fails as killed by SIGPIPE, unless it failed of itself.
+        close_feed(job.feed);
+        if (job.feed.broken && job.exit_code == 0 && job.signal == 0) job.signal = SIGPIPE;
         drain_after_exit(job, taker);
         if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
     });
@@ -122,7 +129,12 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     }
     spec.env = how.env.for_job(job.seq(), job.input.slot);
     static const Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (how.null_stdin) spec.in = null_in.get();
+    if (how.null_stdin || job.feed.temp) spec.in = null_in.get();
+    Pipe in;
+    if (job.feed.into_stdin()) {
+        in = make_feed_pipe(job.feed.block->size());
+        spec.in = in.read.get();
+    }
     Pipe out, errp;
     if (how.grouped) {
         out = make_pipe();
@@ -158,6 +170,13 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     }
     job.pid = s.pid;
     watch_exit(job, taker);
+    if (job.feed.into_stdin()) {
+        in.read.reset();  // the job's alone: its exit is then EPIPE to us
+        job.feed.fd.emplace(how.io, in.write.release());
+        pump_feed(job.feed);
+    } else if (job.feed.block) {
+        open_fifo(job.feed, how.io);
+    }
     if (how.grouped) {
         job.out.fd.emplace(how.io, out.read.release());
         job.err.fd.emplace(how.io, errp.read.release());

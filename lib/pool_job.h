@@ -24,6 +24,7 @@
 #include "job_output.h"
 #include "joblog.h"
 #include "launcher.h"
+#include "pipe_feed.h"
 
 namespace prockit {
 
@@ -42,6 +43,7 @@ struct Job {
     pid_t pid = -1;
     std::optional<JobProcess> process;  // detached once reaped
     JobPipe out, err;
+    JobFeed feed;  // --pipe, --pipepart: its block, into its standard input
     JobOutput output;
     bool exited = false;
     bool skipped = false;  // skip() or --filter: it runs `true`, Exitval -2, as in GNU parallel
@@ -61,7 +63,9 @@ struct Job {
     int status() const;
     unsigned long long seq() const { return log_seq ? log_seq : input.seq; }
     // Its process has exited and its pipes are closed, with no read queued.
-    bool done() const { return exited && !out.fd && !err.fd && !out.read_posted && !err.read_posted; }
+    bool done() const {
+        return exited && !out.fd && !err.fd && !out.read_posted && !err.read_posted && !feed.busy();
+    }
     JoblogRecord record() const;
     // The same job again (--retries), with a fresh output.
     std::unique_ptr<Job> again() const;

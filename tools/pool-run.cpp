@@ -283,7 +283,9 @@ int main(int argc, char** argv) {
         check(o, [&] { settle_pipe_files(a); });  // --pipepart: the files of :::: are cut, not read as lines
         read_groups(a);
         check(o, [&] { check_sources(a); });
-        std::unique_ptr<JobSource> source = open_inputs(a);  // first: --header names columns for the template
+        // --pipe, --pipepart: the pool cuts standard input or the files into blocks itself.
+        std::unique_ptr<JobSource> source = a.pool.pipe.mode == PipeOptions::Mode::none ? open_inputs(a)  // first: --header names columns for the template
+                                                                                         : combined_source({}, {}, false);
         CommandTemplate cmd(a.command, a.shell, a.rules);
         apply_output_options(a);
         source = counted_if_needed(std::move(source), cmd, a);  // {##} of a stream: read to its end first

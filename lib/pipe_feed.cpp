@@ -1,0 +1,361 @@
+#include "pipe_feed.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+
+#include "diag.h"
+
+namespace prockit {
+
+namespace {
+
+// A buffer the input is read into; the blocks cut from it are views of it.
+struct Chunk {
+    explicit Chunk(size_t n) : bytes(std::make_unique_for_overwrite<char[]>(n)), cap(n) {}
+    std::unique_ptr<char[]> bytes;
+    size_t cap;
+};
+
+// The kernel's limit on a pipe's size for an unprivileged process.
+size_t pipe_max_size() {
+    static const size_t max = [] {
+        std::ifstream f("/proc/sys/fs/pipe-max-size");
+        size_t n = 0;
+        return f >> n && n > 0 ? n : size_t{1} << 20;
+    }();
+    return max;
+}
+
+// The header at the start of `fd` (at most 1 MiB of it is looked at).
+std::shared_ptr<const std::string> file_header(const BlockCutter& cutter, int fd, off_t size) {
+    std::string buf(static_cast<size_t>(std::min<off_t>(size, off_t{1} << 20)), '\0');
+    ssize_t n = retry_eintr([&] { return ::pread(fd, buf.data(), buf.size(), 0); });
+    if (n < 0) throw system_error(errno, "read");
+    buf.resize(static_cast<size_t>(n));
+    size_t len = cutter.header_length(buf, static_cast<off_t>(buf.size()) == size);
+    if (len == 0 || len == std::string_view::npos) return nullptr;
+    return std::make_shared<const std::string>(buf.substr(0, len));
+}
+
+size_t read_at(void* ctx, off_t offset, char* buf, size_t len) {
+    ssize_t n = retry_eintr([&] { return ::pread(*static_cast<int*>(ctx), buf, len, offset); });
+    if (n < 0) throw system_error(errno, "read");
+    return static_cast<size_t>(n);
+}
+
+}  // namespace
+
+struct BlockSource::Impl {
+    Impl(const PipeOptions& o, int in_fd, unsigned slots) : opt(o), cutter(o), fd(in_fd) {
+        struct stat st = stat_of(fd);
+        regular = S_ISREG(st.st_mode);
+        if (opt.mode == PipeOptions::Mode::part) plan_parts(slots);
+    }
+
+    // --pipepart: every part of every file, in order, planned at the
+    // start; --block -N counts the files' sizes together, as parallel.
+    void plan_parts(unsigned slots) {
+        std::vector<std::shared_ptr<const Fd>> files;
+        std::vector<off_t> sizes;
+        unsigned long long total = 0;
+        for (const std::string& name : opt.files) {
+            auto f = std::make_shared<const Fd>(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!*f) throw Error(Exit::missing, name + ": " + reason(errno));
+            struct stat st = stat_of(f->get());
+            if (!S_ISREG(st.st_mode))
+                throw Error(Exit::failure, name + ": --pipepart needs a regular file, not " + file_kind(st.st_mode));
+            files.push_back(std::move(f));
+            sizes.push_back(st.st_size);
+            total += static_cast<unsigned long long>(st.st_size);
+        }
+        long long block = part_block(opt, total, slots);
+        for (size_t i = 0; i < files.size(); ++i) {
+            auto head = file_header(cutter, files[i]->get(), sizes[i]);
+            off_t start = head ? static_cast<off_t>(head->size()) : 0;
+            int raw = files[i]->get();
+            for (const FilePart& p : file_parts(sizes[i], start, block, opt.rules, read_at, &raw)) {
+                auto b = std::make_shared<Block>();
+                b->header = head;
+                b->file = files[i];
+                b->offset = p.offset;
+                b->length = p.length;
+                parts.push_back(std::move(b));
+            }
+        }
+    }
+
+    std::string_view held() const { return {chunk->bytes.get() + begin, end - begin}; }
+
+    // Reads once into the chunk, when poll says there is something (or the
+    // input is a file); false: nothing now. A chunk with too little room
+    // left for what the cutter wants is followed by a new one, which gets
+    // the bytes not yet cut: the only copy of a byte pool-run makes.
+    bool read_more() {
+        if (!regular) {
+            pollfd p{fd, POLLIN, 0};
+            if (retry_eintr([&] { return ::poll(&p, 1, 0); }) == 0) return false;
+        }
+        size_t want = std::max(cutter.wanted(), size_t{64} << 10);
+        if (!chunk || end == chunk->cap || chunk->cap - begin < want + (want >> 2)) {
+            auto next = std::make_shared<Chunk>(std::max(2 * want, size_t{1} << 20));
+            if (chunk) std::copy(chunk->bytes.get() + begin, chunk->bytes.get() + end, next->bytes.get());
+            end -= begin;
+            begin = 0;
+            chunk = std::move(next);
+        }
+        ssize_t n = read_some(fd, chunk->bytes.get() + end, chunk->cap - end);
+        if (n < 0) throw system_error(errno, "read the input");
+        if (n == 0) eof = true;
+        end += static_cast<size_t>(n);
+        return true;
+    }
+
+    Next next_part(std::shared_ptr<const Block>& block) {
+        if (next_index == parts.size()) return Next::end;
+        block = std::move(parts[next_index++]);
+        return Next::block;
+    }
+
+    Next next(std::shared_ptr<const Block>& block) {
+        if (opt.mode == PipeOptions::Mode::part) return next_part(block);
+        while (!header_known) {
+            size_t len = chunk ? cutter.header_length(held(), eof) : std::string_view::npos;
+            if (len != std::string_view::npos) {
+                if (len > 0) header = std::make_shared<const std::string>(held().substr(0, len));
+                begin += len;
+                header_known = true;
+            } else if (!read_more()) {
+                return Next::later;
+            }
+        }
+        for (;;) {
+            size_t c = chunk && (eof || end - begin >= cutter.wanted()) ? cutter.cut(held(), eof) : 0;
+            if (c > 0) return give(block, c);
+            if (eof) return Next::end;
+            if (!read_more()) return Next::later;
+        }
+    }
+
+    Next give(std::shared_ptr<const Block>& block, size_t len) {
+        auto b = std::make_shared<Block>();
+        b->header = header;
+        std::string_view bytes = held().substr(0, len);
+        if (cutter.rewrites()) {
+            auto text = std::make_shared<const std::string>(cutter.rewrite(bytes));
+            b->data = *text;
+            b->owner = std::move(text);
+        } else {
+            b->data = bytes;
+            b->owner = chunk;
+        }
+        begin += len;
+        block = std::move(b);
+        return Next::block;
+    }
+
+    const PipeOptions& opt;
+    BlockCutter cutter;
+    int fd;
+    bool regular = false, eof = false, header_known = false;
+    std::shared_ptr<Chunk> chunk;
+    size_t begin = 0, end = 0;  // the chunk's bytes not yet cut
+    std::shared_ptr<const std::string> header;
+    std::vector<std::shared_ptr<const Block>> parts;
+    size_t next_index = 0;
+};
+
+BlockSource::BlockSource(const PipeOptions& opt, int in_fd, unsigned slots)
+    : impl_(std::make_unique<Impl>(opt, in_fd, slots)) {}
+BlockSource::~BlockSource() = default;
+
+BlockSource::Next BlockSource::next(std::shared_ptr<const Block>& block) { return impl_->next(block); }
+
+int BlockSource::poll_fd() const { return impl_->opt.mode == PipeOptions::Mode::pipe && !impl_->regular ? impl_->fd : -1; }
+
+Pipe make_feed_pipe(size_t bytes) {
+    Pipe p = make_pipe();
+    // As large as the block (the kernel rounds up to pages), so that a
+    // block goes in one call when the job reads as fast; a refusal (the
+    // user's pipe-user-pages-soft quota) leaves the default 64 KiB.
+    size_t want = std::min(bytes, pipe_max_size());
+    if (want > (size_t{64} << 10)) ::fcntl(p.write.get(), F_SETPIPE_SZ, static_cast<int>(want));
+    ::fcntl(p.write.get(), F_SETFL, O_NONBLOCK);
+    return p;
+}
+
+namespace {
+
+// SIGPIPE blocked for one write: a job that went without reading its
+// block fails (EPIPE), not pool-run. The signal the write raised is taken
+// before SIGPIPE is let in again.
+class NoSigpipe {
+public:
+    NoSigpipe() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_, &before_);
+    }
+    ~NoSigpipe() {
+        if (broke_) {
+            timespec zero{};
+            sigtimedwait(&pipe_, nullptr, &zero);
+        }
+        pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+    }
+    NoSigpipe(const NoSigpipe&) = delete;
+    NoSigpipe& operator=(const NoSigpipe&) = delete;
+    void broke() { broke_ = true; }
+
+private:
+    sigset_t pipe_, before_;
+    bool broke_ = false;
+};
+
+// One call moving the next bytes of the block into the pipe (`copy`:
+// written, not lent).
+ssize_t move_some(const Block& b, size_t written, int pipe, bool copy) {
+    size_t hs = b.header ? b.header->size() : 0;
+    iovec iov{};
+    if (written < hs) {
+        iov = {const_cast<char*>(b.header->data() + written), hs - written};
+    } else if (b.file) {
+        loff_t off = b.offset + static_cast<off_t>(written - hs);
+        size_t left = static_cast<size_t>(b.length) - (written - hs);
+        return ::splice(b.file->get(), &off, pipe, nullptr, left, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+    } else {
+        iov = {const_cast<char*>(b.data.data() + (written - hs)), b.data.size() - (written - hs)};
+    }
+    return copy ? ::write(pipe, iov.iov_base, iov.iov_len) : ::vmsplice(pipe, &iov, 1, SPLICE_F_NONBLOCK);
+}
+
+}  // namespace
+
+void pump_feed(JobFeed& feed) {
+    const size_t total = feed.block->size();
+    NoSigpipe guard;
+    while (feed.fd && feed.written < total) {
+        ssize_t n = move_some(*feed.block, feed.written, feed.fd->native_handle(), feed.round_robin);
+        if (n > 0) {
+            feed.written += static_cast<size_t>(n);
+        } else if (n == 0) {
+            break;  // the file is shorter than when it was cut: what it has is fed
+        } else if (errno == EAGAIN) {
+            feed.wait_posted = true;
+            feed.fd->async_wait(boost::asio::posix::stream_descriptor::wait_write, [&feed](const boost::system::error_code& ec) {
+                feed.wait_posted = false;
+                if (!ec && feed.fd) pump_feed(feed);
+            });
+            return;
+        } else if (errno == EPIPE) {
+            guard.broke();
+            feed.broken = true;
+            break;
+        } else if (errno != EINTR) {
+            throw system_error(errno, "feed a block to a job");
+        }
+    }
+    if (feed.round_robin && !feed.broken && feed.fd) {
+        feed.idle = true;
+        feed.block.reset();
+        return;
+    }
+    feed.fd.reset();  // all written (or the job has gone): the job sees the end of its input
+}
+
+void refeed(JobFeed& feed, std::shared_ptr<const Block> block) {
+    feed.idle = false;
+    if (!block) {
+        feed.fd.reset();  // the input has ended
+        return;
+    }
+    feed.block = std::move(block);
+    feed.written = 0;
+    pump_feed(feed);
+}
+
+void close_feed(JobFeed& feed) {
+    feed.closed = true;
+    if (feed.timer) feed.timer->cancel();
+    feed.idle = false;
+    if (feed.block && feed.written < feed.block->size()) feed.broken = true;
+    feed.fd.reset();
+}
+
+void open_fifo(JobFeed& feed, boost::asio::io_context& io) {
+    if (feed.closed) return;
+    // Non-blocking for writing: ENXIO while no one has it open for
+    // reading. Opened O_RDWR instead, it would take the block before the
+    // job came, and lose it if we closed it first.
+    int fd = ::open(feed.temp->path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+        feed.fd.emplace(io, fd);
+        return pump_feed(feed);
+    }
+    if (errno != ENXIO && errno != EINTR) throw system_error(errno, "open " + feed.temp->path);
+    if (!feed.timer) feed.timer.emplace(io);
+    feed.timer->expires_after(std::chrono::milliseconds(5));
+    feed.wait_posted = true;
+    feed.timer->async_wait([&feed, &io](const boost::system::error_code& ec) {
+        feed.wait_posted = false;
+        if (!ec) open_fifo(feed, io);
+    });
+}
+
+TempPath::~TempPath() { ::unlink(path.c_str()); }
+
+namespace {
+
+// A new name $TMPDIR/parXXXXX made by `make` (which returns false when the
+// name exists), as GNU parallel names its files.
+std::shared_ptr<const TempPath> temp_path(const char* what, const std::function<bool(const std::string&)>& make) {
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        unsigned char r[5];
+        if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) throw system_error(errno, "getrandom");
+        std::string name = dir + "/par";
+        for (unsigned char c : r) name += kChars[c % (sizeof kChars - 1)];
+        if (make(name)) return std::make_shared<const TempPath>(name);
+        if (errno != EEXIST) throw system_error(errno, std::string(what) + ": make a file in " + dir);
+    }
+    throw Error(Exit::failure, std::string(what) + ": make a file in " + dir + ": every name tried exists");
+}
+
+}  // namespace
+
+std::shared_ptr<const TempPath> block_file(const Block& b) {
+    Fd out;
+    auto temp = temp_path("--cat", [&](const std::string& name) {
+        out = Fd(::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        return bool(out);
+    });
+    bool ok = !b.header || write_all(out.get(), *b.header);
+    if (ok && !b.file) ok = write_all(out.get(), b.data);
+    for (off_t off = b.offset, end = b.offset + b.length; ok && b.file && off < end;) {
+        ssize_t n = ::sendfile(out.get(), b.file->get(), &off, static_cast<size_t>(end - off));
+        if (n == 0) break;  // the file is shorter than when it was cut
+        ok = n > 0 || errno == EINTR;
+    }
+    if (!ok) throw system_error(errno, "--cat: write " + temp->path);
+    return temp;
+}
+
+std::shared_ptr<const TempPath> block_fifo() {
+    return temp_path("--fifo", [](const std::string& name) { return ::mkfifo(name.c_str(), 0600) == 0; });
+}
+
+}  // namespace prockit

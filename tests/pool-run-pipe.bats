@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# pool-run --pipe and --pipepart: standard input (or a file) cut into blocks
+# at record boundaries, each block the standard input of a job, as GNU
+# parallel's. What is checked is that no byte is lost, duplicated or
+# reordered: -k outputs compared with the input byte for byte, and each
+# block ending at a record boundary.
+
+load helper
+
+setup() {
+    D=$BATS_TEST_TMPDIR
+}
+
+@test "--pipe -k cat gives the input back byte for byte, over many blocks and jobs" {
+    seq 1 200000 >"$D/in"
+    run pool-run -j 4 -k --pipe --block 10k cat <"$D/in"
+    assert_success
+    pool-run -j 4 -k --pipe --block 10k cat <"$D/in" >"$D/out"
+    cmp "$D/in" "$D/out"
+    # Many jobs, each ending at a line's end.
+    run pool-run -j 4 -k --pipe --block 10k 'tail -c 1 | od -An -c' <"$D/in"
+    [ "${#lines[@]}" -gt 100 ]
+    assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | tr -d ' ')" '\n'
+}
+
+@test "--pipe from a pipe (not a file): the same bytes, in order with -k" {
+    seq 1 100000 >"$D/in"
+    cat "$D/in" | pool-run -j 3 -k --pipe --block 50k cat >"$D/out"
+    cmp "$D/in" "$D/out"
+}
+
+@test "--pipe with binary data and --recend '\\0': each block ends with a NUL, the whole comes back" {
+    head -c 3000000 /dev/urandom >"$D/in"
+    pool-run -j 2 -k --pipe --recend '\0' --block 100k cat <"$D/in" >"$D/out"
+    cmp "$D/in" "$D/out"
+    run pool-run -j 2 -k --pipe --recend '\0' --block 100k 'tail -c 1 | od -An -tx1' <"$D/in"
+    assert_success
+    # Every block but the last ends with its record's NUL.
+    n=${#lines[@]}
+    [ "$n" -gt 10 ]
+    assert_equal "$(printf '%s\n' "${lines[@]:0:n-1}" | sort -u | tr -d ' ')" 00
+}
+
+@test "--pipe: a record longer than the block is never split" {
+    long=$(head -c 300000 /dev/zero | tr '\0' x)
+    { echo a; echo "$long"; echo b; echo "$long"; echo c; } >"$D/in"
+    pool-run -k --pipe --block 100k cat <"$D/in" 2>/dev/null >"$D/out"
+    cmp "$D/in" "$D/out"
+    run pool-run -k --pipe --block 100k 'awk "{ print length }"' <"$D/in"
+    # No line comes out shorter than it went in.
+    refute_line 100000
+    assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c 300000)" 2
+}
+
+@test "--pipe: the last record without its separator is a record, as in GNU parallel" {
+    run pool-run --pipe -N1 -k 'cat; echo .' < <(printf 'a\nb\nc')
+    assert_success
+    assert_output "$(printf 'a\n.\nb\n.\nc.')"
+}
+
+@test "--pipe --header 1: the header before every block" {
+    run pool-run --pipe --header 1 -N3 -k 'cat; echo .' < <(echo h; seq 1 7)
+    assert_success
+    assert_output "$(printf 'h\n1\n2\n3\n.\nh\n4\n5\n6\n.\nh\n7\n.')"
+}
+
+@test "--pipe: a job that exits without reading its block fails (SIGPIPE in the joblog), not pool-run" {
+    # Blocks larger than any pipe: the job cannot have taken them.
+    head -c 12000000 /dev/zero | tr '\0' '\n' >"$D/in"
+    run pool-run --joblog "$D/log" -j 2 --pipe --block 4M 'exit 0' <"$D/in"
+    assert_equal "$status" 3
+    assert_equal "$(cut -f 8 "$D/log" | sed 1d | sort -u)" 13
+    # A job that failed of itself keeps its own status.
+    run pool-run -j 2 --pipe --block 4M 'exit 7' <"$D/in"
+    assert_equal "$status" 3
+    run pool-run --joblog "$D/log2" -j 2 --pipe --block 4M 'exit 7' <"$D/in"
+    assert_equal "$(cut -f 7 "$D/log2" | sed 1d | sort -u)" 7
+}
+
+@test "--pipe --retries: a failed job's block is fed again, whole" {
+    seq 1 50000 >"$D/in"
+    # Each block fails the first time it is seen, and is written the second.
+    job='d=$(cat; echo x); h=$(printf %s "$d" | cksum | tr " " _); if [ -e '"$D"'/$h ]; then printf %s "${d%x}"; else touch '"$D"'/$h; exit 1; fi'
+    pool-run -j 3 -k --retries 2 --pipe --block 20k "$job" <"$D/in" >"$D/out"
+    cmp "$D/in" "$D/out"
+}
+
+@test "--pipe: SIGTERM mid-stream ends every job, leaves none behind, and pool-run dies of it (143)" {
+    mkfifo "$D/fifo"
+    job='echo $$ >>'"$D"'/pids; cat >/dev/null; sleep 1000'
+    pool-run -j 2 --pipe --block 1k "$job" <"$D/fifo" 2>"$D/err" &
+    pid=$!
+    exec 7>"$D/fifo"
+    seq 1 2000 >&7
+    wait_for "[ \$(wc -l <$D/pids) -ge 2 ]"
+    kill -TERM $pid
+    status=0
+    wait $pid || status=$?
+    exec 7>&-
+    assert_equal "$status" 143
+    assert_equal "$(cat "$D/err")" ""
+    for p in $(cat "$D/pids"); do
+        wait_until bash -c "! kill -0 $p 2>/dev/null"
+    done
+}
+
+@test "--pipepart -a FILE: the parts, in order with -k, are the file byte for byte" {
+    seq 1 300000 >"$D/in"
+    pool-run -j 3 -k --pipepart -a "$D/in" --block 100k cat >"$D/out"
+    cmp "$D/in" "$D/out"
+    # --block -N: N parts per job slot; without -k the lines are all there once.
+    pool-run -j 2 --pipepart -a "$D/in" --block -3 cat >"$D/out2"
+    assert_equal "$(sort -n "$D/out2" | cksum)" "$(cksum <"$D/in")"
+    run pool-run -j 2 --pipepart -a "$D/in" --block -3 'wc -l'
+    assert_equal "${#lines[@]}" 6
+}
+
+@test "--pipepart at the parts' boundaries: no record is split, header before each part" {
+    (echo h; seq 1 7) >"$D/in"
+    run pool-run --pipepart -a "$D/in" --header 1 --block 4 -k 'cat; echo .'
+    assert_success
+    assert_output "$(printf 'h\n1\n2\n3\n.\nh\n4\n5\n6\n.\nh\n7\n.')"
+}
+
+@test "--cat: {} names a file (0600, in TMPDIR) that holds the block, removed after its job" {
+    mkdir "$D/tmp"
+    seq 1 10 >"$D/in"
+    run env TMPDIR="$D/tmp" pool-run --pipe -N 4 -k --cat 'stat -c %a {}; cat {}' <"$D/in"
+    assert_success
+    assert_output "$(printf '600\n1\n2\n3\n4\n600\n5\n6\n7\n8\n600\n9\n10')"
+    assert_equal "$(ls -A "$D/tmp")" ""
+    # Without {}, the name is the job's argument, as GNU parallel's.
+    run env TMPDIR="$D/tmp" pool-run --pipepart -a "$D/in" --block 10 -k --cat 'wc -l <'
+    assert_output "$(printf '6\n4')"
+}
+
+@test "--fifo: {} names a FIFO the pool writes the block into, removed after its job" {
+    mkdir "$D/tmp"
+    seq 1 100000 >"$D/in"
+    TMPDIR="$D/tmp" pool-run -j 3 --pipe --block 100k -k --fifo 'test -p {} && cat {}' <"$D/in" >"$D/out"
+    cmp "$D/in" "$D/out"
+    assert_equal "$(ls -A "$D/tmp")" ""
+}
+
+@test "--round-robin: -j jobs, each fed many blocks, the header once each; every line once" {
+    seq 1 100000 >"$D/in"
+    run pool-run --pipe --round-robin -j 3 --block 10k 'wc -l' <"$D/in"
+    assert_success
+    assert_equal "${#lines[@]}" 3
+    assert_equal "$(printf '%s\n' "${lines[@]}" | awk '{ n += $1 } END { print n }')" 100000
+    pool-run --pipe --round-robin -j 3 --block 10k cat <"$D/in" | sort -n >"$D/out"
+    cmp "$D/in" "$D/out"
+    run pool-run --pipe --round-robin -j 2 --header 1 --block 1k 'grep -c h' < <(echo h; seq 1 10000)
+    assert_output "$(printf '1\n1')"
+}
