@@ -19,7 +19,7 @@
 #include "diag.h"
 #include "job_batch.h"
 #include "job_output.h"
-#include "pipe_feed.h"
+#include "pool_blocks.h"
 #include "pool_job.h"
 #include "pool_joblog.h"
 #include "pool_ending.h"
@@ -44,7 +44,6 @@ private:
     void start_jobs();
     std::unique_ptr<Job> next_job();
     JobSource::Next take_input(Job& job);
-    bool feeds_idle() const;
     void refeed_idle();
     long long total_jobs() const { return blocks_ ? -1 : batch_.total(); }
     void launch_or_wait(std::unique_ptr<Job> job);
@@ -74,7 +73,7 @@ private:
     const CommandTemplate& cmd_;
     JobSource& source_;
     JobBatch batch_;  // the source's records into jobs (-n, -m, -X, -s)
-    std::unique_ptr<BlockSource> blocks_;  // --pipe, --pipepart: jobs from blocks instead
+    std::unique_ptr<PoolBlocks> blocks_;  // --pipe, --pipepart: jobs from blocks instead
     const PoolOptions& opt_;
     const StopSignals& stop_;
     BarLine bar_line_;
@@ -114,7 +113,7 @@ Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt
         slots_ = fit_slots_to_processes(slots_, processes_per_job());
     }
     for (unsigned s = slots_; s >= 1; --s) free_slots_.push_back(s);
-    if (opt_.pipe.mode != PipeOptions::Mode::none) blocks_ = std::make_unique<BlockSource>(opt_.pipe, STDIN_FILENO, slots_);
+    if (opt_.pipe.mode != PipeOptions::Mode::none) blocks_ = std::make_unique<PoolBlocks>(opt_.pipe, STDIN_FILENO, slots_);
     bar_.start(count_cpus().threads, slots_);  // --progress: parallel's header
 }
 
@@ -247,55 +246,16 @@ std::unique_ptr<Job> Pool::next_job() {
 }
 
 // The job's input: records of the source, or a block (--pipe, --pipepart).
-JobSource::Next Pool::take_input(Job& job) {
-    if (!blocks_) return batch_.next(job.input, slots_);
-    std::shared_ptr<const Block> block;
-    BlockSource::Next n = blocks_->next(block);
-    if (n == BlockSource::Next::end) return JobSource::Next::end;
-    if (n == BlockSource::Next::later) return JobSource::Next::later;
-    // --cat: {} names a file that holds the block; --fifo: a FIFO the pool
-    // writes it into. Either way {} is the job's argument.
-    if (opt_.pipe.feed == PipeOptions::Feed::cat) job.feed.temp = block_file(*block);
-    else job.feed.block = std::move(block);
-    if (opt_.pipe.feed == PipeOptions::Feed::fifo) job.feed.temp = block_fifo();
-    job.feed.round_robin = opt_.pipe.round_robin && opt_.pipe.feed == PipeOptions::Feed::stdin_pipe;
-    if (job.feed.temp) job.input.records = {{job.feed.temp->path}};
-    return JobSource::Next::job;
-}
+JobSource::Next Pool::take_input(Job& job) { return blocks_ ? blocks_->take(job) : batch_.next(job.input, slots_); }
 
-// --round-robin: a job whose pipe took all it was given waits for more.
-bool Pool::feeds_idle() const {
-    return std::any_of(running_.begin(), running_.end(), [](const auto& j) { return j->feed.idle; });
-}
-
-// --round-robin: each block to a job whose pipe has room, without its
-// header (each job has it once, in front of its first block, as GNU
-// parallel's); at the end of the input every pipe is closed.
+// --round-robin: blocks to the jobs whose pipes have room, once all -j run.
 void Pool::refeed_idle() {
-    for (bool fed = true; fed;) {  // again while a pipe took all at once
-        fed = false;
-        for (auto& j : running_) {
-            if (!j->feed.idle) continue;
-            std::shared_ptr<const Block> block;  // none: the end (or no new jobs: SIGHUP, --halt)
-            if (!source_ended_ && !no_new_jobs_) {
-                BlockSource::Next n;
-                try {
-                    n = blocks_->next(block);
-                } catch (const Error&) {
-                    source_failed();
-                    n = BlockSource::Next::end;
-                }
-                if (n == BlockSource::Next::later) return;
-                if (n == BlockSource::Next::end) source_ended_ = true;
-            }
-            if (block && block->header) {
-                auto bare = std::make_shared<Block>(*block);
-                bare->header.reset();
-                block = std::move(bare);
-            }
-            refeed(j->feed, std::move(block));
-            fed = true;
-        }
+    if (!blocks_ || !blocks_->round_robin() || (running_.size() < slots_ && !no_new_jobs_ && !source_ended_)) return;
+    try {
+        blocks_->refeed(running_, !no_new_jobs_, source_ended_);
+    } catch (const Error&) {
+        source_failed();
+        blocks_->refeed(running_, false, source_ended_);  // the jobs see the end of their input
     }
 }
 
@@ -323,9 +283,9 @@ void Pool::take(Job& job, bool is_out, std::string_view data, bool last) {
 }
 
 void Pool::wait_and_handle() {
-    if (opt_.pipe.round_robin && blocks_) refeed_idle();  // before the wait: a job may be waiting for nothing else
+    refeed_idle();  // before the wait: a job may be waiting for nothing else
     bool want_input = !no_new_jobs_ && !source_ended_ && refused_.empty() && running_.size() < slots_;
-    if (blocks_ && !source_ended_ && feeds_idle()) want_input = true;
+    if (blocks_ && !source_ended_ && blocks_->any_idle(running_)) want_input = true;
     // The source said "later": its descriptor is drained, so the next data is a new edge.
     if (int fd = !want_input ? -1 : blocks_ ? blocks_->poll_fd() : source_.poll_fd(); fd >= 0) loop_.watch_input(fd);
 
@@ -344,7 +304,7 @@ void Pool::wait_and_handle() {
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();
-    if (opt_.pipe.round_robin && blocks_) refeed_idle();
+    refeed_idle();
     ender_.end_overdue(running_, timeout_.limit(), monotonic_seconds());
     if (memory_.on() && memory_.short_now(MemoryGuard::read_free(), monotonic_seconds()))
         if (Job* j = MemoryGuard::youngest(running_)) ender_.end(*j);

@@ -152,4 +152,7 @@ setup() {
     cmp "$D/in" "$D/out"
     run pool-run --pipe --round-robin -j 2 --header 1 --block 1k 'grep -c h' < <(echo h; seq 1 10000)
     assert_output "$(printf '1\n1')"
+    # From a pipe too, all -j jobs run, as GNU parallel's (parallel_tutorial's example).
+    run bash -c "seq 1 1000000 | pool-run --pipe -j 4 --round-robin 'wc -l' | wc -l"
+    assert_output 4
 }
