@@ -25,7 +25,7 @@ std::optional<std::string> read_profile(const std::string& path) {
     Fd fd(retry_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); }));
     if (!fd) return std::nullopt;  // as parallel's -r: one that cannot be read is not there
     struct stat st = stat_of(fd.get());
-    if (!S_ISREG(st.st_mode)) throw Error(Exit::usage, "profile " + path + ": a " + file_kind(st.st_mode) + ", not a file");
+    if (!S_ISREG(st.st_mode)) throw Error(Exit::usage, "profile " + path + ": " + file_kind(st.st_mode) + ", not a file");
     if (st.st_uid != ::getuid() && st.st_uid != 0)
         throw Error(Exit::usage, "profile " + path + ": owned by uid " + std::to_string(st.st_uid) + ", not read");
     if (st.st_mode & S_IWOTH) throw Error(Exit::usage, "profile " + path + ": writable by others, not read");

@@ -616,14 +616,38 @@ TenX: 20"
     printf 'secret\n' > target
     printf '{}\n' > t.tmpl
     ln -s target 1.t
-    run --separate-stderr pool-run --tmpl t.tmpl=1.t cat 1.t ::: a
-    assert_failure 255
-    [[ $stderr == "pool-run: --tmpl: write '1.t': "* ]]
+    assert_fails_with 255 "pool-run: --tmpl: '1.t' is a symbolic link: not written through" pool-run --tmpl t.tmpl=1.t cat 1.t ::: a
     assert_equal "$(cat target)" secret
     rm 1.t
     touch 1.t
     chown nobody 1.t
     assert_fails_with 255 "pool-run: --tmpl: write '1.t': owned by uid $(id -u nobody), not ours" pool-run --tmpl t.tmpl=1.t cat 1.t ::: a
+}
+
+@test "--tmpl NAME through a directory link another user made: refused, and --cleanup removes nothing behind it" {
+    D=$(mktemp -d /tmp/pool-run-h1.XXXXXX) && chmod 755 "$D" && cd "$D"
+    mkdir mine shared && chmod 1777 shared
+    printf 'precious\n' > mine/precious
+    printf '{}\n' > t.tmpl
+    as_nobody ln -s "$D/mine" shared/d
+    assert_fails_with 255 "pool-run: --tmpl: write '$D/shared/d/precious': 'd' is a symbolic link of uid $(id -u nobody): not followed" \
+        pool-run --tmpl t.tmpl="$D/shared/d/precious" --cleanup true ::: a
+    assert_equal "$(cat mine/precious)" precious
+    ln -s "$D/mine" shared/own
+    run pool-run --tmpl t.tmpl=shared/own/{#}.t --cleanup cat shared/own/{#}.t ::: a
+    assert_success
+    assert_output a
+    [ ! -e mine/1.t ]
+    cd / && rm -rf "$D"
+}
+
+@test "--tmpl NAME that is a FIFO or not writable: one line naming it, 255; -J of a device or directory: no doubled article" {
+    printf '{}\n' > t.tmpl
+    mkfifo ff
+    assert_fails_with 255 "pool-run: --tmpl: 'ff' is a FIFO, not a file" pool-run --tmpl t.tmpl=ff echo ::: a
+    assert_fails_with 255 "pool-run: --tmpl: 'ff' is a FIFO, not a file" pool-run --tmpl ff=x echo ::: a
+    assert_fails_with 255 "pool-run: profile /dev/zero: a device, not a file" pool-run -J /dev/zero echo ::: a
+    assert_fails_with 255 "pool-run: --tmpl: write 'nodir/a.t': no such file or directory" pool-run --tmpl t.tmpl=nodir/{}.t echo ::: a
 }
 
 @test "--noswap and --memfree SIZE: jobs run while the machine has the memory and does not swap, as parallel" {
