@@ -8,6 +8,7 @@
 #include "job_sources.h"
 #include "job_templates.h"
 #include "parallel_options.h"
+#include "parse.h"
 #include "pool_limits.h"
 #include "run_args.h"
 
@@ -30,6 +31,15 @@ std::string parse_variable_name(const char* arg) {
     return arg;
 }
 
+// --memfree SIZE: a size as --block takes it (1.5G, 512M, 100k), the bytes
+// it comes to as parallel counts them (its integer part).
+unsigned long long parse_memfree(const char* arg) {
+    long double v = parse_parallel_size(arg, "--memfree");
+    if (v < 0 || v >= 1.8e19L)
+        throw Error(Exit::usage, std::string("invalid --memfree '") + arg + "': expected a size from 0 up, such as 1.5G");
+    return static_cast<unsigned long long>(v);
+}
+
 }  // namespace
 
 bool parse_extra_option(RunArgs& a, int c, const char* arg) {
@@ -46,7 +56,7 @@ bool parse_extra_option(RunArgs& a, int c, const char* arg) {
         case kTemplate: x.templates.push_back(parse_template(arg)); break;
         case kCleanup: x.cleanup = true; break;
         case kNoSwap: p.noswap = true; break;
-        case kMemFree: p.memfree = parse_unit_count(arg, "memfree"); break;
+        case kMemFree: p.memfree = parse_memfree(arg); break;
         default: return false;
     }
     return true;

@@ -1,5 +1,6 @@
 #include "parse.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -80,6 +81,32 @@ unsigned parse_mode(const char* text) {
     // set-gid one nothing at all: only permission bits are taken.
     if (v > 0777) bad("mode", text, "only permission bits are taken, such as 0600 or 644 (no setuid, setgid or sticky bit)");
     return static_cast<unsigned>(v);
+}
+
+long double parse_parallel_size(const char* text, const char* what) {
+    const char* expected = "expected a size, such as 512k or 10M";
+    // A plain decimal: Perl would take more (1e3, 0x10, 1_000), nobody does.
+    size_t len = std::strspn(text, "+-") == 1 ? 1 : 0;
+    size_t digits = std::strspn(text + len, "0123456789");
+    len += digits;
+    if (text[len] == '.') {
+        size_t frac = std::strspn(text + len + 1, "0123456789");
+        digits += frac;
+        len += 1 + frac;
+    }
+    if (digits == 0) bad(what, text, expected);
+    long double v = std::strtold(std::string(text, len).c_str(), nullptr);
+    const char* end = text + len;
+    static constexpr char kLetters[] = "kmgtpezyx";
+    if (*end) {
+        const char* at = std::strchr(kLetters, std::tolower(static_cast<unsigned char>(*end)));
+        if (!at || !*at) bad(what, text, expected);
+        bool binary = std::isupper(static_cast<unsigned char>(*end)) || end[1] == 'i' || end[1] == 'I';
+        v *= std::pow(binary ? 1024.0L : 1000.0L, static_cast<int>(at - kLetters) + 1);
+        end += (end[1] == 'i' || end[1] == 'I') ? 2 : 1;
+        if (*end) bad(what, text, expected);
+    }
+    return v;
 }
 
 }  // namespace prockit

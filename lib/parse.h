@@ -23,6 +23,13 @@ double parse_seconds(const char* text, const char* what);
 // In [min, max].
 uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t max);
 
+// A size as GNU parallel's multiply_binary_prefix takes it (--block,
+// --memfree): a decimal number, fractions allowed ("1.5"), with an optional
+// sign and one suffix: k m g t p e z y x for powers of 1000, the same in
+// capitals or followed by i ("Ki", "mi") for powers of 1024. The value may
+// be negative (--block -N); the caller checks its range.
+long double parse_parallel_size(const char* text, const char* what);
+
 // An octal file mode of permission bits alone, at most 0777 ("0644",
 // "600"): a setuid, setgid or sticky bit is a usage error.
 unsigned parse_mode(const char* text);

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "diag.h"
+#include "parse.h"
 #include "record_search.h"
 
 namespace prockit {
@@ -177,28 +178,7 @@ long long parse_block_size(const char* text, bool pipepart) {
     auto bad = [&](const std::string& why) {
         return Error(Exit::usage, "invalid --block '" + t + "': " + why);
     };
-    // A plain decimal: Perl would take more (1e3, 0x10, 1_000), nobody does.
-    size_t len = std::strspn(text, "+-") == 1 ? 1 : 0;
-    size_t digits = std::strspn(text + len, "0123456789");
-    len += digits;
-    if (text[len] == '.') {
-        size_t frac = std::strspn(text + len + 1, "0123456789");
-        digits += frac;
-        len += 1 + frac;
-    }
-    if (digits == 0) throw bad("expected a size, such as 512k or 10M");
-    long double v = std::strtold(std::string(text, len).c_str(), nullptr);
-    const char* end = text + len;
-    static constexpr char kLetters[] = "kmgtpezyx";
-    if (*end) {
-        const char* at = std::strchr(kLetters, static_cast<char>(std::tolower(static_cast<unsigned char>(*end))));
-        if (!at || !*at) throw bad("expected a size, such as 512k or 10M");
-        bool binary = std::isupper(static_cast<unsigned char>(*end)) || end[1] == 'i' || end[1] == 'I';
-        int power = static_cast<int>(at - kLetters) + 1;
-        v *= std::pow(binary ? 1024.0L : 1000.0L, power);
-        end += (end[1] == 'i' || end[1] == 'I') ? 2 : 1;
-        if (*end) throw bad("expected a size, such as 512k or 10M");
-    }
+    long double v = parse_parallel_size(text, "--block");
     if (v < 0 && !pipepart) throw bad("--block -N (N blocks per job slot) is for --pipepart only");
     if (v > -1 && v < 1) throw bad("a block is at least one byte");
     if (v >= 9.2e18L || v <= -9.2e18L) throw bad("too large");

@@ -654,6 +654,7 @@ TenX: 20"
     same_as_parallel -k --noswap echo the system is not swapping ::: now
     same_as_parallel -k --memfree 1k echo ::: a b
     same_as_parallel -k --memfree 1ki --noswap echo ::: a
+    same_as_parallel -k --memfree 1.5k echo ::: a  # a fraction, as --block takes
 }
 
 @test "--memfree SIZE above the memory free: no job starts; SIGTERM ends the wait (143)" {
@@ -666,7 +667,7 @@ TenX: 20"
     wait "$pid" || status=$?
     assert_equal "$status" 143
     [ ! -e ran ]
-    assert_fails_with 255 "pool-run: invalid memfree '1X': expected a whole number from 0 to 18446744073709551615" pool-run --memfree 1X echo ::: 1
+    assert_fails_with 255 "pool-run: invalid --memfree '1Q': expected a size, such as 512k or 10M" pool-run --memfree 1Q echo ::: 1
 }
 
 @test "--record-env: the names parallel records, its own (OLDPWD, PARALLEL_RSYNC_OPTS...) too" {
