@@ -30,8 +30,9 @@ JoblogRecord Job::record() const {
     r.start = started_epoch;
     r.runtime = pid > 0 ? monotonic_seconds() - started : 0;
     r.received = output.out.capture.size();
-    // -1 for a job killed by a signal or ended by --timeout, as GNU parallel logs them.
-    r.exitval = signal || timed_out ? -1 : exit_code;
+    // As GNU parallel logs them: -1 for a job ended by --timeout; a job
+    // killed by a signal has Exitval 0 ($? >> 8) and the signal beside it.
+    r.exitval = timed_out ? -1 : exit_code;
     r.signal = signal;
     r.command = command;
     return r;

@@ -322,6 +322,15 @@ echo 3; exit 3"
     assert_output "ran 1"
 }
 
+@test "--joblog: a job killed by a signal has Exitval 0 and its signal, as GNU parallel's (\$? >> 8); --resume-failed runs it again" {
+    pool-run -k --joblog "$D/log" 'kill -{} $$' ::: 9 15 || true
+    assert_equal "$(awk -F'\t' 'NR > 1 { print $1, $7, $8 }' "$D/log" | sort -n)" "1 0 9
+2 0 15"
+    run pool-run -k --joblog "$D/log" --resume-failed echo ran ::: 9 15
+    assert_output "ran 9
+ran 15"
+}
+
 @test "--dry-run prints the commands, quoted, and runs nothing" {
     run pool-run --dry-run -k touch "$D/x" ::: "a b" "it's"
     assert_output "touch $D/x 'a b'
