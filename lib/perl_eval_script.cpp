@@ -16,6 +16,8 @@ namespace prockit {
 // every expression and keeps its value from one job to the next.
 const char* const kPerlHelperScript = R"PERL(
 use strict; no warnings;
+# GNU parallel's package main has File::Basename's subs: {= ::dirname($_) =}.
+use File::Basename;
 open(my $in, "<&", \*STDIN) or exit 70;
 open(my $out, ">&", \*STDOUT) or exit 70;
 open(STDIN, "<", "/dev/null");

@@ -91,6 +91,8 @@ refused() {
     same_as_parallel -j1 echo '{= $_=slot() =}' '{= $_=Q("a b") =}' ::: a
     same_as_parallel echo '{= $_="x;y" =}' '{= $_="x;y";uq() =}' ::: a
     same_as_parallel echo '{= s/a/b/ =}{=1 s/a/c/ =}' '{==}' '{=2=}' ::: a ::: d
+    # File::Basename's subs in package main, as parallel's (parallel_alternatives' go-parallel)
+    same_as_parallel echo '{= $_=::dirname(::dirname($_)) =}' '{= $_=::basename($_) =}' ::: a/b/c.d
 }
 
 @test "{= perl =} split over words ('{=' '\$_=uc' '=}') is one string, as parallel joins them" {
