@@ -117,7 +117,7 @@ std::string csv_header(size_t values, const std::vector<std::string>& header, ch
 std::string csv_line(const ResultRow& r, char sep) {
     const JoblogRecord& j = r.job;
     std::string line = std::to_string(j.seq) + sep + ":" + sep + millis(j.start) + sep + millis(j.runtime) +
-                       sep + "0" + sep + std::to_string(j.received) + sep + std::to_string(j.exitval) + sep +
+                       sep + std::to_string(j.sent) + sep + std::to_string(j.received) + sep + std::to_string(j.exitval) + sep +
                        std::to_string(j.signal) + sep + csv_field(j.command, sep) + sep;
     for (const std::string& v : r.values) line += csv_field(v, sep) + sep;
     return line + csv_field(r.out, sep) + sep + csv_field(r.err, sep) + "\n";
@@ -128,7 +128,7 @@ std::string json_line(const ResultRow& r) {
     std::string values;
     for (const std::string& v : r.values) values += (values.empty() ? "\"" : ",\"") + json_quote(v) + "\"";
     return "{ \"Seq\": " + std::to_string(j.seq) + ", \"Host\": \":\", \"Starttime\": " + millis(j.start) +
-           ", \"JobRuntime\": " + millis(j.runtime) + ", \"Send\": 0, \"Receive\": " + std::to_string(j.received) +
+           ", \"JobRuntime\": " + millis(j.runtime) + ", \"Send\": " + std::to_string(j.sent) + ", \"Receive\": " + std::to_string(j.received) +
            ", \"Exitval\": " + std::to_string(j.exitval) + ", \"Signal\": " + std::to_string(j.signal) + ", \"Command\": \"" +
            json_quote(j.command) + "\", \"V\": [ " + values + " ], \"Stdout\": \"" + json_quote(r.out) +
            "\", \"Stderr\": \"" + json_quote(r.err) + "\" }\n";

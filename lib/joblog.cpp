@@ -42,8 +42,10 @@ std::string joblog_line(const JoblogRecord& r) {
     auto print = [&r](char* buf, size_t cap) {
         // parallel's runtime: int(seconds * 1000) / 1000, printed "%10.3f".
         double runtime = std::floor(r.runtime * 1000) / 1000;
-        return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", static_cast<unsigned long long>(r.seq),
-                             r.start, runtime, static_cast<unsigned long long>(r.received), r.exitval, r.signal);
+        return std::snprintf(buf, cap, "%llu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t",
+                             static_cast<unsigned long long>(r.seq), r.start, runtime,
+                             static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.received),
+                             r.exitval, r.signal);
     };
     std::string line(static_cast<size_t>(print(nullptr, 0)), '\0');
     print(line.data(), line.size() + 1);

@@ -35,8 +35,9 @@ struct JoblogJob {
 struct JoblogRecord {
     uint64_t seq = 0;
     double start = 0, runtime = 0;  // seconds since the epoch; seconds
+    uint64_t sent = 0;              // bytes of input given (--pipe)
     uint64_t received = 0;          // bytes of output
-    int exitval = 0, signal = 0;    // Exitval is -1 for a job killed by a signal
+    int exitval = 0, signal = 0;    // Exitval is -1 for a job ended by --timeout
     std::string command;
 };
 

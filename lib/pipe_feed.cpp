@@ -281,6 +281,7 @@ void refeed(JobFeed& feed, std::shared_ptr<const Block> block) {
         feed.fd.reset();  // the input has ended
         return;
     }
+    feed.sent += block->size();
     feed.block = std::move(block);
     feed.written = 0;
     pump_feed(feed);

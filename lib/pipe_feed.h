@@ -28,6 +28,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,7 @@ struct JobFeed {
     bool wait_posted = false;  // a wait (room in the pipe, the FIFO's reader) is queued in the loop
     bool closed = false;       // the job has exited
     size_t written = 0;        // of block->size()
+    uint64_t sent = 0;         // the bytes of the blocks given it (the joblog's Send)
     bool broken = false;       // the job went without taking all of its block (EPIPE)
     // --round-robin: the pipe stays open for the next block (idle: waiting
     // for one), and blocks are copied into it, since they are let go as

@@ -14,6 +14,7 @@ JobSource::Next PoolBlocks::take(Job& job) {
     if (n == BlockSource::Next::later) return JobSource::Next::later;
     // --cat: {} names a file that holds the block; --fifo: a FIFO the pool
     // writes it into. Either way {} is the job's argument.
+    job.feed.sent = block->size();  // the joblog's Send, as GNU parallel counts it: the block given
     if (opt_.feed == PipeOptions::Feed::cat) job.feed.temp = block_file(*block);
     else job.feed.block = std::move(block);
     if (opt_.feed == PipeOptions::Feed::fifo) job.feed.temp = block_fifo();

@@ -29,6 +29,7 @@ JoblogRecord Job::record() const {
     r.seq = seq();
     r.start = started_epoch;
     r.runtime = pid > 0 ? monotonic_seconds() - started : 0;
+    r.sent = feed.sent;
     r.received = output.out.capture.size();
     // As GNU parallel logs them: -1 for a job ended by --timeout; a job
     // killed by a signal has Exitval 0 ($? >> 8) and the signal beside it.

@@ -77,6 +77,25 @@ setup() {
     assert_equal "$(cut -f 7 "$D/log2" | sed 1d | sort -u)" 7
 }
 
+@test "--pipe --joblog: Send is each block's bytes, Exitval 0 beside Signal 13 for a block left unread, as GNU parallel's" {
+    seq 20 >"$D/in"
+    pool-run --pipe --block 10 -k --joblog "$D/pr.log" cat <"$D/in" >/dev/null
+    assert_equal "$(cut -f 5,6,7,8 "$D/pr.log" | sed 1d | tr '\t' ' ')" "10 10 0 0
+8 8 0 0
+9 9 0 0
+9 9 0 0
+9 9 0 0
+6 6 0 0"
+    if command -v parallel >/dev/null; then
+        parallel --will-cite --pipe --block 10 -k --joblog "$D/gp.log" cat <"$D/in" >/dev/null
+        assert_equal "$(cut -f 5- "$D/pr.log")" "$(cut -f 5- "$D/gp.log")"
+    fi
+    head -c 12000000 /dev/zero | tr '\0' '\n' >"$D/big"
+    pool-run --joblog "$D/log" -j 2 --pipe --block 4M 'exit 0' <"$D/big" || true
+    assert_equal "$(cut -f 5,7,8 "$D/log" | sed 1d | sort -u | tr '\t' ' ')" "3611392 0 13
+4194304 0 13"
+}
+
 @test "--pipe --retries: a failed job's block is fed again, whole" {
     seq 1 50000 >"$D/in"
     # Each block fails the first time it is seen, and is written the second.
