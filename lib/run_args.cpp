@@ -371,6 +371,15 @@ void check_options(const RunArgs& a) {
         throw Error(Exit::usage, std::string("--") + (p.resume ? "resume" : p.resume_failed ? "resume-failed" : "retry-failed") +
                                      " needs --joblog FILE");
     check_pipe(a);  // P: --pipe, --pipepart
+    // S: options of the pool that one command under a semaphore would silently ignore.
+    if (a.sem.on) {
+        const char* ignored = p.timeout > 0 || p.timeout_percent > 0 ? "--timeout"
+                              : !p.joblog.empty()                     ? "--joblog"
+                              : p.tag || a.tagstring                  ? "--tag/--tagstring"
+                              : !p.output.results.empty()             ? "--results"
+                                                                      : nullptr;
+        if (ignored) throw Error(Exit::usage, std::string("--semaphore: ") + ignored + " is not supported in semaphore mode");
+    }
 }
 
 }  // namespace prockit

@@ -79,6 +79,11 @@ std::string octal(unsigned m) {
 
 void check_dir(const struct stat& st, const std::string& path) {
     if (!S_ISDIR(st.st_mode)) throw Error(Exit::failure, path + " is " + file_kind(st.st_mode) + ", not a semaphore");
+    // Without the sticky bit anyone who may write the directory may unlink a
+    // held slot file: the next taker makes a fresh one and two get in on -j 1.
+    if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+        throw Error(Exit::failure, path + " has mode " + octal(st.st_mode & 07777) +
+                                       ": writable by others without the sticky bit, not a semaphore");
     if (!mode_lets_us_in(st, 07))
         throw Error(Exit::failure, "belongs to uid " + std::to_string(st.st_uid) + " and its mode " +
                                        octal(st.st_mode & 07777) + " does not let others in");
@@ -228,12 +233,14 @@ Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop
     std::string self = "/proc/self/fd/" + std::to_string(dir_.get());
     if (::inotify_add_watch(watch.get(), self.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0)
         throw system_error(errno, "inotify_add_watch");
+    // Opened (and made) only as far as the first free one: -j 0 (250) makes
+    // one slot file per holder, not 250 for the first command.
     std::vector<Fd> fds;
-    for (unsigned i = 0; i < slots; ++i) fds.push_back(open_slot(i));
     Deadline limit = timeout == 0 ? Deadline::never() : Deadline::after(timeout < 0 ? -timeout : timeout);
     size_t step = std::size(kRetryMs) - 1;
     for (;;) {
         for (unsigned i = 0; i < slots; ++i) {
+            if (i == fds.size()) fds.push_back(open_slot(i));
             if (try_lock(fds[i].get(), i)) {
                 index = i;
                 return std::move(fds[i]);

@@ -143,6 +143,9 @@ int run_semaphore(const SemaphoreOptions& s, const std::vector<std::string>& wor
         return 0;
     }
     if (words.empty()) throw Error(Exit::usage, "--semaphore needs a COMMAND");
+    for (const std::string& w : words)  // else ":::: command not found", or GNU sem's silent drop
+        if (w == ":::" || w == "::::" || w == ":::+" || w == "::::+")
+            throw Error(Exit::usage, "--semaphore runs one command and reads no input: " + w + " has no meaning");
     CommandTemplate cmd(words, shell, rules);
     JobInput none;
     std::optional<SemaphoreDir> dir = SemaphoreDir::open(id, true, s.mode);

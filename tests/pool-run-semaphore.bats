@@ -122,6 +122,16 @@ live() {
     assert_output "as sem"
 }
 
+@test "run as sem, its messages say sem; ::: is refused in one clear line, 255" {
+    ln -s "$(command -v pool-run)" "$D/sem"
+    run "$D/sem" --id "$id" --fg echo ::: a
+    assert_equal "$status" 255
+    assert_line --index 0 "sem: --semaphore runs one command and reads no input: ::: has no meaning"
+    run pool-run --semaphore --id "$id" --fg ::: a
+    assert_equal "$status" 255
+    assert_line --index 0 "pool-run: --semaphore runs one command and reads no input: ::: has no meaning"
+}
+
 @test "--semaphore-timeout: negative gives up (1, one line), positive runs anyway in a slot beyond -j" {
     start --id "$id" "$D/held" "$D/a"
     pid_written_to "$D/a.pid" >/dev/null
@@ -285,6 +295,45 @@ EOF
     assert_equal "$status" 255
     assert_output "pool-run: semaphore $link: /dev/shm/prockit-sem.$link is not a directory: not a semaphore"
     rm -f "/dev/shm/prockit-sem.$link"
+}
+
+@test "a group- or other-writable semaphore directory without the sticky bit is refused: anyone could delete a held slot" {
+    for mode in 0777 0770 0702; do
+        mkdir "/dev/shm/prockit-sem.$id"
+        chmod "$mode" "/dev/shm/prockit-sem.$id"
+        run as_nobody pool-run --semaphore --id "$id" --fg echo in
+        assert_equal "$status" 255
+        assert_output "pool-run: semaphore $id: /dev/shm/prockit-sem.$id has mode $mode: writable by others without the sticky bit, not a semaphore"
+        run pool-run --semaphore --id "$id" --fg echo in
+        assert_equal "$status" 255
+        rmdir "/dev/shm/prockit-sem.$id"
+    done
+    mkdir "/dev/shm/prockit-sem.$id"
+    chmod 1777 "/dev/shm/prockit-sem.$id"
+    run as_nobody pool-run --semaphore --id "$id" --fg echo in
+    assert_success
+    assert_output in
+}
+
+@test "-j 0 (250 slots, as pool-run's -j 0) makes one slot file for one command, not 250" {
+    run pool-run --semaphore -j 0 --id "$id" --fg echo in
+    assert_success
+    assert_output in
+    assert_equal "$(ls "/dev/shm/prockit-sem.$id")" slot.0
+}
+
+@test "pool options a semaphore's one command would ignore are refused, one line, 255: --timeout, --joblog, --tag, --results" {
+    refused() {
+        run pool-run --semaphore --id "$id" "$@" --fg echo in
+        assert_equal "$status" 255
+        assert_line --index 0 "pool-run: --semaphore: $1 is not supported in semaphore mode"
+    }
+    refused --timeout 1
+    refused --joblog "$D/log"
+    run pool-run --semaphore --id "$id" --tag --fg echo in
+    assert_equal "$status" 255
+    assert_line --index 0 "pool-run: --semaphore: --tag/--tagstring is not supported in semaphore mode"
+    refused --results "$D/res"
 }
 
 @test "--status escapes what a holder wrote; an id with other bytes is written %XX in the name" {

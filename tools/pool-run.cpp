@@ -259,7 +259,7 @@ void apply_output_options(RunArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    set_program_name("pool-run");
+    set_program_name(called_as_sem(argv[0]) ? "sem" : "pool-run");  // as it was run: sem's messages say sem
     default_sigchld();
     set_usage_status(255);  // as GNU parallel
     check_stdout_at_exit(255);  // --help and --version too (lib/diag.h)
