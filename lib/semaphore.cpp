@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "deadline.h"
 #include "diag.h"
@@ -225,14 +226,25 @@ Fd SemaphoreDir::open_slot(unsigned index) const {
 // steady look for a lost one, in ms.
 static const int kRetryMs[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000};
 
-Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop, unsigned& index) {
-    Context c("semaphore " + id_);
+// An inotify instance on the directory: IN_CLOSE of a slot file is a slot
+// coming free (the last close of a holder's descriptor, death included).
+Fd SemaphoreDir::watch_closes() const {
     Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     if (!watch) throw system_error(errno, "inotify_init1");
-    // Watched before the first try, so that a slot freed after it is an event.
     std::string self = "/proc/self/fd/" + std::to_string(dir_.get());
     if (::inotify_add_watch(watch.get(), self.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0)
         throw system_error(errno, "inotify_add_watch");
+    return watch;
+}
+
+Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop, unsigned& index) {
+    Context c("semaphore " + id_);
+    // No watch for the first try: closing an inotify instance waits out an
+    // SRCU grace period in the kernel (about 10 ms), which a call that
+    // finds a slot free at once would pay for nothing. The watch is made
+    // after a first try that found none, and all are tried again before
+    // the first wait, so that a slot freed in between is not missed.
+    std::optional<Fd> watch;
     // Opened (and made) only as far as the first free one: -j 0 (250) makes
     // one slot file per holder, not 250 for the first command.
     std::vector<Fd> fds;
@@ -246,6 +258,10 @@ Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop
                 return std::move(fds[i]);
             }
         }
+        if (!watch) {
+            watch = watch_closes();
+            continue;
+        }
         if (limit.expired()) {
             if (timeout < 0) throw Error(Exit::timed_out, "timed out: exiting");
             warn("timed out: running anyway");
@@ -258,10 +274,10 @@ Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop
             }
         }
         int64_t left_ms = limit.is_never() ? INT64_MAX : limit.remaining_ns() / 1000000 + 1;
-        Wait w = wait_fd(watch.get(), POLLIN, Deadline::after(static_cast<double>(std::min<int64_t>(kRetryMs[step], left_ms)) / 1000), &stop);
+        Wait w = wait_fd(watch->get(), POLLIN, Deadline::after(static_cast<double>(std::min<int64_t>(kRetryMs[step], left_ms)) / 1000), &stop);
         if (w == Wait::stopped) stop.die_of_signal();
         if (w == Wait::ready) {
-            drain(watch.get());
+            drain(watch->get());
             step = 0;
         } else if (step + 1 < std::size(kRetryMs)) {
             ++step;
@@ -308,11 +324,7 @@ SemaphoreDir::Listing SemaphoreDir::listing() const {
 void SemaphoreDir::wait_idle(const StopSignals& stop) {
     Context c("semaphore " + id_);
     Listing dir = listing();
-    Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-    if (!watch) throw system_error(errno, "inotify_init1");
-    std::string self = "/proc/self/fd/" + std::to_string(dir_.get());
-    if (::inotify_add_watch(watch.get(), self.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0)
-        throw system_error(errno, "inotify_add_watch");
+    Fd watch = watch_closes();
     // Kept open: closing a probe would wake us (and every waiter) again.
     std::map<unsigned, Fd> probes;
     auto any_held = [&] {

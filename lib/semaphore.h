@@ -127,6 +127,7 @@ private:
     Listing listing() const;
     std::vector<unsigned> slots(DIR* dir) const;
     Fd probe(unsigned index) const;
+    Fd watch_closes() const;
 
     std::string id_;
     Fd dir_;

@@ -173,7 +173,8 @@ live() {
     assert_output --regexp "^$id	0	$a	"
     unshare -p -f --mount-proc pool-run --semaphore --id "$id" --wait >>"$D/fg.out" 2>&1 3>&- &
     waiter=$!
-    wait_until test -n "$(live pool-run "--wait")"
+    # eval: the waiter is looked for again at each poll, not once before it
+    wait_until eval 'test -n "$(live pool-run --wait)"'
     wait_until in_ppoll "$(live pool-run "--wait")"
     kill -0 $waiter
     touch "$D/go"
