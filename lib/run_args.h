@@ -17,8 +17,8 @@
 
 #include "command_template.h"
 #include "options.h"
-#include "pipe_args.h"
 #include "parallel_extras.h"
+#include "pipe_args.h"
 #include "pool_options.h"
 #include "semaphore.h"
 
@@ -80,13 +80,13 @@ struct RunArgs {
     int print_count = 0;                   // --number-of-cores and the like: that option's value
     std::optional<std::string> tmpdir;     // --tmpdir DIR
     bool plain = false;                    // --plain: $PARALLEL ignored
-    // S: semaphore
-    SemaphoreOptions sem;                  // --semaphore, --id, --fg, --wait... (lib/semaphore.h)
-    bool jobs_given = false;               // -j: else a semaphore has 1 slot, as sem
     // P: --pipe, --pipepart (lib/pipe_args.h): as given, settled into pool.pipe
     PipeArgs pipe;
     // R: the rest of parallel's options (lib/parallel_extras.h)
     ExtraArgs extra;
+    // S: semaphore
+    SemaphoreOptions sem;                  // --semaphore, --id, --fg, --wait... (lib/semaphore.h)
+    bool jobs_given = false;               // -j: else a semaphore has 1 slot, as sem
 };
 
 // The options, up to the first operand. Misuse ends the process as

@@ -56,9 +56,9 @@ replay() {
 
 @test "fuzz regressions: shell_words" { replay shell_words; }
 
-@test "fuzz regressions: pipe_blocks" { replay pipe_blocks; }
-
 @test "fuzz regressions: semaphore" { replay semaphore; }
+
+@test "fuzz regressions: pipe_blocks" { replay pipe_blocks; }
 
 @test "fuzz regressions: every fuzz target has its test above" {
     local f t
