@@ -27,7 +27,8 @@ in_ppoll() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 271 ]; }
 
 teardown() {
     touch "$D/go"
-    [ -z "$id" ] || rm -rf "/dev/shm/prockit-sem.$id"
+    # Every semaphore of this test's names, those a failed test left too.
+    rm -rf "/dev/shm/prockit-sem.$(qname '')"*
 }
 
 # The pids of the live processes named $1 whose command line holds $2
