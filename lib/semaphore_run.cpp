@@ -39,7 +39,20 @@ bool parse_semaphore_option(SemaphoreOptions& s, int c, const char* arg) {
         case kSemaphoreBg: s.fg = false; break;
         case kSemaphoreWait: s.wait = true; break;
         case kSemaphoreStatus: s.status = true; break;
-        case kSemaphoreMode: s.mode = parse_mode(arg); break;
+        case kSemaphoreMode: {
+            // A slot is taken by locking it for writing, so a class either
+            // reads and writes the slots or has no way in: a mode such as
+            // 0644 would give "read" a meaning it cannot have.
+            s.mode = parse_mode(arg);
+            for (int shift : {6, 3, 0}) {
+                unsigned bits = (s.mode >> shift) & 07;
+                if ((bits & 06) != 06 && (bits != 0 || shift == 6))
+                    throw Error(Exit::usage, std::string("invalid --semaphore-mode '") + arg +
+                                                 "': each of user, group and others reads and writes the slots or has "
+                                                 "no access (0600, 0660, 0666), and the user has it");
+            }
+            break;
+        }
         default: return false;
     }
     s.on = true;

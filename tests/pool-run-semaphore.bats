@@ -357,6 +357,13 @@ EOF
     assert_line --index 0 "pool-run: --semaphore needs a COMMAND"
     run pool-run --semaphore --semaphore-mode 4755 --id "$id" true
     assert_equal "$status" 255
+    # Read without write (or nothing for the user) has no meaning for a lock taken for writing.
+    for mode in 0644 0640 0604 0444 0000 0060; do
+        run --separate-stderr pool-run --semaphore --semaphore-mode "$mode" --id "$id" true
+        assert_equal "$status" 255
+        assert_equal "$stderr" "pool-run: invalid --semaphore-mode '$mode': each of user, group and others reads and writes the slots or has no access (0600, 0660, 0666), and the user has it"
+        [ ! -e "/dev/shm/prockit-sem.$id" ]
+    done
     run pool-run --semaphore --id "" true
     assert_equal "$status" 255
     assert_line --index 0 "pool-run: --id: empty semaphore name"
