@@ -225,15 +225,26 @@ Fd SemaphoreDir::open_slot(unsigned index) const {
 // The retries after an event (the lock drops just after it), then the
 // steady look for a lost one, in ms.
 static const int kRetryMs[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000};
+// Without a watch (watch_closes), a look every 100 ms at the most.
+static int retry_ms(size_t step, const Fd& watch) { return watch ? kRetryMs[step] : std::min(kRetryMs[step], 100); }
 
 // An inotify instance on the directory: IN_CLOSE of a slot file is a slot
 // coming free (the last close of a holder's descriptor, death included).
+// Past the user's inotify instances or watches (fs.inotify.max_user_*,
+// 128 instances by default) or our descriptors, no watch: the caller then
+// polls (an invalid Fd, which ppoll ignores), as GNU sem always does.
 Fd SemaphoreDir::watch_closes() const {
+    auto out_of = [](int e) { return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOSPC; };
     Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-    if (!watch) throw system_error(errno, "inotify_init1");
+    if (!watch) {
+        if (out_of(errno)) return Fd();
+        throw system_error(errno, "inotify_init1");
+    }
     std::string self = "/proc/self/fd/" + std::to_string(dir_.get());
-    if (::inotify_add_watch(watch.get(), self.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0)
+    if (::inotify_add_watch(watch.get(), self.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+        if (out_of(errno)) return Fd();
         throw system_error(errno, "inotify_add_watch");
+    }
     return watch;
 }
 
@@ -274,7 +285,7 @@ Fd SemaphoreDir::acquire(unsigned slots, double timeout, const StopSignals& stop
             }
         }
         int64_t left_ms = limit.is_never() ? INT64_MAX : limit.remaining_ns() / 1000000 + 1;
-        Wait w = wait_fd(watch->get(), POLLIN, Deadline::after(static_cast<double>(std::min<int64_t>(kRetryMs[step], left_ms)) / 1000), &stop);
+        Wait w = wait_fd(watch->get(), POLLIN, Deadline::after(static_cast<double>(std::min<int64_t>(retry_ms(step, *watch), left_ms)) / 1000), &stop);
         if (w == Wait::stopped) stop.die_of_signal();
         if (w == Wait::ready) {
             drain(watch->get());
@@ -337,7 +348,7 @@ void SemaphoreDir::wait_idle(const StopSignals& stop) {
     };
     size_t step = std::size(kRetryMs) - 1;
     while (any_held()) {
-        Wait w = wait_fd(watch.get(), POLLIN, Deadline::after(kRetryMs[step] / 1000.0), &stop);
+        Wait w = wait_fd(watch.get(), POLLIN, Deadline::after(retry_ms(step, watch) / 1000.0), &stop);
         if (w == Wait::stopped) stop.die_of_signal();
         if (w == Wait::ready) {
             drain(watch.get());

@@ -299,6 +299,22 @@ EOF
     rm -f "/dev/shm/prockit-sem.$link"
 }
 
+@test "a waiter past the user's inotify instances polls instead of failing, and gets in" {
+    [ "$(id -u)" = 0 ] || skip "needs a user of its own (nobody) whose inotify instances it may use up"
+    pool-run --semaphore --semaphore-mode 0666 --id "$id" "$D/held" "$D/a" >>"$D/bg.out" 2>&1 3>&-
+    pid_written_to "$D/a.pid" >/dev/null
+    # nobody's every inotify instance taken (fs.inotify.max_user_instances), then the waiter
+    as_nobody perl -e 'require "syscall.ph"; 1 while syscall(&SYS_inotify_init1, 0) >= 0; exec @ARGV or die' \
+        pool-run --semaphore --fg --id "$id" echo got in >"$D/w.out" 2>&1 3>&- &
+    local waiter=$!
+    wait_until eval 'test -n "$(live pool-run "$id")"'
+    touch "$D/go"
+    local status=0
+    wait "$waiter" || status=$?
+    assert_equal "$status" 0
+    assert_equal "$(cat "$D/w.out")" "got in"
+}
+
 @test "a group- or other-writable semaphore directory without the sticky bit is refused: anyone could delete a held slot" {
     for mode in 0777 0770 0702; do
         mkdir "/dev/shm/prockit-sem.$id"
