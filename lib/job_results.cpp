@@ -1,7 +1,6 @@
 #include "job_results.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "owned_path.h"
 
 namespace prockit {
 
@@ -135,20 +135,10 @@ std::string json_line(const ResultRow& r) {
 }
 
 std::string make_par_file(int& fd) {
-    const char* env = std::getenv("TMPDIR");
-    std::string dir = env && *env ? env : "/tmp";
-    static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        unsigned char r[5];
-        if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) throw system_error(errno, "getrandom");
-        std::string name = dir + "/par";
-        for (unsigned char c : r) name += kChars[c % (sizeof kChars - 1)];
-        name += ".par";
+    return make_par_name("--files", ".par", [&fd](const std::string& name) {
         fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0) return name;
-        if (errno != EEXIST) throw system_error(errno, "--files: make a file in " + dir);
-    }
-    throw Error(Exit::failure, "--files: make a file in " + dir + ": every name tried exists");
+        return fd >= 0;
+    });
 }
 
 // A template's `..` and a leading `/` are the user's; one more of them

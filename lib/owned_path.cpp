@@ -1,10 +1,12 @@
 #include "owned_path.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "diag.h"
 
@@ -92,6 +94,22 @@ Fd open_owned_file(const std::string& path, bool append, const std::string& what
     if (slash == std::string::npos) return open_owned_file_at(AT_FDCWD, path, path, append, what);
     Fd dir = open_owned_dir(slash == 0 ? "/" : path.substr(0, slash), false, what);
     return open_owned_file_at(dir.get(), path.substr(slash + 1), path, append, what);
+}
+
+std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make) {
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        unsigned char r[5];
+        if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) throw system_error(errno, "getrandom");
+        std::string name = dir + "/par";
+        for (unsigned char c : r) name += kChars[c % (sizeof kChars - 1)];
+        name += suffix;
+        if (make(name)) return name;
+        if (errno != EEXIST) throw system_error(errno, std::string(what) + ": make a file in " + dir);
+    }
+    throw Error(Exit::failure, std::string(what) + ": make a file in " + dir + ": every name tried exists");
 }
 
 }  // namespace prockit

@@ -5,6 +5,7 @@
 // user chose for it. A refusal is an Error of one line.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "fd.h"
@@ -23,5 +24,11 @@ Fd open_owned_dir(const std::string& path, bool make, const std::string& what);
 Fd open_owned_file(const std::string& path, bool append, const std::string& what);
 // The same for `name` in the directory `dir`, named `path` in messages.
 Fd open_owned_file_at(int dir, const std::string& name, const std::string& path, bool append, const std::string& what);
+
+// A new file $TMPDIR/parXXXXX`suffix` (/tmp without TMPDIR), named as GNU
+// parallel names its files, made by `make`, which returns false with errno
+// EEXIST when the name is taken (another name is tried) or another errno
+// (an Error naming `what`). Returns the name.
+std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make);
 
 }  // namespace prockit

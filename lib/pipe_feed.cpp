@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <functional>
 
 #include "diag.h"
+#include "owned_path.h"
 
 namespace prockit {
 
@@ -319,21 +319,9 @@ TempPath::~TempPath() { ::unlink(path.c_str()); }
 
 namespace {
 
-// A new name $TMPDIR/parXXXXX made by `make` (which returns false when the
-// name exists), as GNU parallel names its files.
+// A new file $TMPDIR/parXXXXX made by `make`, as GNU parallel names its files.
 std::shared_ptr<const TempPath> temp_path(const char* what, const std::function<bool(const std::string&)>& make) {
-    const char* env = std::getenv("TMPDIR");
-    std::string dir = env && *env ? env : "/tmp";
-    static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        unsigned char r[5];
-        if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) throw system_error(errno, "getrandom");
-        std::string name = dir + "/par";
-        for (unsigned char c : r) name += kChars[c % (sizeof kChars - 1)];
-        if (make(name)) return std::make_shared<const TempPath>(name);
-        if (errno != EEXIST) throw system_error(errno, std::string(what) + ": make a file in " + dir);
-    }
-    throw Error(Exit::failure, std::string(what) + ": make a file in " + dir + ": every name tried exists");
+    return std::make_shared<const TempPath>(make_par_name(what, "", make));
 }
 
 }  // namespace

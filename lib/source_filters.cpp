@@ -1,7 +1,6 @@
 // The job sources that rework another's records (job_sources.h): into
 // columns (--colsep, --csv, --trim, -N 0), into a random order (--shuf),
 // and counted before the first job ({##}, total_jobs()).
-#include <deque>
 #include <map>
 #include <random>
 
@@ -66,9 +65,12 @@ private:
     std::multimap<std::vector<std::string>, std::vector<std::string>> taken_;
 };
 
-class ShuffledSource final : public Wrapper {
+// Every record of `inner` read before the first is given, so that the
+// total is known: GNU parallel's total_jobs() does the same (and so blocks)
+// on first use, keeping the order; --shuf then shuffles them.
+class ReadAllSource final : public Wrapper {
 public:
-    using Wrapper::Wrapper;
+    ReadAllSource(std::unique_ptr<JobSource> inner, bool shuffle) : Wrapper(std::move(inner)), shuffle_(shuffle) {}
     Next next(std::vector<std::string>& args) override {
         while (!read_all_) {
             std::vector<std::string> r;
@@ -76,7 +78,7 @@ public:
             if (n == Next::later) return n;
             if (n == Next::end) {
                 read_all_ = true;
-                std::shuffle(records_.begin(), records_.end(), std::mt19937_64(std::random_device()()));
+                if (shuffle_) std::shuffle(records_.begin(), records_.end(), std::mt19937_64(std::random_device()()));
                 break;
             }
             records_.push_back(std::move(r));
@@ -89,47 +91,16 @@ public:
     long long total() const override { return read_all_ ? static_cast<long long>(records_.size()) : inner_->total(); }
 
 private:
+    bool shuffle_;
     std::vector<std::vector<std::string>> records_;
     size_t at_ = 0;
     bool read_all_ = false;
 };
 
-// Every record of `inner` read before the first is given, so that the
-// total is known; the order is kept. GNU parallel's total_jobs() does the
-// same (and so blocks) on first use.
-class CountedSource final : public Wrapper {
-public:
-    using Wrapper::Wrapper;
-    Next next(std::vector<std::string>& args) override {
-        while (!read_all_) {
-            std::vector<std::string> r;
-            Next n = inner_->next(r);
-            if (n == Next::later) return n;
-            if (n == Next::end) {
-                read_all_ = true;
-                total_ = static_cast<long long>(records_.size());
-                break;
-            }
-            records_.push_back(std::move(r));
-        }
-        if (records_.empty()) return Next::end;
-        args = std::move(records_.front());
-        records_.pop_front();
-        return Next::job;
-    }
-    void finished(const std::vector<std::string>& args) override { inner_->finished(args); }
-    long long total() const override { return read_all_ ? total_ : inner_->total(); }
-
-private:
-    std::deque<std::vector<std::string>> records_;
-    bool read_all_ = false;
-    long long total_ = -1;
-};
-
 }  // namespace
 
 std::unique_ptr<JobSource> counted_source(std::unique_ptr<JobSource> inner) {
-    return std::make_unique<CountedSource>(std::move(inner));
+    return std::make_unique<ReadAllSource>(std::move(inner), false);
 }
 
 std::unique_ptr<JobSource> columns_source(std::unique_ptr<JobSource> inner, const ColumnRules& rules, bool no_args,
@@ -138,7 +109,7 @@ std::unique_ptr<JobSource> columns_source(std::unique_ptr<JobSource> inner, cons
 }
 
 std::unique_ptr<JobSource> shuffled_source(std::unique_ptr<JobSource> inner) {
-    return std::make_unique<ShuffledSource>(std::move(inner));
+    return std::make_unique<ReadAllSource>(std::move(inner), true);
 }
 
 }  // namespace prockit
