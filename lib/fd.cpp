@@ -22,6 +22,15 @@ ssize_t read_some(int fd, void* buf, size_t len) {
     return retry_eintr([&] { return ::read(fd, buf, len); });
 }
 
+bool read_to_end(int fd, std::string& out) {
+    char buf[8192];
+    for (ssize_t n; (n = read_some(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0) return false;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+}
+
 bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {
         ssize_t n = retry_eintr([&] { return ::write(fd, data.data(), data.size()); });

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -58,6 +59,9 @@ Pipe make_pipe(int extra_flags = 0);
 // Reads up to len bytes, retrying EINTR. Returns the count (0 at end of
 // file) or -1 with errno set.
 ssize_t read_some(int fd, void* buf, size_t len);
+// Appends what is left of fd to `out`, to its end of file. Returns true,
+// or false with errno set (what was read before the error is appended).
+bool read_to_end(int fd, std::string& out);
 
 // Writes all of data, retrying EINTR and partial writes. Returns true, or
 // false with errno set (EPIPE when the reader has gone away).

@@ -19,11 +19,7 @@ std::string read_template(const std::string& path) {
     if (struct stat st = stat_of(fd.get()); !S_ISREG(st.st_mode))
         throw Error(Exit::failure, "--tmpl: '" + path + "' is " + file_kind(st.st_mode) + ", not a file");
     std::string text;
-    char buf[8192];
-    for (ssize_t n; (n = read_some(fd.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0) throw system_error(errno, "--tmpl: read '" + path + "'");
-        text.append(buf, static_cast<size_t>(n));
-    }
+    if (!read_to_end(fd.get(), text)) throw system_error(errno, "--tmpl: read '" + path + "'");
     return text;
 }
 

@@ -21,8 +21,7 @@ namespace {
 std::string proc_text(const char* path) {
     Fd fd(retry_eintr([&] { return ::open(path, O_RDONLY | O_CLOEXEC); }));
     std::string text;
-    char buf[4096];
-    for (ssize_t n; fd && (n = read_some(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+    if (fd) read_to_end(fd.get(), text);  // a read error keeps what came before it
     return text;
 }
 

@@ -30,11 +30,7 @@ std::optional<std::string> read_profile(const std::string& path) {
         throw Error(Exit::usage, "profile " + path + ": owned by uid " + std::to_string(st.st_uid) + ", not read");
     if (st.st_mode & S_IWOTH) throw Error(Exit::usage, "profile " + path + ": writable by others, not read");
     std::string text;
-    char buf[4096];
-    for (ssize_t n; (n = read_some(fd.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0) throw system_error(errno, "profile " + path + ": read");
-        text.append(buf, static_cast<size_t>(n));
-    }
+    if (!read_to_end(fd.get(), text)) throw system_error(errno, "profile " + path + ": read");
     return text;
 }
 
