@@ -220,8 +220,17 @@ f 3"
 
 @test "the shell: \$SHELL when no ancestor is a shell (an orphan's parent is init)" {
     logging_shell
-    # setsid -f: the child runs on after setsid exits, its parent init.
-    SHELL=$D/sh/bash setsid -f pool-run 'echo {} > {}.out' ::: "$D/x" < /dev/null
+    # An orphan: perl forks and exits, and its child runs pool-run once it has
+    # been given to init (a bounded poll of its parent). Until then the parent,
+    # and bats' bash above it, are pool-run's ancestors: `setsid -f pool-run`
+    # raced its exiting parent, and bash was picked when setsid lost the race.
+    SHELL=$D/sh/bash perl -e '
+        my $parent = $$;
+        exit 0 if fork // die "fork: $!";
+        for (1 .. 1000) { last if getppid() != $parent; select undef, undef, undef, 0.01 }
+        die "still a child of $parent\n" if getppid() == $parent;
+        exec @ARGV or die "exec: $!";
+    ' pool-run 'echo {} > {}.out' ::: "$D/x" < /dev/null
     wait_until test -s "$D/x.out"
     assert_equal "$(cat "$D/x.out")" "$D/x"
     assert_equal "$(cat "$D/shell.log")" "echo $D/x > $D/x.out"
