@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 #include "diag.h"
@@ -94,6 +95,13 @@ Fd open_owned_file(const std::string& path, bool append, const std::string& what
     if (slash == std::string::npos) return open_owned_file_at(AT_FDCWD, path, path, append, what);
     Fd dir = open_owned_dir(slash == 0 ? "/" : path.substr(0, slash), false, what);
     return open_owned_file_at(dir.get(), path.substr(slash + 1), path, append, what);
+}
+
+void check_sticky_if_shared(const struct stat& st, const std::string& named, const std::string& why) {
+    if (!(st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_mode & S_ISVTX)) return;
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw Error(Exit::failure, named + " has mode " + mode + ": writable by others without the sticky bit, " + why);
 }
 
 std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make) {

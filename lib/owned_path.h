@@ -5,6 +5,8 @@
 // user chose for it. A refusal is an Error of one line.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <string>
 
@@ -24,6 +26,13 @@ Fd open_owned_dir(const std::string& path, bool make, const std::string& what);
 Fd open_owned_file(const std::string& path, bool append, const std::string& what);
 // The same for `name` in the directory `dir`, named `path` in messages.
 Fd open_owned_file_at(int dir, const std::string& name, const std::string& path, bool append, const std::string& what);
+
+// Refuses a directory that users other than its owner may write without
+// the sticky bit (an Error of one line: "`named` has mode 0777: writable by
+// others without the sticky bit, `why`"): any of them may remove or rename
+// what another put there and put their own in its place. The directory of
+// a semaphore's slots (lib/semaphore.h), the TMPDIR of --cat and --fifo.
+void check_sticky_if_shared(const struct stat& st, const std::string& named, const std::string& why);
 
 // A new file $TMPDIR/parXXXXX`suffix` (/tmp without TMPDIR), named as GNU
 // parallel names its files, made by `make`, which returns false with errno

@@ -68,28 +68,29 @@ struct BlockSource::Impl {
     // --pipepart: every part of every file, in order, planned at the
     // start; --block -N counts the files' sizes together, as parallel.
     void plan_parts(unsigned slots) {
-        std::vector<std::shared_ptr<const Fd>> files;
-        std::vector<off_t> sizes;
+        std::vector<std::shared_ptr<PartFile>> files;
         unsigned long long total = 0;
         for (const std::string& name : opt.files) {
-            auto f = std::make_shared<const Fd>(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!*f) throw Error(Exit::missing, name + ": " + reason(errno));
-            struct stat st = stat_of(f->get());
+            auto f = std::make_shared<PartFile>();
+            f->fd = Fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!f->fd) throw Error(Exit::missing, name + ": " + reason(errno));
+            struct stat st = stat_of(f->fd.get());
             if (!S_ISREG(st.st_mode))
                 throw Error(Exit::failure, name + ": --pipepart needs a regular file, not " + file_kind(st.st_mode));
-            files.push_back(std::move(f));
-            sizes.push_back(st.st_size);
+            f->name = name;
+            f->size = st.st_size;
             total += static_cast<unsigned long long>(st.st_size);
+            files.push_back(std::move(f));
         }
         long long block = part_block(opt, total, slots);
-        for (size_t i = 0; i < files.size(); ++i) {
-            auto head = file_header(cutter, files[i]->get(), sizes[i]);
+        for (const auto& file : files) {
+            auto head = file_header(cutter, file->fd.get(), file->size);
             off_t start = head ? static_cast<off_t>(head->size()) : 0;
-            int raw = files[i]->get();
-            for (const FilePart& p : file_parts(sizes[i], start, block, opt.rules, read_at, &raw)) {
+            int raw = file->fd.get();
+            for (const FilePart& p : file_parts(file->size, start, block, opt.rules, read_at, &raw)) {
                 auto b = std::make_shared<Block>();
                 b->header = head;
-                b->file = files[i];
+                b->file = file;
                 b->offset = p.offset;
                 b->length = p.length;
                 parts.push_back(std::move(b));
@@ -234,7 +235,7 @@ ssize_t move_some(const Block& b, size_t written, int pipe, bool copy) {
     } else if (b.file) {
         loff_t off = b.offset + static_cast<off_t>(written - hs);
         size_t left = static_cast<size_t>(b.length) - (written - hs);
-        return ::splice(b.file->get(), &off, pipe, nullptr, left, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+        return ::splice(b.file->fd.get(), &off, pipe, nullptr, left, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
     } else {
         iov = {const_cast<char*>(b.data.data() + (written - hs)), b.data.size() - (written - hs)};
     }
@@ -250,8 +251,10 @@ void pump_feed(JobFeed& feed) {
         ssize_t n = move_some(*feed.block, feed.written, feed.fd->native_handle(), feed.round_robin);
         if (n > 0) {
             feed.written += static_cast<size_t>(n);
-        } else if (n == 0) {
-            break;  // the file is shorter than when it was cut: what it has is fed
+        } else if (n == 0 && feed.block->file) {
+            feed.block->file->shrank();  // what it has is fed, and the job fails
+            feed.broken = true;
+            break;
         } else if (errno == EAGAIN) {
             feed.wait_posted = true;
             feed.fd->async_wait(boost::asio::posix::stream_descriptor::wait_write, [&feed](const boost::system::error_code& ec) {
@@ -295,17 +298,72 @@ void close_feed(JobFeed& feed) {
     feed.fd.reset();
 }
 
-void open_fifo(JobFeed& feed, boost::asio::io_context& io) {
-    if (feed.closed) return;
+namespace {
+
+bool is_made(const struct stat& st, const TempPath& t) {
+    return S_ISFIFO(st.st_mode) && st.st_uid == ::geteuid() && st.st_dev == t.dev && st.st_ino == t.ino;
+}
+
+// The FIFO made for a job, as open_made_fifo() finds it.
+enum class FifoState { opened, no_reader, gone, replaced, failed };
+
+// The FIFO made for the job, opened for writing (into `fd`) once the job
+// has opened it for reading. Something else in its place (the job's, or
+// another user's where one could write) is never opened for writing,
+// unless it looked like ours just before (then it is closed unwritten).
+// failed: errno says why.
+FifoState open_made_fifo(const TempPath& t, Fd& fd) {
+    struct stat st{};
+    if (::lstat(t.path.c_str(), &st) != 0) return errno == ENOENT ? FifoState::gone : FifoState::failed;
+    if (!is_made(st, t)) return FifoState::replaced;
     // Non-blocking for writing: ENXIO while no one has it open for
     // reading. Opened O_RDWR instead, it would take the block before the
-    // job came, and lose it if we closed it first.
-    int fd = ::open(feed.temp->path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0) {
-        feed.fd.emplace(io, fd);
-        return pump_feed(feed);
+    // job came, and lose it if we closed it first. O_NOFOLLOW and the
+    // fstat: what was swapped in since the lstat is not written either.
+    fd = Fd(::open(t.path.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        switch (errno) {
+            case ENXIO: case EINTR: return FifoState::no_reader;
+            case ENOENT: return FifoState::gone;
+            case ELOOP: return FifoState::replaced;
+            default: return FifoState::failed;
+        }
     }
-    if (errno != ENXIO && errno != EINTR) throw system_error(errno, "open " + feed.temp->path);
+    if (::fstat(fd.get(), &st) != 0 || !is_made(st, t)) {
+        fd.reset();
+        return FifoState::replaced;
+    }
+    return FifoState::opened;
+}
+
+}  // namespace
+
+void open_fifo(JobFeed& feed, boost::asio::io_context& io) {
+    if (feed.closed) return;
+    Fd fd;
+    const std::string& path = feed.temp->path;
+    switch (open_made_fifo(*feed.temp, fd)) {
+        case FifoState::opened:
+            feed.fd.emplace(io, fd.release());
+            return pump_feed(feed);
+        case FifoState::no_reader: break;
+        case FifoState::failed:
+            // The system's own shortage fails the run, as elsewhere; what
+            // the job did to its FIFO (its mode...) fails the job alone.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) throw system_error(errno, "open " + path);
+            warn("--fifo: %s: %s: its block is not written", path.c_str(), reason(errno).c_str());
+            feed.broken = true;
+            return;
+        case FifoState::replaced:
+            warn("--fifo: %s is no longer the FIFO made for its job: its block is not written", path.c_str());
+            [[fallthrough]];
+        case FifoState::gone:
+            // The job fails when it exits, as one that left its block (a
+            // removed FIFO is the job's doing, as a block left unread);
+            // the run goes on.
+            feed.broken = true;
+            return;
+    }
     if (!feed.timer) feed.timer.emplace(io);
     feed.timer->expires_after(std::chrono::milliseconds(5));
     feed.wait_posted = true;
@@ -320,13 +378,36 @@ TempPath::~TempPath() { ::unlink(path.c_str()); }
 namespace {
 
 // A new file $TMPDIR/parXXXXX made by `make`, as GNU parallel names its files.
-std::shared_ptr<const TempPath> temp_path(const char* what, const std::function<bool(const std::string&)>& make) {
-    return std::make_shared<const TempPath>(make_par_name(what, "", make));
+std::shared_ptr<TempPath> temp_path(const char* what, const std::function<bool(const std::string&)>& make) {
+    return std::make_shared<TempPath>(make_par_name(what, "", make));
 }
 
 }  // namespace
 
-std::shared_ptr<const TempPath> block_file(const Block& b) {
+void PartFile::shrank() {
+    if (told) return;
+    told = true;
+    struct stat st{};
+    std::string now = ::fstat(fd.get(), &st) == 0 ? std::to_string(st.st_size) : "fewer";
+    warn("%s: file shrank from %lld to %s bytes while being read", name.c_str(), static_cast<long long>(size),
+         now.c_str());
+}
+
+void check_temp_dir(const char* what) {
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0) throw system_error(errno, std::string(what) + ": TMPDIR " + dir);
+    std::string named = std::string(what) + ": TMPDIR " + dir;
+    const char* why = "not a place for the jobs' files";
+    check_sticky_if_shared(st, named, why);
+    // Its owner may rename anything in it, sticky bit or not.
+    if (st.st_uid != ::geteuid() && st.st_uid != 0)
+        throw Error(Exit::failure, named + " belongs to uid " + std::to_string(st.st_uid) + ", " + why);
+}
+
+std::shared_ptr<const TempPath> block_file(const Block& b, bool& whole) {
+    whole = true;
     Fd out;
     auto temp = temp_path("--cat", [&](const std::string& name) {
         out = Fd(::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -335,8 +416,12 @@ std::shared_ptr<const TempPath> block_file(const Block& b) {
     bool ok = !b.header || write_all(out.get(), *b.header);
     if (ok && !b.file) ok = write_all(out.get(), b.data);
     for (off_t off = b.offset, end = b.offset + b.length; ok && b.file && off < end;) {
-        ssize_t n = ::sendfile(out.get(), b.file->get(), &off, static_cast<size_t>(end - off));
-        if (n == 0) break;  // the file is shorter than when it was cut
+        ssize_t n = ::sendfile(out.get(), b.file->fd.get(), &off, static_cast<size_t>(end - off));
+        if (n == 0) {  // the file is shorter than when it was cut
+            b.file->shrank();
+            whole = false;
+            break;
+        }
         ok = n > 0 || errno == EINTR;
     }
     if (!ok) throw system_error(errno, "--cat: write " + temp->path);
@@ -344,7 +429,15 @@ std::shared_ptr<const TempPath> block_file(const Block& b) {
 }
 
 std::shared_ptr<const TempPath> block_fifo() {
-    return temp_path("--fifo", [](const std::string& name) { return ::mkfifo(name.c_str(), 0600) == 0; });
+    auto t = temp_path("--fifo", [](const std::string& name) { return ::mkfifo(name.c_str(), 0600) == 0; });
+    // What open_fifo() writes into: the FIFO made now, in a directory
+    // where only we can replace it (check_temp_dir()) and before its job
+    // runs.
+    struct stat st{};
+    if (::lstat(t->path.c_str(), &st) != 0) throw system_error(errno, "--fifo: " + t->path);
+    t->dev = st.st_dev;
+    t->ino = st.st_ino;
+    return t;
 }
 
 }  // namespace prockit

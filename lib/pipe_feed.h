@@ -44,12 +44,24 @@
 
 namespace prockit {
 
+// A file of --pipepart, cut into parts at the start. A file that shrinks
+// while its parts are read is said once (shrank()); one that grows is read
+// to its size at the start, as GNU parallel's.
+struct PartFile {
+    Fd fd;
+    std::string name;  // as given
+    off_t size = 0;    // at the start
+    bool told = false; // its shrinking has been said
+    // A read of a part ended before the part did: says so, once a file.
+    void shrank();
+};
+
 // One block as its job sees it: the header (--header), then the bytes.
 struct Block {
     std::shared_ptr<const std::string> header;  // may be null
     std::shared_ptr<const void> owner;          // keeps `data` alive (a chunk, or `rewritten`)
     std::string_view data;                      // --pipe
-    std::shared_ptr<const Fd> file;             // --pipepart: splice [offset, offset + length)
+    std::shared_ptr<PartFile> file;             // --pipepart: splice [offset, offset + length)
     off_t offset = 0, length = 0;
     size_t size() const {
         return (header ? header->size() : 0) + (file ? static_cast<size_t>(length) : data.size());
@@ -77,16 +89,26 @@ private:
 
 // A file named by {} for --cat (the block in it) or --fifo (a FIFO the
 // pool writes the block into): mode 0600 under $TMPDIR (--tmpdir),
-// removed when the last attempt of its job is done.
+// removed when the last attempt of its job is done. The job runs as we do
+// and may remove or replace it: the FIFO is written only while its name
+// is still the FIFO made (its device and inode).
 struct TempPath {
     std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
     explicit TempPath(std::string p) : path(std::move(p)) {}
     ~TempPath();
     TempPath(const TempPath&) = delete;
     TempPath& operator=(const TempPath&) = delete;
 };
-// --cat: the block written into a new file.
-std::shared_ptr<const TempPath> block_file(const Block& block);
+// $TMPDIR (/tmp without it), refused (Error, one line) when another user
+// could swap a file in it between our writing it and the job's reading
+// it: a directory others may write without the sticky bit, or one another
+// user owns. `what` starts the message ("--cat").
+void check_temp_dir(const char* what);
+// --cat: the block written into a new file; `whole` false when a
+// --pipepart file ended before the block did (it shrank).
+std::shared_ptr<const TempPath> block_file(const Block& block, bool& whole);
 // --fifo: a new FIFO.
 std::shared_ptr<const TempPath> block_fifo();
 
@@ -117,10 +139,15 @@ Pipe make_feed_pipe(size_t bytes);
 
 // Writes as much of the block as the pipe takes, then waits in the loop
 // for room, until all is written (the pipe is then closed: the job sees
-// the end of its input) or the job has gone (broken).
+// the end of its input) or the job has gone (broken). A --pipepart file
+// that ends before the block does (it shrank) closes the pipe early, and
+// the block is broken too: its job fails as one that left its block.
 void pump_feed(JobFeed& feed);
 // --fifo: opens the FIFO once the job has opened it for reading (looked
-// for every few milliseconds), then pumps the block into it.
+// for every few milliseconds), then pumps the block into it. A FIFO the
+// job removed, or replaced (said on standard error), is given up: the
+// job fails as one that left its block when it exits; nothing else is
+// opened or written in its place.
 void open_fifo(JobFeed& feed, boost::asio::io_context& io);
 // --round-robin: the next block into an idle feed's pipe.
 void refeed(JobFeed& feed, std::shared_ptr<const Block> block);

@@ -5,7 +5,10 @@
 namespace prockit {
 
 PoolBlocks::PoolBlocks(const PipeOptions& opt, int in_fd, unsigned slots)
-    : opt_(opt), source_(opt, in_fd, slots), round_robin_(opt.round_robin && opt.feed == PipeOptions::Feed::stdin_pipe) {}
+    : opt_(opt), source_(opt, in_fd, slots), round_robin_(opt.round_robin && opt.feed == PipeOptions::Feed::stdin_pipe) {
+    if (opt.feed == PipeOptions::Feed::cat) check_temp_dir("--cat");
+    if (opt.feed == PipeOptions::Feed::fifo) check_temp_dir("--fifo");
+}
 
 JobSource::Next PoolBlocks::take(Job& job) {
     std::shared_ptr<const Block> block;
@@ -15,8 +18,13 @@ JobSource::Next PoolBlocks::take(Job& job) {
     // --cat: {} names a file that holds the block; --fifo: a FIFO the pool
     // writes it into. Either way {} is the job's argument.
     job.feed.sent = block->size();  // the joblog's Send, as GNU parallel counts it: the block given
-    if (opt_.feed == PipeOptions::Feed::cat) job.feed.temp = block_file(*block);
-    else job.feed.block = std::move(block);
+    if (opt_.feed == PipeOptions::Feed::cat) {
+        bool whole = true;
+        job.feed.temp = block_file(*block, whole);
+        job.feed.broken = !whole;  // its --pipepart file shrank: the job fails
+    } else {
+        job.feed.block = std::move(block);
+    }
     if (opt_.feed == PipeOptions::Feed::fifo) job.feed.temp = block_fifo();
     job.feed.round_robin = round_robin_;
     if (job.feed.temp) job.input.records = {{job.feed.temp->path}};

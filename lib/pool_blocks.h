@@ -14,6 +14,8 @@ namespace prockit {
 
 class PoolBlocks {
 public:
+    // Refuses, before any job, a TMPDIR that --cat's or --fifo's files
+    // are not safe in (check_temp_dir()).
     PoolBlocks(const PipeOptions& opt, int in_fd, unsigned slots);
     // The next block into `job`: its feed, and {} for --cat and --fifo.
     JobSource::Next take(Job& job);

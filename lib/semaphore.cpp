@@ -18,6 +18,7 @@
 
 #include "deadline.h"
 #include "diag.h"
+#include "owned_path.h"
 #include "signals.h"
 
 namespace prockit {
@@ -82,9 +83,7 @@ void check_dir(const struct stat& st, const std::string& path) {
     if (!S_ISDIR(st.st_mode)) throw Error(Exit::failure, path + " is " + file_kind(st.st_mode) + ", not a semaphore");
     // Without the sticky bit anyone who may write the directory may unlink a
     // held slot file: the next taker makes a fresh one and two get in on -j 1.
-    if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
-        throw Error(Exit::failure, path + " has mode " + octal(st.st_mode & 07777) +
-                                       ": writable by others without the sticky bit, not a semaphore");
+    check_sticky_if_shared(st, path, "not a semaphore");
     if (!mode_lets_us_in(st, 07))
         throw Error(Exit::failure, "belongs to uid " + std::to_string(st.st_uid) + " and its mode " +
                                        octal(st.st_mode & 07777) + " does not let others in");

@@ -175,3 +175,104 @@ setup() {
     run bash -c "seq 1 1000000 | pool-run --pipe -j 4 --round-robin 'wc -l' | wc -l"
     assert_output 4
 }
+
+@test "--fifo: a job that removes its FIFO fails alone, as one that left its block (0 13 in the joblog); the others go on" {
+    mkdir "$D/tmp"
+    seq 1 6 >"$D/in"
+    # Job 1 removes its FIFO, then lets job 2 read its block and stays
+    # until it has: the pool looks for job 1's reader meanwhile (it aborted
+    # the run, 255).
+    cat >"$D/job" <<'SH'
+until_exists() { i=0; while [ ! -e "$1" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done; }
+if [ "$1" = 1 ]; then
+    rm "$2"; : >"$3.removed"; until_exists "$3.read"
+else
+    until_exists "$3.removed"; cat "$2"; : >"$3.read"
+fi
+SH
+    run env TMPDIR="$D/tmp" pool-run -j 2 -k --pipe -N 2 --joblog "$D/log" --fifo sh "$D/job" {#} {} "$D/read" <"$D/in"
+    assert_equal "$status" 1
+    assert_output "$(printf '3\n4\n5\n6')"
+    assert_equal "$(awk 'NR > 1 { print $1, $7, $8 }' "$D/log" | sort)" "$(printf '1 0 13\n2 0 0\n3 0 0')"
+    assert_equal "$(ls -A "$D/tmp")" ""
+}
+
+@test "--fifo: a FIFO its job replaced (a file, a link) is neither opened nor written: one line each, the jobs fail, the link's target keeps its bytes" {
+    mkdir "$D/tmp"
+    echo keep >"$D/target"
+    seq 1 4 >"$D/in"
+    # Each job puts its own file or link in the FIFO's place (a rename, so
+    # that the name is never missing), waits until the pool has said it
+    # will not write it, and reads it.
+    cat >"$D/job" <<'SH'
+if [ "$1" = 1 ]; then echo mine >"$2.new"; else ln -s "$3/target" "$2.new"; fi
+mv -T "$2.new" "$2"; i=0
+while ! grep -qF -- "$2 is no longer" "$3/err" && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+cat "$2"
+SH
+    status=0
+    TMPDIR="$D/tmp" pool-run -j 2 -k --pipe -N 2 --fifo sh "$D/job" {#} {} "$D" <"$D/in" >"$D/out" 2>"$D/err" || status=$?
+    assert_equal "$status" 2
+    assert_equal "$(cat "$D/out")" "$(printf 'mine\nkeep')"
+    line='pool-run: --fifo: FIFO is no longer the FIFO made for its job: its block is not written'
+    assert_equal "$(sed -E "s,$D/tmp/par[[:alnum:]_]{5},FIFO," "$D/err")" "$(printf '%s\n%s' "$line" "$line")"
+    assert_equal "$(cat "$D/target")" keep
+    assert_equal "$(ls -A "$D/tmp")" ""
+}
+
+@test "--cat, --fifo: a TMPDIR others may write without the sticky bit, or another user's, is refused (255, one line, no job run)" {
+    # nobody must reach it: not under BATS_TEST_TMPDIR (mode 0700).
+    T=$(mktemp -d /tmp/pool-run-pipe.XXXXXX) && chmod 755 "$T"
+    mkdir "$T/open" "$T/group" "$T/sticky" "$T/nobodys"
+    chmod 0777 "$T/open" && chmod 0775 "$T/group" && chmod 1777 "$T/sticky" && chown nobody "$T/nobodys"
+    seq 1 4 >"$T/in"
+    why="writable by others without the sticky bit, not a place for the jobs' files"
+    run env TMPDIR="$T/open" pool-run --pipe --cat 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/open has mode 0777: $why"
+    run env TMPDIR="$T/group" pool-run --pipe --fifo 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --fifo: TMPDIR $T/group has mode 0775: $why"
+    run pool-run --tmpdir "$T/nobodys" --pipepart -a "$T/in" --cat 'cat {}'
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/nobodys belongs to uid 65534, not a place for the jobs' files"
+    # nobody is refused the open directory as root is; a sticky one is
+    # anyone's, and nobody's own directory is nobody's.
+    run as_nobody env TMPDIR="$T/open" pool-run --pipe --fifo 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --fifo: TMPDIR $T/open has mode 0777: $why"
+    for who in "" as_nobody; do
+        for dir in sticky nobodys; do
+            [ "$who$dir" = nobodys ] && continue
+            run $who env TMPDIR="$T/$dir" pool-run --pipe -N 2 -k --cat 'cat {}' <"$T/in"
+            assert_success
+            assert_output "$(seq 1 4)"
+        done
+    done
+    assert_equal "$(ls -A "$T/sticky" "$T/nobodys" | grep -c par)" 0
+    rm -rf "$T"
+}
+
+@test "--pipepart: a file that shrinks while it is read is said in one line, and the jobs of the parts it lost fail (--cat too)" {
+    for read in cat 'cat {}'; do
+        printf '%s\n' a b c d e f g h >"$D/f"
+        rm -f "$D/emptied"
+        feed=; [ "$read" = cat ] || feed=--cat
+        # The first job takes its part (three lines, as GNU parallel cuts
+        # it), then empties the file: the other two parts are gone.
+        run --separate-stderr pool-run -j 1 -k --pipepart -a "$D/f" --block 4 --joblog "$D/log" $feed \
+            "$read; [ -e '$D/emptied' ] || { : >'$D/f'; : >'$D/emptied'; }"
+        assert_equal "$status" 2
+        assert_output "$(printf 'a\nb\nc')"
+        assert_equal "$stderr" "pool-run: $D/f: file shrank from 16 to 0 bytes while being read"
+        assert_equal "$(awk 'NR > 1 { print $1, $7, $8 }' "$D/log")" "$(printf '1 0 0\n2 0 13\n3 0 13')"
+    done
+}
+
+@test "--pipepart: a file that grows while it is read is read to its size at the start, silently, as GNU parallel" {
+    printf '%s\n' a b c d e f g h >"$D/f"
+    run --separate-stderr pool-run -j 1 -k --pipepart -a "$D/f" --block 4 "cat; echo more >>'$D/f'"
+    assert_success
+    assert_output "$(printf '%s\n' a b c d e f g h)"
+    assert_equal "$stderr" ""
+}
