@@ -9,9 +9,13 @@
 // up and no pid to check for liveness (GNU sem links a file per pid and
 // removes the dead ones by kill -0, which a reused pid fools). The lock's
 // descriptor is inherited by the command (not close-on-exec): the slot is
-// held exactly as long as the command, and anything it left holding the
+// held as long as the command, and anything it left holding the
 // descriptor, runs -- as flock(1) -- and the count never exceeds N even
-// when the pool-run that waited for it is killed.
+// when the pool-run that waited for it is killed. Whoever waits for the
+// command keeps the descriptor too (--fg: pool-run; else a waiter process
+// that starts the command, reaps it and exits), so a command that closes
+// what it inherited (a daemon, closefrom) still holds its slot; only if
+// its waiter is killed by SIGKILL as well does the slot come free early.
 //
 // Waiters keep their slot descriptors open and sleep on inotify: the close
 // of the last descriptor of a slot file (a holder ending, however it ends)

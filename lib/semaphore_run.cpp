@@ -108,12 +108,15 @@ int print_status(const SemaphoreOptions& s) {
     return 0;
 }
 
-// The command, with the slot's descriptor inherited; exits as a shell says
-// an exec failure.
-Spawned start(const std::vector<std::string>& argv, const std::vector<std::string>& shell_argv, bool fg) {
+// The command, with the slot's descriptor inherited, and what it holds
+// written in the slot for --status (a failed write leaves the slot held
+// and unnamed). A failed exec is said as a shell says it, one line; its
+// status is then failure_status().
+Spawned start(const std::vector<std::string>& argv, const std::vector<std::string>& shell_argv, int slot,
+              const std::string& display, bool pidfd) {
     SpawnSpec spec;
     spec.argv = argv;
-    spec.pidfd = fg;
+    spec.pidfd = pidfd;
     Spawned s = spawn_job(spec);
     if (s.error == ENOEXEC && shell_argv != argv) {
         // A script without #!: the shell runs it itself.
@@ -122,9 +125,58 @@ Spawned start(const std::vector<std::string>& argv, const std::vector<std::strin
     }
     if (s.error) {
         warn("%s: %s", escape_text(spec.argv[0]).c_str(), s.failure_reason().c_str());
-        std::exit(code(s.failure_status()));
+        return s;
     }
+    std::string record = holder_record(s.pid, static_cast<long long>(WallTime::now().seconds() * 1000), display);
+    if (::pwrite(slot, record.data(), record.size(), 0) == static_cast<ssize_t>(record.size()))
+        (void)::ftruncate(slot, static_cast<off_t>(record.size()));
     return s;
+}
+
+// --bg. The command's waiter: a process that starts the command, keeps the
+// slot's descriptor open until the command has exited, reaps it and
+// exits. The command inherits the descriptor too, so the lock lasts until
+// both are gone: a command that closes what it inherited (a daemon,
+// closefrom(3), bash's exec 9>&-, python's close_fds) keeps its slot while
+// it runs; a SIGKILL of the waiter leaves the command holding it (unless it
+// closed it: then the slot is free); a SIGKILL of the command frees it as
+// soon as the waiter has reaped it. The waiter blocks every signal (a ^C
+// or a hangup meant for the caller's script must not free a slot its
+// command holds), closes the caller's descriptors (a `$(sem cmd)` or a pipe
+// of the caller's is not held open by it), and never outlives the command.
+//
+// We return once the command has started, 0, or with the status of a
+// failed exec: the waiter writes the command's pid on a pipe, or exits with
+// that status without a word on it. Semaphore mode has one thread, so the
+// forked waiter may go on as a whole process (allocate, spawn).
+int start_in_background(const std::vector<std::string>& argv, const std::vector<std::string>& shell_argv, Fd slot,
+                        const std::string& display) {
+    Pipe report = make_pipe();
+    pid_t waiter = ::fork();
+    if (waiter < 0) throw system_error(errno, "fork");
+    if (waiter == 0) {
+        sigset_t all;
+        ::sigfillset(&all);
+        ::sigprocmask(SIG_SETMASK, &all, nullptr);
+        report.read.reset();
+        Spawned child = start(argv, shell_argv, slot.get(), display, false);
+        if (child.error) ::_exit(code(child.failure_status()));
+        (void)write_all(report.write.get(), std::string_view(reinterpret_cast<const char*>(&child.pid), sizeof child.pid));
+        // The slot's descriptor alone is kept (the report's closes: we go on).
+        int keep = slot.get();
+        if (keep > 0) ::close_range(0, static_cast<unsigned>(keep - 1), 0);
+        ::close_range(static_cast<unsigned>(keep + 1), ~0U, 0);
+        while (::waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        ::_exit(0);
+    }
+    slot.reset();  // the waiter's and the command's now
+    report.write.reset();
+    pid_t pid = 0;
+    if (read_some(report.read.get(), &pid, sizeof pid) == static_cast<ssize_t>(sizeof pid)) return 0;
+    int status = 0;  // the exec failed, and the waiter said why: its status is ours
+    if (retry_eintr([&] { return ::waitpid(waiter, &status, 0); }) < 0) throw system_error(errno, "waitpid");
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 // --fg: the command's status (128+N for signal N, as parallel emulates
@@ -173,12 +225,11 @@ int run_semaphore(const SemaphoreOptions& s, const std::vector<std::string>& wor
     }
     // Inherited by the command: the slot is held as long as it runs.
     if (::fcntl(slot.get(), F_SETFD, 0) != 0) throw system_error(errno, "fcntl");
-    Spawned child = start(cmd.argv(none), cmd.argv(none, true), s.fg);
-    std::string record = holder_record(child.pid, static_cast<long long>(WallTime::now().seconds() * 1000), cmd.display(none));
-    // For --status only: a failed write leaves the slot held and unnamed.
-    if (::pwrite(slot.get(), record.data(), record.size(), 0) == static_cast<ssize_t>(record.size()))
-        (void)::ftruncate(slot.get(), static_cast<off_t>(record.size()));
-    if (!s.fg) return 0;  // as sem: the caller goes on, the command holds the slot
+    if (!s.fg) return start_in_background(cmd.argv(none), cmd.argv(none, true), std::move(slot), cmd.display(none));
+    Spawned child = start(cmd.argv(none), cmd.argv(none, true), slot.get(), cmd.display(none), true);
+    if (child.error) return code(child.failure_status());
+    // Our descriptor of the slot stays open until the command is reaped, as
+    // the background waiter's: a command that closed its own still holds.
     return wait_for(child, stop);
 }
 

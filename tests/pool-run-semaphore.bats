@@ -216,6 +216,88 @@ live() {
     assert_output free
 }
 
+# The parent of pid $1 (a background command's waiter).
+parent_of() {
+    local stat
+    read -r stat <"/proc/$1/stat"
+    set -- ${stat##*) }
+    echo "$2"
+}
+
+# Whether pid $1 holds a descriptor of a slot file of the semaphore.
+holds_slot() { ls -l "/proc/$1/fd" | grep -qF "/dev/shm/prockit-sem.$id/slot."; }
+
+# $D/closing ARGS: closes every descriptor but 0-2, as a daemon, closefrom(3) or
+# python's close_fds do, the slot's among them, then runs ARGS.
+closing() {
+    cat >"$D/closing" <<'EOF'
+#!/usr/bin/perl
+use POSIX ();
+POSIX::close($_) for 3 .. 1023;
+exec @ARGV or die "exec: $!";
+EOF
+    chmod 755 "$D/closing"
+}
+
+@test "a command that closes the slot's descriptor it inherited still holds the slot until it ends, --bg and --fg" {
+    closing
+    start --id "$id" "$D/closing" "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    ! holds_slot "$a"
+    run pool-run --semaphore --id "$id" --st -0.3 --fg echo never
+    assert_equal "$status" 1
+    assert_output "pool-run: semaphore $id: timed out: exiting"
+    assert_equal "$(pool-run --semaphore --id "$id" --status | cut -f2,3)" "0	$a"
+    touch "$D/go"
+    pool-run --semaphore --id "$id" --wait
+    [ -z "$(live pool-run "$D/a")" ]
+    rm "$D/go"
+    pool-run --semaphore --id "$id" --fg "$D/closing" "$D/held" "$D/b" >>"$D/fg.out" 2>&1 3>&- &
+    fg=$!
+    b=$(pid_written_to "$D/b.pid")
+    ! holds_slot "$b"
+    run pool-run --semaphore --id "$id" --st -0.3 --fg echo never
+    assert_equal "$status" 1
+    touch "$D/go"
+    wait $fg
+    run pool-run --semaphore --id "$id" --st -5 --fg echo next
+    assert_success
+    assert_output next
+}
+
+@test "--bg: a waiter keeps the slot with its command; SIGKILL of the waiter leaves the command holding it, SIGKILL of the command frees it" {
+    start --id "$id" "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    w=$(parent_of "$a")
+    assert_equal "$(cat "/proc/$w/comm")" pool-run
+    holds_slot "$w"
+    # The waiter keeps nothing of the caller's open (no output, no input): the slot alone.
+    assert_equal "$(ls "/proc/$w/fd" | wc -l)" 1
+    kill -9 "$w"
+    run pool-run --semaphore --id "$id" --st -0.3 --fg echo never
+    assert_equal "$status" 1
+    kill -9 "$a"
+    run pool-run --semaphore --id "$id" --st -5 --fg echo next
+    assert_output next
+    # A command killed while its waiter lives: freed once the waiter has reaped it, which then ends.
+    start --id "$id" "$D/held" "$D/b"
+    b=$(pid_written_to "$D/b.pid")
+    kill -9 "$b"
+    run pool-run --semaphore --id "$id" --st -5 --fg echo next
+    assert_output next
+    wait_until test -z "$(live pool-run "$D/b")"
+}
+
+@test "--bg: a command that closed its slot's descriptor holds no slot once its waiter is killed by SIGKILL (pool-run(1))" {
+    closing
+    start --id "$id" "$D/closing" "$D/held" "$D/a"
+    a=$(pid_written_to "$D/a.pid")
+    kill -9 "$(parent_of "$a")"
+    run pool-run --semaphore --id "$id" --st -5 --fg echo in
+    assert_success
+    assert_output in
+}
+
 # The proof of the design: holders and waiters killed at random instants, many
 # rounds; each command, as it starts, counts the live commands under the id.
 @test "SIGKILL at random instants: never more than -j commands under the id, no slot lost" {
@@ -307,7 +389,10 @@ EOF
     as_nobody perl -e 'require "syscall.ph"; 1 while syscall(&SYS_inotify_init1, 0) >= 0; exec @ARGV or die' \
         pool-run --semaphore --fg --id "$id" echo got in >"$D/w.out" 2>&1 3>&- &
     local waiter=$!
-    wait_until eval 'test -n "$(live pool-run "$id")"'
+    # Not the holder's own waiter, a pool-run of the id too: the other one.
+    local holder_waiter
+    holder_waiter=$(parent_of "$(cat "$D/a.pid")")
+    wait_until eval 'test -n "$(live pool-run "$id" | grep -vx "$holder_waiter")"'
     touch "$D/go"
     local status=0
     wait "$waiter" || status=$?
