@@ -310,6 +310,22 @@ check_term_ends_wait() {
     check_binary_round_trip "$Q"
 }
 
+@test "redis: done -c N cuts the N oldest pending in one command, not one per message (a million held the server past the reply timeout)" {
+    shq create "$Q"
+    seq 5 | shq put "$Q"
+    shq get -c 5 "$Q" > /dev/null
+    redis-cli -p "$REDIS_PORT" config resetstat > /dev/null
+    shq done -c 3 "$Q"
+    assert_equal "$(redis-cli -p "$REDIS_PORT" info commandstats | grep -oE '^cmdstat_(rpop|ltrim):calls=[0-9]+')" "cmdstat_ltrim:calls=1"
+    # The two newest are still pending, newest first.
+    pending=$(redis-cli -p "$REDIS_PORT" --scan --pattern '*:pending:*')
+    assert_equal "$(redis-cli -p "$REDIS_PORT" lrange "$pending" 0 -1)" "5
+4"
+    assert_equal "$(stat_of done) $(stat_of pending)" "3 2"
+    shq done -c 2 "$Q"
+    assert_equal "$(redis-cli -p "$REDIS_PORT" exists "$pending") $(stat_of done) $(stat_of pending)" "0 5 0"
+}
+
 @test "redis: a get waits for a put, and dies of SIGTERM while it waits, taking nothing" {
     shq create "$Q"
     shq get "$Q" > "$D/got" &
