@@ -75,6 +75,25 @@ char csv_separator(const std::string& colsep) {
     return c[0];
 }
 
+// -L N and -l[N]: parallel's max_lines. Without --pipe, N records a job
+// unless -n/-N say (-L 0 is -n 0), and a record that ends in white space
+// goes on into the next; with --pipe, a block is a multiple of N lines
+// (N records with -N: N times that many).
+void settle_lines(RunArgs& a) {
+    if (!a.lines_l && !a.lines_L) return;
+    const PipeOptions::Mode mode = a.pool.pipe.mode;
+    if (mode == PipeOptions::Mode::part)
+        throw Error(Exit::usage, "--pipepart is incompatible with --max-replace-args, --max-lines, and -L.");
+    unsigned long long lines = a.lines_L ? *a.lines_L : *a.lines_l;  // -L is read after -l
+    if (mode == PipeOptions::Mode::pipe) {
+        a.pool.pipe.lines = lines;
+        return;
+    }
+    a.continue_lines = lines > 0;
+    // max_number_of_args ||= max_lines, -l first; -N after them wins.
+    if (!a.max_replace && (!a.max_args || *a.max_args == 0)) a.max_args = a.lines_l ? *a.lines_l : *a.lines_L;
+}
+
 void settle_batch(RunArgs& a) {
     Batch& b = a.pool.batch;
     bool multi = a.multi_m || a.multi_x || a.multi_xargs;
@@ -85,8 +104,8 @@ void settle_batch(RunArgs& a) {
     b.spread = a.multi_m || a.multi_x;
     b.max_chars = a.max_chars.value_or(0);
     b.limit_length = multi || b.max_chars > 0 || b.max_args != 1;
-    // parallel's ContextReplace: -X, and -N even with -m.
-    a.rules.context = a.multi_x || a.max_replace;
+    // parallel's ContextReplace: -X, and -N even with -m; -L unless -m or --xargs.
+    a.rules.context = a.multi_x || a.max_replace || (a.lines_L && !a.multi_m && !a.multi_xargs);
 }
 
 }  // namespace
@@ -109,6 +128,16 @@ unsigned long long parse_unit_count(const char* text, const char* what) {
     return n * unit;
 }
 
+void parse_max_lines(RunArgs& a, const std::optional<std::string>& value) {
+    if (value && *value == "-0") {  // -l -0: Getopt::Long took -0 for -l's number
+        a.lines_l = 1;
+        if (!a.delim_given) a.delim = std::string(1, '\0');
+        return;
+    }
+    unsigned long long n = value ? parse_unit_count(value->c_str(), "--max-lines") : 0;
+    a.lines_l = n == 0 ? 1 : n;
+}
+
 // Perl's passes in parallel's order: \t \n \r, then \NNN, then \N.
 std::string unquote_delimiter(const std::string& text) {
     std::string s = replace_all(replace_all(replace_all(text, "\\t", '\t'), "\\n", '\n'), "\\r", '\r');
@@ -126,6 +155,7 @@ void settle_inputs(RunArgs& a) {
     else if (colsep_given) a.trim = "lr";
     if (a.csv) csv_separator(*a.colsep);
     if (a.colsep) ColumnSplitter check(*a.colsep);  // an invalid regex: refused before any job
+    settle_lines(a);
     settle_batch(a);
 }
 
@@ -165,6 +195,10 @@ void check_sources(const RunArgs& a) {
     if (a.idle_given && !a.from) throw Error(Exit::usage, "--idle needs --from QUEUE");
     // A queue has no end to shuffle up to, and no first line to name columns.
     if (a.from && a.shuf) throw Error(Exit::usage, "--shuf reads every input first: it excludes --from");
+    if (a.skip_first_line && a.pool.pipe.mode == PipeOptions::Mode::part)
+        throw Error(Exit::usage, "--skip-first-line is not supported with --pipepart");
+    if (a.from && a.skip_first_line)
+        throw Error(Exit::usage, "--skip-first-line drops the first line of the first input source: it excludes --from");
     if (a.from && a.header) throw Error(Exit::usage, "--header reads a first line of each input source: it excludes --from");
 }
 

@@ -71,12 +71,27 @@ std::optional<std::string> read_first_record(int fd, const std::string& delim, s
     return std::exchange(rest, std::string());
 }
 
+void skip_first_line(int fd) {
+    // A byte a read, as parallel: what follows the line is left for the blocks.
+    for (char c = 0; c != '\n';) {
+        ssize_t n = retry_eintr([&] { return ::read(fd, &c, 1); });
+        if (n < 0 && errno == EAGAIN) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, -1) < 0 && errno != EINTR) throw system_error(errno, "read the input");
+            continue;
+        }
+        if (n < 0) throw system_error(errno, "read the input");
+        if (n == 0) break;
+    }
+}
+
 LineRules line_rules(const RunArgs& a) {
     LineRules r;
     r.delim = a.delim;
     if (a.eof && !a.eof->empty()) r.eof = a.eof;
     r.skip_blank = a.skip_blank;
     r.csv = a.csv;
+    r.continue_lines = a.continue_lines;
     return r;
 }
 

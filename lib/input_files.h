@@ -46,5 +46,8 @@ LineRules line_rules(const RunArgs& a);
 // in `rest`. None at the end of the input.
 std::optional<std::string> read_first_record(int fd, const std::string& delim, std::string& rest);
 
+// --pipe --skip-first-line: standard input's first line read and dropped,
+// one byte at a time, so that nothing after it is taken from the blocks.
+void skip_first_line(int fd);
 
 }  // namespace prockit

@@ -53,6 +53,7 @@ std::unique_ptr<JobSource> stream_source(RunArgs& a) {
     int fd = a.arg_files.size() == 1 ? InputFile(a.arg_files[0]).release() : STDIN_FILENO;
     a.pool.null_stdin = fd == STDIN_FILENO;
     std::string rest;
+    if (a.skip_first_line) read_first_record(fd, a.delim, rest);
     if (a.header && *a.header != "0")
         if (auto first = read_first_record(fd, a.delim, rest)) add_names(a, Columns(column_rules(a)), *first);
     if (a.header && *a.header == "0" && !a.arg_files.empty()) a.rules.column_names.push_back(a.arg_files[0]);
@@ -77,6 +78,8 @@ std::unique_ptr<JobSource> whole_sources(RunArgs& a) {
         names.push_back(g.from_file ? g.file : std::string());
     }
     a.pool.null_stdin = InputFile::stdin_taken();
+    // --skip-first-line: parallel reads one record of its first input source's file.
+    if (a.skip_first_line && !sources.empty() && !sources[0].empty()) sources[0].erase(sources[0].begin());
     Columns cols(column_rules(a));
     for (size_t i = 0; i < sources.size(); ++i) {
         std::vector<std::string>& s = sources[i];

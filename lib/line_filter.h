@@ -19,6 +19,7 @@ struct LineRules {
     std::optional<std::string> eof;  // "" is none, as parallel's -E ''
     bool skip_blank = false;
     bool csv = false;
+    bool continue_lines = false;     // -L: a record ending in white space goes on into the next
 };
 
 class LineFilter {
@@ -34,6 +35,7 @@ public:
 private:
     LineRules rules_;
     std::optional<std::string> open_;  // a CSV record left open, with its delimiters
+    std::optional<std::string> cont_;  // -L: records ending in white space, without their delimiters
     bool half_ = false, ended_ = false;
 };
 

@@ -211,8 +211,7 @@ const Refused kRefused[] = {
     {"show-limits|showlimits", no_argument, false},
     {"total-jobs|totaljobs|total", required_argument, false},
     {"linkinputsource|xapplyinputsource", required_argument, false}, {"session", no_argument, false},
-    {"max-lines|maxlines", optional_argument, false}, {"exit", no_argument, false},
-    {"skip-first-line|skipfirstline", no_argument, false}, {"bug", no_argument, false},
+    {"exit", no_argument, false}, {"bug", no_argument, false},
     {"sql", required_argument, false}, {"sql-master|sqlmaster", required_argument, false},
     {"sql-worker|sqlworker", required_argument, false}, {"sql-and-worker|sqlandworker", required_argument, false},
     {"debug", required_argument, false}, {"tollef", no_argument, false},
@@ -229,7 +228,7 @@ struct RefusedLetter {
 };
 const RefusedLetter kRefusedLetters[] = {
     {'S', "sshlogin", true}, {'M', "controlmaster", true}, {'p', "interactive", false}, {'o', "open-tty", false},
-    {'L', nullptr, false}, {'l', "max-lines", false}, {'x', "exit", false},
+    {'x', "exit", false},
     {'D', "debug", false}, {'Y', nullptr, false}, {'T', nullptr, false}, {'H', nullptr, false},
     {'B', nullptr, false}, {'W', "workdir", false}, {'g', nullptr, false},
 };

@@ -47,6 +47,7 @@ RecordRules record_rules(const char* recstart, const char* recend, bool regexp, 
 struct BlockCutter::Impl {
     RecordSearch search;
     unsigned long long records;
+    unsigned long long lines;
     long long block;
     std::string header;
     std::optional<boost::regex> header_re;
@@ -61,7 +62,9 @@ struct BlockCutter::Impl {
     mutable bool swallowed = false;
 
     explicit Impl(const PipeOptions& opt)
-        : search(opt.rules), records(opt.records), block(opt.block), header(opt.header),
+        // -L N -N M: M records of N lines, parallel's (start..*?end){n*l}.
+        : search(opt.rules), records(opt.lines ? opt.records * opt.lines : opt.records), lines(opt.lines),
+          block(opt.block), header(opt.header),
           remove(opt.rules.remove_separators) {
         // --pipepart's --block -N is per file (part_block): here only the header is read.
         if (block < 1 && opt.mode == PipeOptions::Mode::part) block = 1024 * 1024;
@@ -78,6 +81,7 @@ struct BlockCutter::Impl {
 
     // One search of parallel's pass*(): the next cut in the held bytes.
     size_t pass(std::string_view held_bytes) {
+        if (records == 0 && lines > 0) return n_line_cut(held_bytes);
         if (records == 0) return at_eof ? 0 : search.last_cut(held_bytes);
         if (search.regexp() && !garbage_read) {
             garbage_read = true;
@@ -85,7 +89,21 @@ struct BlockCutter::Impl {
         }
         return search.nth_cut(held_bytes, records);
     }
+    size_t n_line_cut(std::string_view held_bytes) const;
 };
+
+// parallel's pass_n_line_records(): the held bytes up to their last newline
+// that ends a multiple of -L lines (--recend not looked at), even at the end.
+size_t BlockCutter::Impl::n_line_cut(std::string_view held_bytes) const {
+    unsigned long long n = 0;
+    for (const char* p = held_bytes.data(); (p = static_cast<const char*>(std::memchr(p, '\n', held_bytes.data() + held_bytes.size() - p)));
+         ++p)
+        ++n;
+    unsigned long long want = n - n % lines;
+    size_t at = 0;
+    for (unsigned long long k = 0; k < want; ++k) at = held_bytes.find('\n', at) + 1;
+    return at;
+}
 
 BlockCutter::BlockCutter(const PipeOptions& opt) : impl_(std::make_unique<Impl>(opt)) {}
 BlockCutter::~BlockCutter() = default;

@@ -52,6 +52,7 @@ struct PipeOptions {
     bool block_given = false;
     RecordRules rules;
     unsigned long long records = 0;  // -N with --pipe: records per block; 0: by --block
+    unsigned long long lines = 0;    // -L N with --pipe: records of N lines (-N: N records of them)
     std::string header;              // --header with --pipe: N (lines) or a regex; "": none
     bool round_robin = false;        // --round-robin: one job a slot, each fed many blocks
     enum class Feed { stdin_pipe, cat, fifo } feed = Feed::stdin_pipe;  // --cat, --fifo

@@ -28,7 +28,7 @@ enum Long {
     kSeqReplace, kSlotReplace, kFilter,
     kReplacementEnd = 1200,
     // C: inputs
-    kArgSep, kArgFileSep, kLink, kEof, kShuf, kCsv, kTrim, kHeader, kXargs,
+    kArgSep, kArgFileSep, kLink, kEof, kShuf, kCsv, kTrim, kHeader, kXargs, kMaxLines, kSkipFirstLine,
     kInputsEnd = 1300,
     // D: options
     kOptionsEnd = 1400,
@@ -64,6 +64,21 @@ std::string optional_value(const Options& o) {
     return v;
 }
 
+// C: -l's value as Getopt::Long's ':f' takes it: attached (-l2,
+// --max-lines=2), or the next word when it is a number (-l 2, -l -0);
+// else none (-l echo: echo is the command).
+std::optional<std::string> optional_number(const Options& o) {
+    if (optarg) return std::string(optarg);
+    if (o.count() == 0) return std::nullopt;
+    std::string w = o.operand(0);
+    size_t i = w[0] == '-' || w[0] == '+' ? 1 : 0;
+    if (i == w.size() || w.find_first_not_of("0123456789.", i) != std::string::npos || std::count(w.begin(), w.end(), '.') > 1 ||
+        w.find_first_of("0123456789") == std::string::npos)
+        return std::nullopt;
+    ++optind;  // taken: getopt goes on after it
+    return w;
+}
+
 [[noreturn]] void bad_halt(const std::string& t) {
     throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success|done=N or N%, such as now,fail=1");
 }
@@ -79,10 +94,10 @@ const char kRunShortOptions[] =
     // B: replacement
     "I:"
     // C: inputs
-    "n:N:mXs:d:E:rC:"
+    "n:N:mXs:d:E:rC:L:l::"
     // D: options
     "vtVP:"
-    "S:MpoJ:L:l::xD:YTH:B:W:g";  // refused (lib/parallel_options.h)
+    "S:MpoJ:xD:YTH:B:W:g";  // refused (lib/parallel_options.h)
 
 const option kRunLongOptions[] = {
     {"line-buffer", no_argument, nullptr, kLineBuffer}, {"tag", no_argument, nullptr, kTag},
@@ -122,6 +137,9 @@ const option kRunLongOptions[] = {
     {"header", required_argument, nullptr, kHeader},     {"link", no_argument, nullptr, kLink},
     {"xapply", no_argument, nullptr, kLink},             {"arg-sep", required_argument, nullptr, kArgSep},
     {"arg-file-sep", required_argument, nullptr, kArgFileSep},
+    {"max-lines", optional_argument, nullptr, kMaxLines}, {"maxlines", optional_argument, nullptr, kMaxLines},
+    {"skip-first-line", no_argument, nullptr, kSkipFirstLine},
+    {"skipfirstline", no_argument, nullptr, kSkipFirstLine},
     // P: --pipe, --pipepart (lib/pipe_args.h), in parallel's spellings
     {"pipe", no_argument, nullptr, kPipe},               {"spreadstdin", no_argument, nullptr, kPipe},
     {"pipepart", no_argument, nullptr, kPipePart},       {"pipe-part", no_argument, nullptr, kPipePart},
@@ -273,6 +291,9 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             case kLink: a.link = true; break;
             case kArgSep: a.arg_sep = optarg; break;
             case kArgFileSep: a.arg_file_sep = optarg; break;
+            case 'L': a.lines_L = parse_unit_count(optarg, "-L"); break;
+            case 'l': case kMaxLines: parse_max_lines(a, optional_number(o)); break;
+            case kSkipFirstLine: a.skip_first_line = true; break;
             // P: --pipe, --pipepart
             case kPipe: case kPipePart: case kBlock: case kRecStart: case kRecEnd: case kRegexp:
             case kRemoveRecSep: case kRoundRobin: case kCat: case kFifo:

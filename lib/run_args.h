@@ -72,6 +72,9 @@ struct RunArgs {
     bool multi_m = false, multi_x = false, multi_xargs = false;  // -m, -X, --xargs
     std::optional<unsigned long long> max_chars;  // -s
     bool no_args = false;                 // -n 0, -N 0: each input read, none given to the job
+    std::optional<unsigned long long> lines_l, lines_L;  // -l/--max-lines[=N], -L N: as given (input_args.cpp)
+    bool continue_lines = false;          // -L/-l without --pipe: a record ending in white space goes on
+    bool skip_first_line = false;         // --skip-first-line: the first input source's first record dropped
     // D: options
     std::optional<std::string> tagstring;  // --tagstring (--tag: "{}"), escapes undone
     std::optional<int> nice;               // --nice N
@@ -110,6 +113,9 @@ void settle_inputs(RunArgs& a);
 // -n, -N, -s: a whole number with parallel's unit prefixes (k 1000,
 // K or ki 1024, and so on up to p/P).
 unsigned long long parse_unit_count(const char* text, const char* what);
+// -l/--max-lines's value, if any, as parallel reads it: none or 0 is 1,
+// -0 is 1 and -0 (NUL records, the option it swallowed).
+void parse_max_lines(RunArgs& a, const std::optional<std::string>& value);
 // -d's delimiter with GNU parallel's escapes: \t \n \r, \NNN octal, \N.
 std::string unquote_delimiter(const std::string& text);
 

@@ -493,3 +493,68 @@ b" --no-run-if-empty echo ::: a "" " " b
 d-c"
     assert_equal "$(shq stat --json "$q" | jq -r '[.put, .done, .unfinished] | @tsv')" "$(printf '2\t2\t0')"
 }
+
+@test "-L N: N records a job, a record ending in a space or tab going on into the next (as GNU parallel)" {
+    printf 'a b\nc \nd\ne\nf\tx\t\ng\n' > "$D/in"
+    run pool-run -k -L 2 echo < "$D/in"
+    assert_success
+    assert_output "$(printf 'a b c d\ne f\tx\tg')"
+    # -L is a context replace, as -X: the word around {} once per record.
+    run pool-run -k -L 2 echo '[{}]' < "$D/in"
+    assert_success
+    assert_output "$(printf '[a b] [c d]\n[e] [f\tx\tg]')"
+    # -l alone is -l 1; its value is the next word only when it is a number.
+    run pool-run -k -l echo < "$D/in"
+    assert_success
+    assert_output "$(printf 'a b\nc d\ne\nf\tx\tg')"
+    for opts in '-l2' '-l 2' '--max-lines=2' '--max-lines 2' '--maxlines 2'; do
+        run pool-run -k $opts echo '[{}]' < "$D/in"
+        assert_success
+        assert_output "$(printf '[a b c d]\n[e f\tx\tg]')"
+    done
+    # -n and -N win over it; -E and -r read the joined record.
+    run pool-run -k -L 1 -n 3 echo < "$D/in"
+    assert_output "$(printf 'a b c d e\nf\tx\tg')"
+    run pool-run -k -L 1 -E e echo < "$D/in"
+    assert_output "$(printf 'a b\nc d')"
+    run pool-run -k -L 1 echo ::: 'x ' y z
+    assert_output "$(printf 'x y\nz')"
+}
+
+@test "-L 0 is -n 0, -l 0 is -l 1; a bad count is refused, 255, no job run" {
+    run pool-run -k -L 0 echo x ::: a 'b ' c
+    assert_success
+    assert_output "x
+x
+x"
+    run pool-run -k -l 0 echo ::: 'a ' b
+    assert_success
+    assert_output "a b"
+    assert_fails_with 255 "pool-run: invalid -L 'x': expected a whole number from 0 to 18446744073709551615" \
+        pool-run -L x touch "$D/ran" ::: 1
+    assert_fails_with 255 "pool-run: invalid --max-lines '2.5': expected a whole number from 0 to 18446744073709551615" \
+        pool-run -l 2.5 touch "$D/ran" ::: 1
+    [ ! -e "$D/ran" ]
+}
+
+@test "--skip-first-line: the first record of the first input source is not used" {
+    printf '1\n2\n3\n' > "$D/f3"
+    run pool-run -k --skip-first-line echo < "$D/f3"
+    assert_success
+    assert_output "2
+3"
+    run pool-run -k --skip-first-line echo ::: a b c ::: x
+    assert_output "b x
+c x"
+    run pool-run -k --skip-first-line -a "$D/f3" echo ::: a
+    assert_output "2 a
+3 a"
+    # Before --header reads its line.
+    printf 'junk\nname\nv1\nv2\n' > "$D/h"
+    run pool-run -k --skip-first-line --header : echo {name} < "$D/h"
+    assert_output "v1
+v2"
+    run --separate-stderr pool-run --skip-first-line --from q echo
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --skip-first-line drops the first line of the first input source: it excludes --from"
+}

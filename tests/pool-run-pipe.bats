@@ -276,3 +276,64 @@ SH
     assert_output "$(printf '%s\n' a b c d e f g h)"
     assert_equal "$stderr" ""
 }
+
+@test "--pipe -L N: each block ends after a multiple of N lines, whatever --recend says; -N M: M records of N lines" {
+    seq 1 20 >"$D/in"
+    run pool-run -k --pipe -L 3 --block 10 'tr "\n" " "; echo' <"$D/in"
+    assert_success
+    assert_output "1 2 3 
+4 5 6 
+7 8 9 
+10 11 12 
+13 14 15 
+16 17 18 
+19 20 "
+    run --separate-stderr pool-run -k --pipe -L 3 -N 2 --block 10 'tr "\n" " "; echo' <"$D/in"
+    assert_success
+    assert_output "1 2 3 4 5 6 
+7 8 9 10 11 12 
+13 14 15 16 17 18 
+19 20 "
+    run pool-run -k --pipe -l --recend x --block 10 'tr "\n" " "; echo' <"$D/in"
+    assert_output "1 2 3 4 5 
+6 7 8 9 
+10 11 12 
+13 14 15 
+16 17 18 
+19 20 "
+    # A block shorter than N lines grows, as any record longer than the block.
+    run --separate-stderr pool-run -k --pipe -L 4 --block 1 'tr "\n" " "; echo' <"$D/in"
+    assert_output "1 2 3 4 
+5 6 7 8 
+9 10 11 12 
+13 14 15 16 
+17 18 19 20 "
+    assert_equal "${stderr_lines[0]}" "pool-run: a record was longer than 1. Increasing to --blocksize 3."
+    run --separate-stderr pool-run --pipepart -a "$D/in" -L 2 cat
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --pipepart is incompatible with --max-replace-args, --max-lines, and -L."
+}
+
+@test "--pipe --skip-first-line: the first line is dropped before the header and the blocks" {
+    seq 1 20 >"$D/in"
+    run pool-run -k --pipe --skip-first-line --block 10 'tr "\n" " "; echo' <"$D/in"
+    assert_success
+    assert_output "2 3 4 5 6 
+7 8 9 10 
+11 12 13 
+14 15 16 
+17 18 19 
+20 "
+    run pool-run -k --pipe --skip-first-line --header 1 --block 10 'tr "\n" " "; echo' <"$D/in"
+    assert_output "2 3 4 5 6 7 
+2 8 9 10 11 
+2 12 13 14 
+2 15 16 17 
+2 18 19 20 "
+    # From a pipe too: nothing after the line is lost.
+    seq 1 100000 | pool-run -k --pipe --skip-first-line --block 10k cat >"$D/out"
+    cmp <(seq 2 100000) "$D/out"
+    run --separate-stderr pool-run --pipepart -a "$D/in" --skip-first-line cat
+    assert_failure 255
+    assert_equal "${stderr_lines[0]}" "pool-run: --skip-first-line is not supported with --pipepart"
+}

@@ -114,6 +114,8 @@ const char kHelp[] =
     "  -m                    as many inputs a job as its line allows (-s), spread\n"
     "                        over the slots\n"
     "  --max-line-length-allowed  print the longest command line, and exit\n"
+    "  -L N, -l[N], --max-lines[=N]  as -n N, a line ending in a space or tab\n"
+    "                        going on into the next; --pipe: records of N lines\n"
     "  --memfree SIZE        start no job while less memory than SIZE is free\n"
     "  -n, --max-args N      up to N inputs a job; -N, --max-replace-args N:\n"
     "                        {1}..{N} are they; --pipe: N records a block\n"
@@ -164,6 +166,7 @@ const char kHelp[] =
     "  --shell-completion bash  print a bash completion of these options\n"
     "  --shellquote, --shell-quote  print each job's line quoted, run nothing\n"
     "  --shuf                run the jobs in a random order\n"
+    "  --skip-first-line     drop the first line of the first input source\n"
     "  --tag                 each line after its inputs and a tab\n"
     "  --tagstring STR       each line after STR (replacement strings expanded)\n"
     "                        and a tab\n"
@@ -285,6 +288,7 @@ int main(int argc, char** argv) {
         read_groups(a);
         check(o, [&] { check_sources(a); });
         // --pipe, --pipepart: the pool cuts standard input or the files into blocks itself.
+        if (a.skip_first_line && a.pool.pipe.mode == PipeOptions::Mode::pipe) skip_first_line(STDIN_FILENO);
         std::unique_ptr<JobSource> source = a.pool.pipe.mode == PipeOptions::Mode::none ? open_inputs(a)  // first: --header names columns for the template
                                                                                          : combined_source({}, {}, false);
         CommandTemplate cmd(a.command, a.shell, a.rules);
