@@ -6,7 +6,9 @@
 //  - sizes take K, M, G, T or KiB, MiB, GiB, TiB; seconds are decimals
 //    as written (no hex, exponent or sign);
 //  - seconds are finite and not negative, and a deadline that far off
-//    can be taken (no overflow converting them).
+//    can be taken (no overflow converting them);
+//  - parse_signed takes a sign in front of seconds, and a refusal names
+//    the whole text, sign and all.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -95,6 +97,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (Deadline::after(v).remaining_ns() < 0) std::abort();
         (void)WaitPolicy::seconds(v).deadline().poll_ms();
     });
+    // A sign, then seconds; a refusal names the whole text.
+    try {
+        double v = parse_signed(s.c_str(), "seconds", parse_seconds);
+        bool sign = !s.empty() && (s[0] == '-' || s[0] == '+');
+        if (v != (s[0] == '-' ? -1 : 1) * parse_seconds(s.c_str() + sign, "seconds")) std::abort();
+    } catch (const Error& e) {
+        if (e.status() != Exit::usage || std::string(e.what()).rfind("invalid seconds '" + s + "': ", 0) != 0) std::abort();
+    }
     expect_usage_error([&] {
         unsigned m = parse_mode(s.c_str());
         if (m > 0777 || s.empty() || s.find_first_not_of("01234567") != std::string::npos) std::abort();

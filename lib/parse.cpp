@@ -70,6 +70,19 @@ uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t m
     return v;
 }
 
+double parse_signed(const char* text, const char* what, double (*parse)(const char*, const char*)) {
+    if (text[0] != '-' && text[0] != '+') return parse(text, what);
+    try {
+        double v = parse(text + 1, what);
+        return text[0] == '-' ? -v : v;
+    } catch (const Error&) {
+        // The whole text is refused too (no sign is taken), and its
+        // message names what the user wrote.
+        parse(text, what);
+        throw;
+    }
+}
+
 unsigned parse_mode(const char* text) {
     const char* expected = "expected an octal mode such as 0600 or 644";
     if (text[0] < '0' || text[0] > '7') bad("mode", text, expected);

@@ -30,6 +30,11 @@ uint64_t parse_size(const char* text, const char* what, uint64_t min, uint64_t m
 // be negative (--block -N); the caller checks its range.
 long double parse_parallel_size(const char* text, const char* what);
 
+// A number with an optional sign ("-1m", "+5") in front of what `parse`
+// takes, which must refuse a sign of its own: a value it refuses is then
+// refused with the whole text in the message, sign and all.
+double parse_signed(const char* text, const char* what, double (*parse)(const char*, const char*));
+
 // An octal file mode of permission bits alone, at most 0777 ("0644",
 // "600"): a setuid, setgid or sticky bit is a usage error.
 unsigned parse_mode(const char* text);

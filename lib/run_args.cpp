@@ -1,14 +1,15 @@
 #include "run_args.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <cerrno>
-#include <sys/stat.h>
-#include <fstream>
-#include <iterator>
 
 #include "diag.h"
+#include "fd.h"
 #include "options.h"
 #include "parallel_options.h"
 #include "parse.h"
@@ -324,10 +325,18 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
 unsigned parse_jobs(const char* text, unsigned cores, bool in_file) {
     std::string t = text;
     if (!in_file && !t.empty() && t.find_first_not_of("+-0123456789%") != std::string::npos) {
-        std::ifstream f(t);
-        if (struct stat st{}; ::stat(text, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (struct stat st{}; ::stat(text, &st) == 0) {
+            // A regular file, as parallel's -f: a FIFO (or a device) would
+            // block the start until someone wrote it, or never end.
+            auto refuse = [&](mode_t m) {
+                return Error(Exit::usage, "-j " + t + ": " + file_kind(m) + ", not a regular file that holds the number of jobs");
+            };
+            if (!S_ISREG(st.st_mode)) throw refuse(st.st_mode);
+            Fd f(::open(text, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
             if (!f) throw system_error(errno, "-j: open " + t);
-            std::string n((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+            if (mode_t m = stat_of(f.get()).st_mode; !S_ISREG(m)) throw refuse(m);
+            std::string n;
+            if (!read_to_end(f.get(), n)) throw system_error(errno, "-j: read " + t);
             if (!n.empty() && n.back() == '\n') n.pop_back();
             return parse_jobs(n.c_str(), cores, true);
         }

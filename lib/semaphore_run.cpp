@@ -27,13 +27,10 @@ namespace prockit {
 bool parse_semaphore_option(SemaphoreOptions& s, int c, const char* arg) {
     switch (c) {
         case kSemaphore: break;
-        case kSemaphoreTimeout: {
+        case kSemaphoreTimeout:
             // As parallel's multiply_time_units, with a sign: -1m gives up after a minute.
-            bool negative = arg[0] == '-';
-            s.timeout = parse_duration(arg + (negative || arg[0] == '+'), "semaphore-timeout");
-            if (negative) s.timeout = -s.timeout;
+            s.timeout = parse_signed(arg, "semaphore-timeout", parse_duration);
             break;
-        }
         case kSemaphoreName: s.id = arg; break;
         case kSemaphoreFg: s.fg = true; break;
         case kSemaphoreBg: s.fg = false; break;

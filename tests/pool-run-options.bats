@@ -683,3 +683,30 @@ TenX: 20"
     env -i HOME="$D/ph" PATH="$PATH" pool-run --record-env
     assert_equal "$(sort "$D/ph/.parallel/ignored_vars")" "$(sort "$D/gh/.parallel/ignored_vars")"
 }
+
+@test "-j FILE that is a FIFO or a directory is refused in one line, 255, not opened: parallel reads -j FILE only as a regular file" {
+    mkfifo fifo && mkdir dir
+    # A FIFO nobody writes: opening it to read would wait forever.
+    run timeout 20 pool-run -j fifo echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j fifo: a FIFO, not a regular file that holds the number of jobs"
+    run pool-run -j dir echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j dir: a directory, not a regular file that holds the number of jobs"
+    printf '2\n' >jfile && ln -s jfile jlink
+    run pool-run -j jlink echo ::: a
+    assert_success
+    assert_output a
+}
+
+@test "--semaphore-timeout that is no duration is refused naming it as given, sign and all (255)" {
+    run pool-run --semaphore --st -1e9 true
+    assert_equal "$status" 255
+    assert_output "pool-run: invalid semaphore-timeout '-1e9': expected seconds, such as 5 or 0.25"
+    run pool-run --semaphore --semaphore-timeout +1x true
+    assert_equal "$status" 255
+    assert_output "pool-run: invalid semaphore-timeout '+1x': expected seconds, such as 5 or 0.25"
+    run pool-run --semaphore --st -1mx true
+    assert_equal "$status" 255
+    assert_output "pool-run: invalid semaphore-timeout '-1mx': expected seconds, such as 5, 0.25 or 1m30s"
+}

@@ -54,6 +54,15 @@ TEST("parse_seconds: no sign, exponent, hex, unit or infinity") {
     CHECK_ERROR(parse_seconds(huge.c_str(), "-t"), Exit::usage, "invalid -t '" + huge + "': " + why);
 }
 
+TEST("parse_signed: a sign in front of what the parser takes; a refusal names the whole text") {
+    CHECK_EQ(parse_signed("-1.5", "--st", parse_seconds), -1.5);
+    CHECK_EQ(parse_signed("+2", "--st", parse_seconds), 2.0);
+    CHECK_EQ(parse_signed("3", "--st", parse_seconds), 3.0);
+    const std::string why = "expected seconds, such as 5 or 0.25";
+    for (const char* bad : {"-1e9", "+1x", "--1", "-", "+", "-+1", "1-"})
+        CHECK_ERROR(parse_signed(bad, "--st", parse_seconds), Exit::usage, std::string("invalid --st '") + bad + "': " + why);
+}
+
 TEST("parse_size: K M G T, in either case, or KiB and the like") {
     CHECK_EQ(parse_size("4096", "-B", 0, UINT64_MAX), 4096u);
     CHECK_EQ(parse_size("64K", "-B", 0, UINT64_MAX), 65536u);
