@@ -24,6 +24,9 @@
 // that a job slow to read its block never stops the others' output; each
 // pipe is made as large as the block (F_SETPIPE_SZ, up to the kernel's
 // /proc/sys/fs/pipe-max-size) so that a block goes in a few calls.
+//
+// --cat's files and --fifo's FIFOs are made, checked and opened in
+// lib/pipe_temp.cpp.
 #pragma once
 
 #include <sys/types.h>
