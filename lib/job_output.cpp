@@ -1,6 +1,7 @@
 #include "job_output.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,27 @@ void Sink::write(std::string_view data) {
     if (errno == EPIPE) broken_ = true;
     else if (errno == EBADF && fd_ == STDERR_FILENO) closed_ = true;
     else if (errno != EINTR) throw system_error(errno, fd_ == STDOUT_FILENO ? "write standard output" : "write standard error");
+}
+
+// Only a pipe: a regular file or a terminal has no reader to lose (and
+// epoll refuses a regular file). The pipe is opened anew, not duplicated:
+// asio makes the descriptor it waits on non-blocking, and a duplicate
+// would share that with our standard output. Opening it fails with ENXIO
+// when it has no reader already; any other failure (no /proc, out of
+// descriptors) leaves the going found at the next write.
+void Sink::watch_reader(boost::asio::io_context& io) {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
+    std::string path = "/proc/self/fd/" + std::to_string(fd_);
+    Fd own(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!own) {
+        broken_ = errno == ENXIO;
+        return;
+    }
+    reader_.emplace(io, own.release());
+    reader_->async_wait(boost::asio::posix::stream_descriptor::wait_error, [this](const boost::system::error_code& ec) {
+        if (!ec) broken_ = true;
+    });
 }
 
 // Writes lines to a Sink, each prefixed with `tag` when there is one: as
@@ -120,11 +142,12 @@ void Capture::write_file(std::string_view data) {
     if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + spill_dir());
 }
 
-PoolOutput::PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar)
+PoolOutput::PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar, boost::asio::io_context& io)
     : keep_order_(opt.keep_order), grouped_(!opt.ungroup && !opt.line_buffer), line_buffer_(opt.line_buffer),
       files_(opt.output.files && !opt.ungroup), results_(opt.ungroup ? "" : opt.output.results),
       results_template_(opt.output.results_template), header_(opt.output.header), out_(STDOUT_FILENO, stop, bar),
       err_(STDERR_FILENO, stop, bar) {
+    out_.watch_reader(io);
     if (results_.empty()) return;
     results_kind_ = results_kind(results_);
     // As parallel: the jobs' output goes to the files, whatever else is asked.
@@ -237,12 +260,16 @@ void write_file(int dir, const std::string& name, const std::string& path, Captu
 }  // namespace
 
 // --files: stdout in a file of its own, its name printed; stderr dropped, as parallel.
+// A file whose name cannot be printed (the reader has gone) would be left
+// behind in TMPDIR with nobody to know of it: none is made, or it goes.
 void PoolOutput::write_files(JobOutput& job) {
+    if (out_.broken()) return;
     int raw = -1;
     std::string name = make_par_file(raw);
     Fd fd(raw);
     if (!job.out.dropped) job.out.capture.copy_to(fd.get(), name);
     out_.write(job.tag + name + "\n");
+    if (out_.broken()) ::unlink(name.c_str());
 }
 
 // --results DIR or TEMPLATE: seq, stdout and stderr files; the stdout

@@ -6,16 +6,21 @@
 // A job's grouped output waits in memory up to kInMemory per stream, then
 // in an unlinked temporary file, so that a job printing gigabytes costs no
 // memory. Writes to pool-run's own stdout and stderr let the stop signals
-// in, and a reader that has gone away (EPIPE) is remembered rather than
-// fatal, so that the pool ends its jobs before dying of it.
+// in, and a reader that has gone away (EPIPE, or a pipe's reader seen to
+// go: Sink::watch_reader) is remembered rather than fatal, so that the
+// pool ends its jobs and removes its files before dying of SIGPIPE.
 #pragma once
 
 #include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "fd.h"
 #include "job_results.h"
@@ -34,9 +39,14 @@ public:
     Sink(int fd, const StopSignals& stop, BarLine& bar) : fd_(fd), stop_(stop), bar_(bar) {}
     void write(std::string_view data);
     bool broken() const { return broken_; }
+    // A pipe's reader that goes away is seen when it goes (POLLERR on our
+    // end wakes the loop), not at our next write, which may never come (-u,
+    // jobs that say nothing): broken() from then on.
+    void watch_reader(boost::asio::io_context& io);
 
 private:
     int fd_;
+    std::optional<boost::asio::posix::stream_descriptor> reader_;
     const StopSignals& stop_;
     BarLine& bar_;
     bool broken_ = false;
@@ -96,7 +106,8 @@ struct JobOutput {
 // constructor threw).
 class PoolOutput {
 public:
-    PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar);
+    // Standard output's reader is watched in `io` (Sink::watch_reader).
+    PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar, boost::asio::io_context& io);
     Sink& out() { return out_; }
     Sink& err() { return err_; }
     bool broken() const { return out_.broken() || err_.broken(); }

@@ -61,9 +61,11 @@ private:
     void sweep_finished();
     void finish(std::unique_ptr<Job> job);
     void end_all() {
-        ending_ = true;
+        ending_ = no_new_jobs_ = true;
         ender_.end_all(running_);
     }
+    // Whether no job may start: a reader of our output gone (job_output.h) ends the jobs as SIGTERM.
+    bool stopping() { if (output_.broken() && !ending_) end_all(); return no_new_jobs_; }
     void own_error(std::exception_ptr e = std::current_exception());
     void settle();
     void source_failed();
@@ -105,7 +107,7 @@ private:
 };
 
 Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop)
-    : loop_(stop), cmd_(cmd), source_(source), batch_(source, opt.batch, cmd), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_),
+    : loop_(stop), cmd_(cmd), source_(source), batch_(source, opt.batch, cmd), opt_(opt), stop_(stop), bar_line_(opt.bar), output_(opt, stop, bar_line_, loop_.io()),
       resume_(opt), joblog_(opt), slots_(opt.jobs), halt_(opt.halt), timeout_(opt.timeout, opt.timeout_percent),
       ender_(opt, cmd, bar_line_) {
     if (!opt_.dry_run) {
@@ -123,7 +125,7 @@ Pool::Pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt
 int Pool::run() {
     for (;;) {
         try {
-            if (!no_new_jobs_) start_jobs();
+            if (!stopping()) start_jobs();
             if (running_.empty() && (no_new_jobs_ || (source_ended_ && refused_.empty()))) break;
             wait_and_handle();
         } catch (const std::exception&) {
@@ -134,7 +136,8 @@ int Pool::run() {
     bar_.draw(tally_.done, 0, total_jobs(), true);
     if (own_error_) std::rethrow_exception(own_error_);
     if (source_error_) std::rethrow_exception(source_error_);
-    if (output_.broken()) die_of_signal(SIGPIPE);
+    refused_.clear();  // never started: their --cat and --fifo files go now
+    if (output_.broken()) die_of_signal(SIGPIPE);  // quietly, as cat
     if (seen_signal_ && seen_signal_ != SIGHUP) stop_.die_of_signal();
     return halt_.status(tally_);
 }
@@ -185,7 +188,7 @@ void Pool::source_finished(const JobInput& in) {
 }
 
 void Pool::start_jobs() {
-    while (running_.size() < slots_ && !no_new_jobs_) {
+    while (!stopping() && running_.size() < slots_) {  // first: a job started may have written (-v)
         std::unique_ptr<Job> job;
         if (!refused_.empty()) {
             if (running_.empty() && monotonic_seconds() < room_.retry_at()) return;
@@ -202,7 +205,7 @@ void Pool::start_jobs() {
 // The next job to start, from the source; nullptr when it has none now.
 // Jobs that --resume skips and --dry-run prints are done here.
 std::unique_ptr<Job> Pool::next_job() {
-    while (!source_ended_ && !no_new_jobs_) {
+    while (!source_ended_ && !stopping()) {  // --dry-run's output may have found no reader
         auto job = std::make_unique<Job>();
         // Its number and slot first: -m, -X and -s measure the line with them.
         job->input.seq = next_seq_;
@@ -321,10 +324,6 @@ void Pool::wait_and_handle() {
     }
     if (loop_.take_requests(SIGUSR1)) list_running();
     if (loop_.take_requests(SIGUSR2)) bar_.toggle(count_cpus().threads, slots_);
-    if (output_.broken() && !ending_) {
-        no_new_jobs_ = true;
-        end_all();
-    }
     sweep_finished();
     if (bar_.due()) bar_.draw(tally_.done, static_cast<unsigned>(running_.size()), total_jobs(), false);
 }
@@ -345,7 +344,7 @@ void Pool::sweep_finished() {
 
 void Pool::finish(std::unique_ptr<Job> job) {
     bool failed = job->failed();
-    if (failed && job->attempt < opt_.retries && !no_new_jobs_ && job->pid > 0) {
+    if (failed && job->attempt < opt_.retries && !stopping() && job->pid > 0) {
         // Again, with a fresh output: only the last attempt's is shown.
         auto again = job->again();
         free_slots_.erase(std::find(free_slots_.begin(), free_slots_.end(), again->input.slot));
@@ -393,6 +392,7 @@ void Pool::say_command(Job& job) {
 }  // namespace
 
 int run_pool(const CommandTemplate& cmd, JobSource& source, const PoolOptions& opt, const StopSignals& stop) {
+    SigpipeAsEpipe quiet;  // a reader gone: the jobs are ended first (Pool::stopping), then SIGPIPE
     return Pool(cmd, source, opt, stop).run();
 }
 

@@ -1,6 +1,7 @@
 #include "pool_joblog.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,7 +18,10 @@ JoblogWriter::JoblogWriter(const PoolOptions& opt) : path_(opt.joblog) {
     if (opt.joblog.empty() || opt.dry_run) return;
     if (path_ == "-") {
         to_stdout_ = true;
-        if (!write_all(STDOUT_FILENO, joblog_header())) throw system_error(errno, "write joblog to standard output");
+        if (!write_all(STDOUT_FILENO, joblog_header())) {
+            if (errno == EPIPE) die_of_signal(SIGPIPE);  // no job has started: quietly, as cat
+            throw system_error(errno, "write joblog to standard output");
+        }
         return;
     }
     bool append = opt.resume || opt.resume_failed || opt.retry_failed;

@@ -71,6 +71,15 @@ bool StopSignals::check() const {
 
 void StopSignals::die_of_signal() const { prockit::die_of_signal(g_received); }
 
+SigpipeAsEpipe::SigpipeAsEpipe() {
+    struct sigaction sa = {};
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, &old_);
+}
+
+SigpipeAsEpipe::~SigpipeAsEpipe() { sigaction(SIGPIPE, &old_, nullptr); }
+
 Stopped::Stopped(int sig) : Error(static_cast<Exit>(code(Exit::signal_base) + sig), "stopped by a signal"), sig_(sig) {}
 
 void Stopped::die() const { die_of_signal(sig_); }

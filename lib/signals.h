@@ -74,6 +74,23 @@ private:
     struct sigaction old_actions_[8];
 };
 
+// While one lives, SIGPIPE is ignored: a write to a pipe whose reader has
+// gone away fails with EPIPE instead of ending the process on the spot.
+// For a tool that must end its children and remove its files first, and
+// then dies of SIGPIPE itself (die_of_signal), so that its parent still
+// sees 141 (pool-run, lib/pool.cpp). Children get SIGPIPE's default back
+// (spawn_job, the Perl helper).
+class SigpipeAsEpipe {
+public:
+    SigpipeAsEpipe();
+    ~SigpipeAsEpipe();
+    SigpipeAsEpipe(const SigpipeAsEpipe&) = delete;
+    SigpipeAsEpipe& operator=(const SigpipeAsEpipe&) = delete;
+
+private:
+    struct sigaction old_;
+};
+
 // Thrown where a stop signal ends a wait that has no way to return
 // "stopped" (a Redis command): the stack unwinds, so what the tool made
 // (a FIFO) is removed, and main calls die() to end of that signal.

@@ -230,3 +230,44 @@ skip_if_sanitized() {
         skip "${2:-the sanitizer runtime does not start under this limit}"
     fi
 }
+
+# Ends the pool-run whose pid a test wrote to $D/pool.pid and the jobs
+# whose pids it wrote to $D/pids, should it have failed with some still
+# running (a teardown's).
+kill_left_jobs() {
+    [ ! -s "$D/pool.pid" ] || kill $(cat "$D/pool.pid") 2>/dev/null || true
+    [ ! -s "$D/pids" ] || kill $(cat "$D/pids") 2>/dev/null || true
+}
+
+# pool-run -j 3 with the options given after $1 on the inputs a b c (lines
+# on its stdin), its output into a FIFO whose reader takes one line ($line)
+# and goes away. The jobs take their input from $1 ({} or, for --pipe
+# --cat or --fifo, $(cat {})): a writes at once; b writes once the reader
+# has gone, and pool-run finds it gone (EPIPE) when it writes b's output;
+# c runs until it is ended. Each job's pid goes to $D/pids (the job is that
+# process: exec). pool-run must then end c, reap every job, leave nothing
+# in its TMPDIR ($D/t) but what it named on a line read, and die of
+# SIGPIPE (141), saying nothing.
+pool_run_reader_gone() {
+    local value=$1 pid status=0 p job
+    shift
+    mkdir -p "$D/t"
+    mkfifo "$D/fifo"
+    printf 'a\nb\nc\n' >"$D/in"
+    job='echo $$ >>'"$D"'/pids; v='"$value"'; case $v in a) echo $v ;; b) while [ ! -e '"$D"'/go ]; do sleep 0.02; done; echo $v ;; *) exec sleep 1000 ;; esac'
+    TMPDIR=$D/t pool-run -j 3 "$@" "$job" <"$D/in" >"$D/fifo" 2>"$D/err" &
+    pid=$!
+    exec 5<"$D/fifo"
+    IFS= read -r line <&5
+    wait_for "[ \$(wc -l <$D/pids) = 3 ]"
+    exec 5<&-
+    touch "$D/go"
+    wait $pid || status=$?
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    assert_equal "$(wc -l <"$D/pids")" 3
+    for p in $(cat "$D/pids"); do
+        assert_equal "$(proc_state "$p")" ""
+    done
+    [[ $line == "$D/t/"* ]] || assert_equal "$(ls -A "$D/t")" ""
+}

@@ -11,6 +11,8 @@ setup() {
     D=$BATS_TEST_TMPDIR
 }
 
+teardown() { kill_left_jobs; }
+
 @test "--pipe -k cat gives the input back byte for byte, over many blocks and jobs" {
     seq 1 200000 >"$D/in"
     run pool-run -j 4 -k --pipe --block 10k cat <"$D/in"
@@ -338,4 +340,14 @@ SH
     run --separate-stderr pool-run --pipepart -a "$D/in" --skip-first-line cat
     assert_failure 255
     assert_equal "${stderr_lines[0]}" "pool-run: --skip-first-line is not supported with --pipepart"
+}
+
+@test "--pipe --cat: a reader gone (EPIPE) ends the running jobs, removes their files, then SIGPIPE (141)" {
+    pool_run_reader_gone '$(cat {})' --pipe -N 1 --cat
+    assert_equal "$line" a
+}
+
+@test "--pipe --fifo: a reader gone (EPIPE) ends the running jobs, removes their FIFOs, then SIGPIPE (141)" {
+    pool_run_reader_gone '$(cat {})' --pipe -N 1 --fifo
+    assert_equal "$line" a
 }

@@ -12,7 +12,10 @@ setup() {
     held='touch {}.started; while [ ! -e '"$D"'/go ]; do sleep 0.02; done; echo out-{}'
 }
 # Held jobs end even when a test failed (or pool-run died and left them).
-teardown() { touch "$D/go"; }
+teardown() {
+    touch "$D/go"
+    kill_left_jobs
+}
 
 @test "SIGHUP: the running jobs finish and their output is written; no new job starts; said as parallel says it" {
     cd "$D"
@@ -88,4 +91,103 @@ teardown() { touch "$D/go"; }
     # Off again: the jobs done are not drawn.
     run grep -c 'local:0/2' err
     assert_output 0
+}
+
+# --- a reader of pool-run's output that goes away (EPIPE) ------------------
+
+@test "a reader gone (EPIPE): the running jobs are ended and reaped first, then pool-run dies of SIGPIPE (141), quietly" {
+    pool_run_reader_gone {}
+    assert_equal "$line" a
+}
+
+@test "a reader gone, with -k: the same" {
+    pool_run_reader_gone {} -k
+    assert_equal "$line" a
+}
+
+@test "a reader gone, with --tag: the same" {
+    pool_run_reader_gone {} --tag
+    assert_equal "$line" "$(printf 'a\ta')"
+}
+
+@test "a reader gone, with --line-buffer: the same" {
+    pool_run_reader_gone {} --line-buffer
+    assert_equal "$line" a
+}
+
+@test "a reader gone, with --files: the file whose name was read stays, no other parXXXXX.par is left" {
+    pool_run_reader_gone {} --files
+    assert_equal "$(ls -A "$D/t")" "${line##*/}"
+    assert_equal "$(cat "$line")" a
+}
+
+@test "a reader gone, with --tmpl --cleanup: the files of the jobs it ended are removed too" {
+    echo '<{}>' >"$D/my.tmpl"
+    pool_run_reader_gone {} --cleanup --tmpl "$D/my.tmpl=$D/t/f.{#}"
+    assert_equal "$line" a
+}
+
+@test "a reader gone, with -u: found by -v's line of the next job, which is ended with the others" {
+    local pid status=0 line p job
+    mkfifo "$D/fifo"
+    job='echo $$ >>'"$D"'/pids; case {} in a) while [ ! -e '"$D"'/go ]; do sleep 0.02; done ;; *) exec sleep 1000 ;; esac'
+    pool-run -j 2 -u -v "$job" ::: a b c >"$D/fifo" 2>"$D/err" &
+    pid=$!
+    exec 5<"$D/fifo"
+    IFS= read -r line <&5
+    [[ $line == *"case a in"* ]]
+    wait_for "[ \$(wc -l <$D/pids) = 2 ]"
+    exec 5<&-
+    touch "$D/go"  # a ends; c starts, and its command finds no reader
+    wait $pid || status=$?
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    for p in $(cat "$D/pids"); do
+        assert_equal "$(proc_state "$p")" ""
+    done
+}
+
+@test "a reader gone, with -u: seen when it goes (POLLERR), though pool-run itself writes nothing" {
+    local pid status=0 line p job
+    mkfifo "$D/fifo"
+    job='echo $$ >>'"$D"'/pids; echo {}; exec sleep 1000'
+    pool-run -j 2 -u "$job" ::: a b c >"$D/fifo" 2>"$D/err" &
+    pid=$!
+    echo $pid >"$D/pool.pid"
+    exec 5<"$D/fifo"
+    wait_for "[ \$(wc -l <$D/pids) = 2 ]"
+    IFS= read -r line <&5
+    exec 5<&-
+    ended() { case $(proc_state "$1") in "" | Z) return 0 ;; esac; return 1; }
+    wait_until ended $pid  # bounded: before, it waited for its jobs
+    wait $pid || status=$?
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    assert_equal "$(wc -l <"$D/pids")" 2
+    for p in $(cat "$D/pids"); do
+        assert_equal "$(proc_state "$p")" ""
+    done
+}
+
+@test "a reader gone while --dry-run prints: it stops there and dies of SIGPIPE" {
+    run bash -c 'pool-run --dry-run echo ::: $(seq 100000) | head -1; echo "${PIPESTATUS[*]}"'
+    assert_output "$(printf 'echo 1\n141 0')"
+}
+
+@test "a reader gone before --joblog -'s header: SIGPIPE, quietly, no job run" {
+    local status=0
+    mkfifo "$D/fifo"
+    exec 5<>"$D/fifo" 6>"$D/fifo" 5<&-  # 6: a pipe whose reader has gone
+    pool-run --joblog - "touch $D/ran" ::: a >&6 2>"$D/err" || status=$?
+    exec 6>&-
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    assert_file_not_exists "$D/ran"
+}
+
+@test "jobs start with SIGPIPE's default action, though pool-run ignores it while the pool runs" {
+    printf '%s\n' 'yes | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"' >"$D/job.sh"
+    run pool-run bash "$D/job.sh" ::: x
+    assert_success
+    assert_output 141
 }
