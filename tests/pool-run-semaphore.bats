@@ -271,8 +271,9 @@ EOF
     w=$(parent_of "$a")
     assert_equal "$(cat "/proc/$w/comm")" pool-run
     holds_slot "$w"
-    # The waiter keeps nothing of the caller's open (no output, no input): the slot alone.
-    assert_equal "$(ls "/proc/$w/fd" | wc -l)" 1
+    # The waiter keeps nothing of the caller's open (no output, no input): the slot alone,
+    # once it has closed the rest (just after it told pool-run the command started).
+    wait_until eval '[ "$(ls "/proc/$w/fd" | wc -l)" = 1 ]'
     kill -9 "$w"
     run pool-run --semaphore --id "$id" --st -0.3 --fg echo never
     assert_equal "$status" 1
