@@ -558,3 +558,21 @@ v2"
     assert_failure 255
     assert_equal "${stderr_lines[0]}" "pool-run: --skip-first-line drops the first line of the first input source: it excludes --from"
 }
+
+@test "-N0 with several input sources: one job per combination, none of the inputs given, as GNU parallel" {
+    run pool-run -k -N0 echo x ::: a b ::: c d
+    assert_success
+    assert_output "x
+x
+x
+x"
+    run pool-run -k -n0 echo '{#}' ::: a b ::: c d ::: e
+    assert_output "1
+2
+3
+4"
+    run pool-run -k -N0 --link echo x ::: a b c ::: c d
+    assert_output "x
+x
+x"
+}

@@ -80,6 +80,22 @@ TEST("a record longer than the block: the block grows 1.3x+1 and stays grown") {
     CHECK_EQ(grew, (std::vector<long long>{5, 8, 8, 12, 12, 17, 17, 24}));
 }
 
+TEST("-L N: a block ends after a multiple of N lines, --recend not looked at; -N M: M records of N lines") {
+    PipeOptions o = pipe_opts(10);
+    o.lines = 3;
+    CHECK_EQ(lengths(o, seq(20)), (Sizes{6, 6, 6, 9, 9, 9, 6}));
+    for (size_t chunk : {1, 2, 5, 11}) CHECK_EQ(lengths(o, seq(20), chunk), (Sizes{6, 6, 6, 9, 9, 9, 6}));
+    o.rules = record_rules(nullptr, "x", false, false);
+    CHECK_EQ(lengths(o, seq(20)), (Sizes{6, 6, 6, 9, 9, 9, 6}));
+    PipeOptions n = pipe_opts(10, nullptr, nullptr, 2);
+    n.lines = 3;
+    std::vector<long long> grew;
+    CHECK_EQ(lengths(n, seq(20), 1 << 30, &grew), (Sizes{12, 15, 18, 6}));
+    PipeOptions tail = pipe_opts(3);
+    tail.lines = 2;
+    CHECK_EQ(lengths(tail, "a\nb\nc", 1 << 30, &grew), (Sizes{4, 1}));
+}
+
 TEST("the last record may lack its --recend; what is left at the end is one block") {
     CHECK_EQ(lengths(pipe_opts(1 << 20), "a\nb"), (Sizes{3}));
     CHECK_EQ(lengths(pipe_opts(4), "ab\ncd\nef"), (Sizes{3, 3, 2}));
