@@ -266,7 +266,7 @@ void Pool::refeed_idle() {
 // waits for the kernel to allow one more process.
 void Pool::launch_or_wait(std::unique_ptr<Job> job) {
     job->output.seq = job->input.seq;  // -k --line-buffer: whose turn it is
-    JobLaunch how{loop_.io(), cmd_, job_env_, !opt_.ungroup, opt_.null_stdin};
+    JobLaunch how{loop_, cmd_, job_env_, !opt_.ungroup, opt_.null_stdin};
     int error = start_job(*job, how, *this, output_.err());
     if (error != EAGAIN) say_command(*job);
     if (error == 0) {
@@ -304,6 +304,7 @@ void Pool::wait_and_handle() {
     if (want_input && delayed()) sooner(last_start_ + opt_.delay);
     if (bar_line_.on()) sooner(bar_.next_due());
     if (memory_.on() && !running_.empty()) sooner(memory_.next_check());
+    if (double t = watch_pipes_due(running_, *this, now); t >= 0) sooner(t);
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();

@@ -90,33 +90,64 @@ void read_pipe(Job& job, bool is_out, JobOutputTaker& taker) {
     }
 }
 
+size_t readable(int fd) {
+    int n = 0;
+    return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+// A pipe nobody watched: what is in it, which a read of the blocking
+// descriptor takes without waiting, however long a background process of
+// the job keeps the other end.
+void drain_idle(Job& job, bool is_out, JobOutputTaker& taker) {
+    JobPipe& p = is_out ? job.out : job.err;
+    char buf[kChunk];
+    for (size_t left = readable(p.idle.get()); left > 0;) {
+        ssize_t n = read_some(p.idle.get(), buf, std::min(sizeof buf, left));
+        if (n <= 0) break;
+        left -= static_cast<size_t>(n);
+        taker.take(job, is_out, std::string_view(buf, static_cast<size_t>(n)), false);
+    }
+    p.idle.reset();
+    taker.take(job, is_out, {}, true);
+}
+
 // All the job wrote before it exited is in its pipes by then: that much is
 // read, and then the pipes are closed.
 void drain_after_exit(Job& job, JobOutputTaker& taker) {
     for (bool is_out : {true, false}) {
         JobPipe& p = is_out ? job.out : job.err;
+        if (p.idle) drain_idle(job, is_out, taker);
         if (!p.fd) continue;
-        int n = 0;
-        p.left = ::ioctl(p.fd->native_handle(), FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
+        p.left = readable(p.fd->native_handle());
         if (!p.read_posted) read_pipe(job, is_out, taker);  // else the queued read does it
+    }
+}
+
+// The loop reads each pipe dry, as an edge-triggered wait needs, so our
+// read ends become non-blocking (the job's write ends stay blocking):
+// asio makes them so itself (FIONBIO) at the first wait.
+void watch_pipes(Job& job, JobOutputTaker& taker) {
+    for (bool is_out : {true, false}) {
+        JobPipe& p = is_out ? job.out : job.err;
+        if (!p.idle) continue;
+        p.fd.emplace(*job.io, p.idle.release());
+        watch_pipe(job, is_out, taker);
     }
 }
 
 // Jobs are heap objects that the pool lets go only once done(), that is,
 // with no wait left pending on them: the handlers' references stay good.
-void watch_exit(Job& job, JobOutputTaker& taker) {
-    job.process->async_wait([&job, &taker](const boost::system::error_code& ec, int) {
-        int st = job.process->native_exit_code();
-        job.process->detach();
+void watch_exit(Job& job, EventLoop& loop, JobOutputTaker& taker) {
+    loop.watch_child(job.pid, [&job, &taker](int st) {
         job.exited = true;
-        if (!ec && WIFEXITED(st)) job.exit_code = job.skipped ? -2 : WEXITSTATUS(st);
-        if (!ec && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
+        if (st >= 0 && WIFEXITED(st)) job.exit_code = job.skipped ? -2 : WEXITSTATUS(st);
+        if (st >= 0 && WIFSIGNALED(st)) job.signal = WTERMSIG(st);
         // As GNU parallel: a job that went without taking all of its block
         // fails as killed by SIGPIPE, unless it failed of itself.
         close_feed(job.feed);
         if (job.feed.broken && job.exit_code == 0 && job.signal == 0) job.signal = SIGPIPE;
         drain_after_exit(job, taker);
-        if (ec) throw system_error(ec.value(), "wait for job " + std::to_string(job.pid));
+        if (st < 0) throw system_error(-st, "wait for job " + std::to_string(job.pid));
     });
 }
 
@@ -141,25 +172,20 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     if (how.grouped) {
         out = make_pipe();
         errp = make_pipe();
-        // The loop reads each pipe dry, as an edge-triggered wait needs, so
-        // our read ends are non-blocking (the job's write ends stay
-        // blocking): asio makes them so itself (FIONBIO) at the first wait,
-        // which watch_pipe() posts before any read, and a fcntl here too
-        // would be two more system calls a job.
         spec.out = out.write.get();
         spec.err = errp.write.get();
     }
     job.started = monotonic_seconds();
     job.started_epoch = WallTime::now().seconds();
-    Spawned s;
-    job.process = launch(how.io.get_executor(), spec, s);
+    spec.pidfd = false;  // the loop reaps it (lib/pool_loop.h)
+    Spawned s = spawn_job(spec);
     if (s.error == ENOEXEC) {
         // A script without #!: the shell runs it itself, so it takes the
         // shell's way (when the fast path skipped the shell).
         std::vector<std::string> by_shell = how.cmd.argv(job.input, true);
         if (by_shell != spec.argv) {
             spec.argv = std::move(by_shell);
-            job.process = launch(how.io.get_executor(), spec, s);
+            s = spawn_job(spec);
         }
     }
     if (s.error == EAGAIN) return EAGAIN;
@@ -171,21 +197,31 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
         return s.error;
     }
     job.pid = s.pid;
-    watch_exit(job, taker);
+    watch_exit(job, how.loop, taker);
     if (job.feed.into_stdin()) {
         in.read.reset();  // the job's alone: its exit is then EPIPE to us
-        job.feed.fd.emplace(how.io, in.write.release());
+        job.feed.fd.emplace(how.loop.io(), in.write.release());
         pump_feed(job.feed);
     } else if (job.feed.block) {
-        open_fifo(job.feed, how.io);
+        open_fifo(job.feed, how.loop.io());
     }
     if (how.grouped) {
-        job.out.fd.emplace(how.io, out.read.release());
-        job.err.fd.emplace(how.io, errp.read.release());
-        watch_pipe(job, true, taker);
-        watch_pipe(job, false, taker);
+        job.io = &how.loop.io();
+        job.out.idle = std::move(out.read);
+        job.err.idle = std::move(errp.read);
     }
     return 0;
+}
+
+double watch_pipes_due(const std::vector<std::unique_ptr<Job>>& running, JobOutputTaker& taker, double now) {
+    double next = -1;
+    for (const auto& j : running) {
+        if (j->exited || (!j->out.idle && !j->err.idle)) continue;
+        double due = j->started + kWatchPipesAfter;
+        if (due <= now) watch_pipes(*j, taker);
+        else next = next < 0 ? due : std::min(next, due);
+    }
+    return next;
 }
 
 }  // namespace prockit

@@ -19,9 +19,10 @@
 
 namespace prockit {
 
-// Each running job holds up to five descriptors: its pidfd, the read ends
-// of its two pipes, and a file for each stream whose output outgrows
-// memory (three with --line-buffer, which keeps no file; one with -u).
+// Each running job holds up to five descriptors: the write end of its
+// --pipe input, the read ends of its two output pipes, and a file for each
+// stream whose output outgrows memory (three with --line-buffer, which
+// keeps no file; one with -u).
 // Starting one briefly needs two more (the job's ends of its pipes), and
 // /dev/null and the input's duplicate are opened once, later. So that no
 // job fails for want of one, -j is cut to what RLIMIT_NOFILE leaves after

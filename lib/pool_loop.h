@@ -1,10 +1,14 @@
-// The pool's one asio loop, which waits for everything at once: each job's
-// pidfd (through its Boost.Process handle) and pipes, the input, the stop
-// signals (a signalfd), the requests of SIGUSR1 and SIGUSR2 (another) and
+// The pool's one asio loop, which waits for everything at once: the jobs'
+// exits (a SIGCHLD signalfd) and pipes, the input, the stop signals
+// (another signalfd), the requests of SIGUSR1 and SIGUSR2 (a third) and
 // one timer.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <optional>
+#include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -39,9 +43,17 @@ public:
     // Runs what is ready, without waiting.
     void run_ready();
 
+    // Calls `exited` with the wait status once `pid`, a child of ours, has
+    // exited and been reaped (or the negative errno of a wait that failed).
+    // Children nobody watches (the Perl helper) are left to whoever waits
+    // for them.
+    void watch_child(pid_t pid, std::function<void(int status)> exited);
+
 private:
     void watch_stop_signals();
     void watch_requests();
+    void watch_children();
+    void reap_children();
 
     // Declared first, so that it outlives all that is registered with it.
     boost::asio::io_context io_{1};
@@ -49,7 +61,8 @@ private:
     boost::asio::steady_timer timer_{io_};
     bool timer_armed_ = false;
     double timer_at_ = 0;
-    std::optional<boost::asio::posix::stream_descriptor> input_, signals_, requests_;
+    std::optional<boost::asio::posix::stream_descriptor> input_, signals_, requests_, children_fd_;
+    std::unordered_map<pid_t, std::function<void(int)>> children_;
     sigset_t mask_before_;
     bool input_armed_ = false;
 };
