@@ -47,6 +47,10 @@ std::unique_ptr<Job> Job::again() const {
     j->output.tag = output.tag;
     j->feed.block = feed.block;  // a retried block is fed again
     j->feed.temp = feed.temp;
+    j->feed.sent = feed.sent;
+    // --cat's file is written once: one short of its block (a --pipepart
+    // file that shrank) fails every attempt.
+    j->feed.broken = feed.broken && !feed.block;
     j->attempt = attempt + 1;
     return j;
 }

@@ -273,6 +273,17 @@ SH
     done
 }
 
+@test "--pipepart --cat --retries: a job whose part the shrunk file lost fails on every attempt, with its Send" {
+    printf '%s\n' a b c d e f g h >"$D/f"
+    run --separate-stderr pool-run -j 1 -k --pipepart -a "$D/f" --block 4 --cat --retries 3 --joblog "$D/log" \
+        "cat {}; [ -e '$D/emptied' ] || { : >'$D/f'; : >'$D/emptied'; }"
+    assert_equal "$status" 2
+    assert_output "$(printf 'a\nb\nc')"
+    assert_equal "$stderr" "pool-run: $D/f: file shrank from 16 to 0 bytes while being read"
+    # Seq, Send, Exitval, Signal of the last attempt of each: the lost parts' blocks were 6 and 4 bytes.
+    assert_equal "$(awk 'NR > 1 { print $1, $5, $7, $8 }' "$D/log" | sort -u -k1,1n | tail -n 2)" "$(printf '2 6 0 13\n3 4 0 13')"
+}
+
 @test "--pipepart: a file that grows while it is read is read to its size at the start, silently, as GNU parallel" {
     printf '%s\n' a b c d e f g h >"$D/f"
     run --separate-stderr pool-run -j 1 -k --pipepart -a "$D/f" --block 4 "cat; echo more >>'$D/f'"
