@@ -20,6 +20,28 @@ remove_test_queues() {
     done
 }
 
+need_parallel() { command -v parallel >/dev/null || skip "GNU parallel is not installed"; }
+
+# Runs the arguments with GNU parallel, then with pool-run (the test is
+# skipped without parallel), and asserts the same standard output and
+# status. Their standard errors are left in stderr_gp and stderr_pr; with
+# --merged first, standard error is compared too, as one stream with the
+# output.
+same_as_parallel() {
+    local how=--separate-stderr want_out want_status
+    if [ "$1" = --merged ]; then
+        how=
+        shift
+    fi
+    need_parallel
+    run $how parallel --will-cite "$@"
+    want_out=$output want_status=$status stderr_gp=${how:+$stderr}
+    run $how pool-run "$@"
+    stderr_pr=${how:+$stderr}
+    assert_equal "$output" "$want_out"
+    assert_equal "$status" "$want_status"
+}
+
 # Waits (up to ~5 s, polling every 20 ms) until the command succeeds.
 wait_until() {
     local i

@@ -17,8 +17,6 @@ setup() {
 }
 teardown() { remove_test_queues; }
 
-need_parallel() { command -v parallel >/dev/null || skip "GNU parallel is not installed"; }
-
 # TOOL ARGS... in a fresh directory of its own (gp/ for parallel, pr/ for
 # pool-run): its stdout in $DIR.out, status in $DIR.status, stderr in $DIR.err.
 run_in() {
@@ -40,15 +38,6 @@ same_files_as_parallel() {
     assert_equal "$(cat "$D/pr.out")" "$(cat "$D/gp.out")"
     assert_equal "$(cat "$D/pr.status")" "$(cat "$D/gp.status")"
     diff -r "$D/gp" "$D/pr"
-}
-
-same_as_parallel() {
-    need_parallel
-    run --separate-stderr parallel --will-cite "$@"
-    local want_out=$output want_status=$status
-    run --separate-stderr pool-run "$@"
-    assert_equal "$output" "$want_out"
-    assert_equal "$status" "$want_status"
 }
 
 @test "--results DIR: parallel's tree, DIR/1/VALUE/2/VALUE/{seq,stdout,stderr}, nothing on stdout" {

@@ -10,16 +10,6 @@ load helper
 setup() { D=$BATS_TEST_TMPDIR; }
 teardown() { remove_test_queues; }
 
-# pool-run and GNU parallel give the same stdout and exit status.
-same_as_parallel() {
-    command -v parallel >/dev/null || skip "GNU parallel is not installed"
-    run parallel --will-cite -k "$@"
-    local want_out=$output want_status=$status
-    run pool-run -k "$@"
-    assert_equal "$output" "$want_out"
-    assert_equal "$status" "$want_status"
-}
-
 # The one line of a refusal: status 255, nothing on stdout, no job run.
 refused() {
     run --separate-stderr pool-run "$@" touch "$D/ran" ::: x
@@ -30,7 +20,7 @@ refused() {
 }
 
 @test "basic strings on awkward paths, as parallel's Perl: {} {.} {/} {//} {/.}" {
-    same_as_parallel echo {} {.} {/} {//} {/.} ::: "/a b/c.txt" x/ .hidden a.b. a//b / a "" "a/b.c/" "./x.y"
+    same_as_parallel --merged -k echo {} {.} {/} {//} {/.} ::: "/a b/c.txt" x/ .hidden a.b. a//b / a "" "a/b.c/" "./x.y"
 }
 
 @test "the strings computed natively give parallel's Perl byte for byte, inputs with newlines (-0) included" {
@@ -46,107 +36,107 @@ refused() {
 }
 
 @test "positional {N} {N.} {N/} {N//} {N/.}, negative {-N}, {0} is {} and {00} nothing" {
-    same_as_parallel echo {1} {2} {-1} {-2} {3} {0} {00} {1.} {2/} {-1//} {1/.} {-2.} ::: a/b.c d.e ::: e/f.g
-    same_as_parallel echo {1 } {-1 .} ::: a.b ::: c.d
+    same_as_parallel --merged -k echo {1} {2} {-1} {-2} {3} {0} {00} {1.} {2/} {-1//} {1/.} {-2.} ::: a/b.c d.e ::: e/f.g
+    same_as_parallel --merged -k echo {1 } {-1 .} ::: a.b ::: c.d
 }
 
 @test "-N: {} is every input, each quoted on its own; {N} counts all the job's inputs; a missing one is empty" {
-    same_as_parallel -N2 echo {} / {1} {2} {3} {-1} / x{}y ::: a b c d e
-    same_as_parallel -N3 echo {4} {-4} {-3} {-6} {-7} ::: a b
-    same_as_parallel echo x{18446744073709551615}y x{-18446744073709551615}y ::: a
-    same_as_parallel -j1 -N2 sh -c 'printf "<%s>" "$@"; echo' sh {} ::: "a b" "it's" c
+    same_as_parallel --merged -k -N2 echo {} / {1} {2} {3} {-1} / x{}y ::: a b c d e
+    same_as_parallel --merged -k -N3 echo {4} {-4} {-3} {-6} {-7} ::: a b
+    same_as_parallel --merged -k echo x{18446744073709551615}y x{-18446744073709551615}y ::: a
+    same_as_parallel --merged -k -j1 -N2 sh -c 'printf "<%s>" "$@"; echo' sh {} ::: "a b" "it's" c
 }
 
 @test "-X repeats the word around a string per input (context replace); -m does not" {
-    same_as_parallel -j1 -X echo x{}y {1} ::: a b c
-    same_as_parallel -j1 -m echo x{}y {1} ::: a b c
-    same_as_parallel -j1 -X echo x{}y{1}z ::: a b c
-    same_as_parallel -j1 -X echo 'x{}y z{}w' ::: "a b" c
-    same_as_parallel -j1 -m echo x{}y{} ::: a b c
+    same_as_parallel --merged -k -j1 -X echo x{}y {1} ::: a b c
+    same_as_parallel --merged -k -j1 -m echo x{}y {1} ::: a b c
+    same_as_parallel --merged -k -j1 -X echo x{}y{1}z ::: a b c
+    same_as_parallel --merged -k -j1 -X echo 'x{}y z{}w' ::: "a b" c
+    same_as_parallel --merged -k -j1 -m echo x{}y{} ::: a b c
 }
 
 @test "{#} and {%} are once per job, even with several inputs" {
-    same_as_parallel -j1 -N2 echo {#} {%} {} ::: a b c
-    same_as_parallel -j1 -X echo x{#}y x{}y ::: a b c
+    same_as_parallel --merged -k -j1 -N2 echo {#} {%} {} ::: a b c
+    same_as_parallel --merged -k -j1 -X echo x{#}y x{}y ::: a b c
 }
 
 @test "--plus: the fixed strings, native (no Perl started)" {
-    same_as_parallel --plus echo {..} {...} {+/} {+.} {+..} {+...} {/..} {/...} ::: a/b.c.d.e x.y a/b.c/d .e ""
-    same_as_parallel --plus -j1 echo {0%} {#} ::: a b c d e f g h i j k
-    same_as_parallel --plus -j12 echo {0%} ::: a
+    same_as_parallel --merged -k --plus echo {..} {...} {+/} {+.} {+..} {+...} {/..} {/...} ::: a/b.c.d.e x.y a/b.c/d .e ""
+    same_as_parallel --merged -k --plus -j1 echo {0%} {#} ::: a b c d e f g h i j k
+    same_as_parallel --merged -k --plus -j12 echo {0%} ::: a
 }
 
 @test "--plus: the bash-like strings {:-x} {:N} {:N:M} {#p} {##p} {%p} {%%p} {/p/r} {//p/r} {/#p/r} {/%p/r} {^p} {^^p} {,p} {,,p}" {
-    same_as_parallel --plus echo {:-dflt} {:2} {:1:2} {:9:2} {#a} {##a*} {%.c} {%%.*} {/b/X} {//b/X} {/#a/Z} {/%c/Z} {^a} {^^b} {,A} {,,B} ::: abcabc.c 0 "" ABC
-    same_as_parallel --plus echo {1:-x} {2%.c} {-1#a} {1..} {2+.} ::: a.b.c ::: q.c
+    same_as_parallel --merged -k --plus echo {:-dflt} {:2} {:1:2} {:9:2} {#a} {##a*} {%.c} {%%.*} {/b/X} {//b/X} {/#a/Z} {/%c/Z} {^a} {^^b} {,A} {,,B} ::: abcabc.c 0 "" ABC
+    same_as_parallel --merged -k --plus echo {1:-x} {2%.c} {-1#a} {1..} {2+.} ::: a.b.c ::: q.c
 }
 
 @test "--plus: {choose_k} and {uniq} skip jobs as parallel's Perl does" {
-    same_as_parallel --plus echo {choose_k} ::: a b c ::: a b c
-    same_as_parallel --plus echo {uniq} ::: a b ::: a b
+    same_as_parallel --merged -k --plus echo {choose_k} ::: a b c ::: a b c
+    same_as_parallel --merged -k --plus echo {uniq} ::: a b ::: a b
 }
 
 @test "{= perl =}: \$_, \$job->seq(), slot(), \$arg[N], Q(), uq(); {=N perl =} and {=-N perl =}" {
-    same_as_parallel echo '{= $_=uc =}' '{=2 s/x/y/ =}' '{=-1 $_.="!" =}' '{= $_=$job->seq() =}' '{= $_=$arg[2] =}' ::: a b ::: x1 x2
-    same_as_parallel -j1 echo '{= $_=slot() =}' '{= $_=Q("a b") =}' ::: a
-    same_as_parallel echo '{= $_="x;y" =}' '{= $_="x;y";uq() =}' ::: a
-    same_as_parallel echo '{= s/a/b/ =}{=1 s/a/c/ =}' '{==}' '{=2=}' ::: a ::: d
+    same_as_parallel --merged -k echo '{= $_=uc =}' '{=2 s/x/y/ =}' '{=-1 $_.="!" =}' '{= $_=$job->seq() =}' '{= $_=$arg[2] =}' ::: a b ::: x1 x2
+    same_as_parallel --merged -k -j1 echo '{= $_=slot() =}' '{= $_=Q("a b") =}' ::: a
+    same_as_parallel --merged -k echo '{= $_="x;y" =}' '{= $_="x;y";uq() =}' ::: a
+    same_as_parallel --merged -k echo '{= s/a/b/ =}{=1 s/a/c/ =}' '{==}' '{=2=}' ::: a ::: d
     # File::Basename's subs in package main, as parallel's (parallel_alternatives' go-parallel)
-    same_as_parallel echo '{= $_=::dirname(::dirname($_)) =}' '{= $_=::basename($_) =}' ::: a/b/c.d
+    same_as_parallel --merged -k echo '{= $_=::dirname(::dirname($_)) =}' '{= $_=::basename($_) =}' ::: a/b/c.d
 }
 
 @test "{= perl =} split over words ('{=' '\$_=uc' '=}') is one string, as parallel joins them" {
-    same_as_parallel echo '{=' '$_=total_jobs()' '=}' ::: a b
-    same_as_parallel echo {= '$_=uc' =} x ::: a b
-    same_as_parallel echo '{=' '$_.="{"' '=}' ::: a
+    same_as_parallel --merged -k echo '{=' '$_=total_jobs()' '=}' ::: a b
+    same_as_parallel --merged -k echo {= '$_=uc' =} x ::: a b
+    same_as_parallel --merged -k echo '{=' '$_.="{"' '=}' ::: a
 }
 
 @test "{= perl =}: globals keep their values from one job to the next, as in parallel's one process" {
-    same_as_parallel -j1 echo '{= $_=++$g =}' ::: a b c
-    same_as_parallel -j1 echo '{= $_=++$n =}' '{= $_=++$n =}' ::: a b
+    same_as_parallel --merged -k -j1 echo '{= $_=++$g =}' ::: a b c
+    same_as_parallel --merged -k -j1 echo '{= $_=++$n =}' '{= $_=++$n =}' ::: a b
 }
 
 @test "--rpl: a new string, one with groups ({:(\\d+)}), one that overrides; positional forms too" {
-    same_as_parallel --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::;' echo {..} {2..} ::: a.b.c ::: d.e.f
-    same_as_parallel --rpl '{:(\d+)} $_=substr($_,0,$$1)' echo {:2} {2:1} ::: abcd ::: efgh
-    same_as_parallel --rpl '{/(.)/(.)} s/$$1/$$2/g' echo {/a/b} ::: banana
-    same_as_parallel --rpl '% s/a/b/' --rpl '%% s/b/a/' echo % %% X%Y ::: ab
-    same_as_parallel --rpl '{} s/a/b/' echo {} ::: abc
-    same_as_parallel --rpl 'X' echo X ::: a
+    same_as_parallel --merged -k --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::;' echo {..} {2..} ::: a.b.c ::: d.e.f
+    same_as_parallel --merged -k --rpl '{:(\d+)} $_=substr($_,0,$$1)' echo {:2} {2:1} ::: abcd ::: efgh
+    same_as_parallel --merged -k --rpl '{/(.)/(.)} s/$$1/$$2/g' echo {/a/b} ::: banana
+    same_as_parallel --merged -k --rpl '% s/a/b/' --rpl '%% s/b/a/' echo % %% X%Y ::: ab
+    same_as_parallel --merged -k --rpl '{} s/a/b/' echo {} ::: abc
+    same_as_parallel --merged -k --rpl 'X' echo X ::: a
 }
 
 @test "--parens: other brackets for Perl" {
-    same_as_parallel --parens ,,,, echo ',, $_="x" ,,' ::: a
-    same_as_parallel --parens '[[]]' echo '[[ $_="x" ]]' '{= 1 =}' ::: a
+    same_as_parallel --merged -k --parens ,,,, echo ',, $_="x" ,,' ::: a
+    same_as_parallel --merged -k --parens '[[]]' echo '[[ $_="x" ]]' '{= 1 =}' ::: a
 }
 
 @test "-I and --er --bnr --dnr --bner --seqreplace --slotreplace respell the basic strings" {
-    same_as_parallel -I ,, echo ,, {} ::: a
-    same_as_parallel -I ,, --er ,. echo ,, ,. {} {.} ::: a.b
-    same_as_parallel --extensionreplace ,. --bnr BB --dnr DD --bner BE --seqreplace SS --slotreplace LL echo ,. BB DD BE SS LL {/} ::: x/a.b
-    same_as_parallel --basenamereplace B --dirnamereplace R --basenameextensionreplace E echo B R E ::: x/a.b
+    same_as_parallel --merged -k -I ,, echo ,, {} ::: a
+    same_as_parallel --merged -k -I ,, --er ,. echo ,, ,. {} {.} ::: a.b
+    same_as_parallel --merged -k --extensionreplace ,. --bnr BB --dnr DD --bner BE --seqreplace SS --slotreplace LL echo ,. BB DD BE SS LL {/} ::: x/a.b
+    same_as_parallel --merged -k --basenamereplace B --dirnamereplace R --basenameextensionreplace E echo B R E ::: x/a.b
 }
 
 @test "{colname} with --header: the column's input, {name.} and {=name perl =} too" {
     printf 'name\tage\nann.x\t30\nbob\t4\n' > "$D/t.tsv"
-    same_as_parallel --header : --colsep '\t' echo {name} {age} {name.} '{=age $_*=2 =}' :::: "$D/t.tsv"
-    same_as_parallel --header : echo {f}-{g} ::: f a b ::: g c
+    same_as_parallel --merged -k --header : --colsep '\t' echo {name} {age} {name.} '{=age $_*=2 =}' :::: "$D/t.tsv"
+    same_as_parallel --merged -k --header : echo {f}-{g} ::: f a b ::: g c
 }
 
 @test "--tagstring and -v take the replacement strings too, Perl included" {
-    same_as_parallel --tagstring '{= $_=uc =}:{#}' echo {} ::: a b
-    same_as_parallel -v --plus echo {..} ::: a.b.c
+    same_as_parallel --merged -k --tagstring '{= $_=uc =}:{#}' echo {} ::: a b
+    same_as_parallel --merged -k -v --plus echo {..} ::: a.b.c
 }
 
 @test "values are quoted as parallel quotes them: each input one word to the shell, whatever it holds" {
-    same_as_parallel echo {} ::: "it's" 'a;b' '$(id)' 'a  b' '*' "" "-n"
-    same_as_parallel 'printf "<%s>\n" {} {= $_=uc =}' ::: "it's x" '`id`'
+    same_as_parallel --merged -k echo {} ::: "it's" 'a;b' '$(id)' 'a  b' '*' "" "-n"
+    same_as_parallel --merged -k 'printf "<%s>\n" {} {= $_=uc =}' ::: "it's x" '`id`'
 }
 
 @test "--filter: a job runs only when the Perl is true, its strings replaced first" {
-    same_as_parallel --filter '{1} < {2}' echo {1} {2} ::: 1 2 3 ::: 1 2 3
-    same_as_parallel --filter '"{}" ne "b"' echo ::: a b c
-    same_as_parallel --filter '"{}" ne "echo b"' ::: 'echo a' 'echo b' 'echo c'
+    same_as_parallel --merged -k --filter '{1} < {2}' echo {1} {2} ::: 1 2 3 ::: 1 2 3
+    same_as_parallel --merged -k --filter '"{}" ne "b"' echo ::: a b c
+    same_as_parallel --merged -k --filter '"{}" ne "echo b"' ::: 'echo a' 'echo b' 'echo c'
 }
 
 @test "skip() and --filter: the job does not run; the joblog says -2, as parallel's" {
@@ -263,7 +253,7 @@ perl_child_of() {
 }
 
 @test "user Perl that changes \$/, \$\\ or \$, leaves the helper's own reading and writing as they were" {
-    same_as_parallel 'echo {= $/ = "" =}{}' ::: 1 2
+    same_as_parallel --merged -k 'echo {= $/ = "" =}{}' ::: 1 2
     assert_output "$(printf '11\n22')"
     # (GNU parallel's own output obeys $\ and breaks: "Output is incomplete".)
     run pool-run -k 'echo {= $\ = "X"; $, = "Y" =}{}' ::: 1 2

@@ -12,20 +12,7 @@ load helper
 setup() { D=$BATS_TEST_TMPDIR; }
 teardown() { remove_test_queues; }
 
-# pool-run and GNU parallel (when installed) give the same standard output
-# and status; the standard error of each is left in $stderr_pr / $stderr_gp.
-same_as_parallel() {
-    command -v parallel >/dev/null || skip "GNU parallel is not installed"
-    run --separate-stderr parallel --will-cite "$@"
-    local want_out=$output want_status=$status
-    stderr_gp=$stderr
-    run --separate-stderr pool-run "$@"
-    stderr_pr=$stderr
-    assert_equal "$output" "$want_out"
-    assert_equal "$status" "$want_status"
-}
-
-# The same, with standard input given to both.
+# same_as_parallel (tests/helper.bash), with standard input given to both.
 same_as_parallel_from() {
     local input=$1
     shift

@@ -10,16 +10,6 @@ teardown() {
     if [ -n "${SMALL_FS:-}" ]; then umount "$SMALL_FS"; fi
 }
 
-# pool-run and GNU parallel (when installed) give the same output and status.
-same_as_parallel() {
-    command -v parallel >/dev/null || skip "GNU parallel is not installed"
-    run parallel --will-cite -k "$@"
-    local want_out=$output want_status=$status
-    run pool-run -k "$@"
-    assert_equal "$output" "$want_out"
-    assert_equal "$status" "$want_status"
-}
-
 @test "pool-run: --help, --version; usage errors are 255 with one reason, as GNU parallel" {
     run pool-run --help
     assert_success
@@ -68,7 +58,7 @@ n 2"
 }
 
 @test "::: groups give the cross product, the last varying fastest; {1} {2} pick inputs" {
-    same_as_parallel -k echo {1}-{2} ::: a b ::: 1 2
+    same_as_parallel --merged -k echo {1}-{2} ::: a b ::: 1 2
     run pool-run -k echo {1}-{2} ::: a b ::: 1 2
     assert_output "a-1
 a-2
@@ -79,8 +69,8 @@ b-2"
 @test ":::: FILE...: each file's lines are one more group, mixed with ::: as GNU parallel does" {
     printf 'a\nb\n' > "$D/letters"
     printf '1\n2\n' > "$D/digits"
-    same_as_parallel -k echo :::: "$D/letters" "$D/digits"
-    same_as_parallel -k echo {2}{1} ::: x y :::: "$D/letters"
+    same_as_parallel --merged -k echo :::: "$D/letters" "$D/digits"
+    same_as_parallel --merged -k echo {2}{1} ::: x y :::: "$D/letters"
     run pool-run -k echo :::: "$D/letters" "$D/digits"
     assert_output "a 1
 a 2
@@ -106,7 +96,7 @@ x 2"
 .hidden .  
 a.b. . a.b a.b"
     for r in '{/}' '{//}' '{.}' '{/.}'; do
-        same_as_parallel echo "$r" ::: "-dash.tar.gz" "a/b/" "dir.d/file" "a.b." "it's \"q\"" "/"
+        same_as_parallel --merged -k echo "$r" ::: "-dash.tar.gz" "a/b/" "dir.d/file" "a.b." "it's \"q\"" "/"
     done
 }
 
@@ -137,7 +127,7 @@ lines]"
 }
 
 @test "one word with shell syntax runs under sh -c with the input quoted" {
-    same_as_parallel -k 'echo {} | tr a-z A-Z' ::: "it's" 'a;b' '$(id)'
+    same_as_parallel --merged -k 'echo {} | tr a-z A-Z' ::: "it's" 'a;b' '$(id)'
     run pool-run 'exit {}' ::: 3
     assert_failure 1
     run pool-run --no-shell 'echo {}' ::: x
@@ -436,8 +426,8 @@ not_running() { local s; s=$(proc_state "$1"); [ -z "$s" ] || [ "$s" = Z ]; }
 }
 
 @test "{0} is all the inputs, as {} (GNU parallel's meaning); {00} is empty" {
-    same_as_parallel echo X{0}Y X{00}Y X{1}Y ::: a b ::: x
-    same_as_parallel 'echo {0}' ::: "it's"
+    same_as_parallel --merged -k echo X{0}Y X{00}Y X{1}Y ::: a b ::: x
+    same_as_parallel --merged -k 'echo {0}' ::: "it's"
     run pool-run echo {0} ::: a
     assert_output a
 }
@@ -793,7 +783,7 @@ c"
 @test "--tag with several inputs joins them with spaces, then a tab, as GNU parallel" {
     run pool-run -k --tag echo ::: a ::: b c
     assert_output "$(printf 'a b\ta b\na c\ta c')"
-    same_as_parallel --tag echo ::: a 'b c' ::: 1 2
+    same_as_parallel --merged -k --tag echo ::: a 'b c' ::: 1 2
 }
 
 @test "--bar=always draws the bar when stderr is not a terminal (GNU parallel's --bar always does)" {
