@@ -195,8 +195,6 @@ void check_sources(const RunArgs& a) {
     if (a.idle_given && !a.from) throw Error(Exit::usage, "--idle needs --from QUEUE");
     // A queue has no end to shuffle up to, and no first line to name columns.
     if (a.from && a.shuf) throw Error(Exit::usage, "--shuf reads every input first: it excludes --from");
-    if (a.skip_first_line && a.pool.pipe.mode == PipeOptions::Mode::part)
-        throw Error(Exit::usage, "--skip-first-line is not supported with --pipepart");
     if (a.from && a.skip_first_line)
         throw Error(Exit::usage, "--skip-first-line drops the first line of the first input source: it excludes --from");
     if (a.from && a.header) throw Error(Exit::usage, "--header reads a first line of each input source: it excludes --from");

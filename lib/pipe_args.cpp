@@ -74,6 +74,7 @@ void settle_pipe_files(RunArgs& a) {
     a.groups.erase(std::remove_if(a.groups.begin(), a.groups.end(), is_file), a.groups.end());
     a.arg_files.clear();
     if (o.files.empty()) throw Error(Exit::usage, "--pipepart reads parts of files: give them with -a FILE or :::: FILE");
+    o.skip_first_line = a.skip_first_line;
 }
 
 void check_pipe(const RunArgs& a) {

@@ -57,6 +57,7 @@ struct PipeOptions {
     bool round_robin = false;        // --round-robin: one job a slot, each fed many blocks
     enum class Feed { stdin_pipe, cat, fifo } feed = Feed::stdin_pipe;  // --cat, --fifo
     std::vector<std::string> files;  // --pipepart: the -a / :::: files, in order
+    bool skip_first_line = false;    // --pipepart --skip-first-line: each file's first line is left out
 };
 
 // Cuts a stream (--pipe), block after block. `buf` always starts where the

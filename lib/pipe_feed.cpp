@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "diag.h"
@@ -35,13 +36,13 @@ size_t pipe_max_size() {
     return max;
 }
 
-// The header at the start of `fd` (at most 1 MiB of it is looked at).
-std::shared_ptr<const std::string> file_header(const BlockCutter& cutter, int fd, off_t size) {
-    std::string buf(static_cast<size_t>(std::min<off_t>(size, off_t{1} << 20)), '\0');
-    ssize_t n = retry_eintr([&] { return ::pread(fd, buf.data(), buf.size(), 0); });
+// The header at `from` in `fd` (at most 1 MiB of it is looked at).
+std::shared_ptr<const std::string> file_header(const BlockCutter& cutter, int fd, off_t from, off_t size) {
+    std::string buf(static_cast<size_t>(std::min<off_t>(size - from, off_t{1} << 20)), '\0');
+    ssize_t n = retry_eintr([&] { return ::pread(fd, buf.data(), buf.size(), from); });
     if (n < 0) throw system_error(errno, "read");
     buf.resize(static_cast<size_t>(n));
-    size_t len = cutter.header_length(buf, static_cast<off_t>(buf.size()) == size);
+    size_t len = cutter.header_length(buf, from + static_cast<off_t>(buf.size()) == size);
     if (len == 0 || len == std::string_view::npos) return nullptr;
     return std::make_shared<const std::string>(buf.substr(0, len));
 }
@@ -50,6 +51,19 @@ size_t read_at(void* ctx, off_t offset, char* buf, size_t len) {
     ssize_t n = retry_eintr([&] { return ::pread(*static_cast<int*>(ctx), buf, len, offset); });
     if (n < 0) throw system_error(errno, "read");
     return static_cast<size_t>(n);
+}
+
+// --skip-first-line: the length of the file's first line, its newline
+// included (the whole file when it has none), as parallel's pipepart_setup.
+off_t first_line_length(int fd, off_t size) {
+    char buf[4096];
+    for (off_t at = 0; at < size;) {
+        size_t n = read_at(&fd, at, buf, sizeof buf);
+        if (n == 0) break;
+        if (const void* nl = std::memchr(buf, '\n', n)) return at + (static_cast<const char*>(nl) - buf) + 1;
+        at += static_cast<off_t>(n);
+    }
+    return size;
 }
 
 }  // namespace
@@ -80,9 +94,10 @@ struct BlockSource::Impl {
         }
         long long block = part_block(opt, total, slots);
         for (const auto& file : files) {
-            auto head = file_header(cutter, file->fd.get(), file->size);
-            off_t start = head ? static_cast<off_t>(head->size()) : 0;
             int raw = file->fd.get();
+            off_t first = opt.skip_first_line ? first_line_length(raw, file->size) : 0;
+            auto head = file_header(cutter, raw, first, file->size);
+            off_t start = first + (head ? static_cast<off_t>(head->size()) : 0);
             for (const FilePart& p : file_parts(file->size, start, block, opt.rules, read_at, &raw)) {
                 auto b = std::make_shared<Block>();
                 b->header = head;

@@ -348,9 +348,22 @@ SH
     # From a pipe too: nothing after the line is lost.
     seq 1 100000 | pool-run -k --pipe --skip-first-line --block 10k cat >"$D/out"
     cmp <(seq 2 100000) "$D/out"
-    run --separate-stderr pool-run --pipepart -a "$D/in" --skip-first-line cat
-    assert_failure 255
-    assert_equal "${stderr_lines[0]}" "pool-run: --skip-first-line is not supported with --pipepart"
+}
+
+@test "--pipepart --skip-first-line: each file's first line is left out, before its header, as GNU parallel" {
+    printf 'skip me\nh1\na\nb\nc\nd\ne\n' >"$D/f1"
+    printf 'skip2\nh2\nx\ny\n' >"$D/f2"
+    run pool-run -k --pipepart --skip-first-line --block 4 -a "$D/f1" -a "$D/f2" 'echo "[$(tr "\n" " ")]"'
+    assert_success
+    assert_output "$(printf '%s\n' '[h1 a ]' '[b c d ]' '[e ]' '[h2 x ]' '[y ]')"
+    run pool-run -k --pipepart --skip-first-line --header 1 --block 3 -a "$D/f1" -a "$D/f2" 'echo "[$(tr "\n" " ")]"'
+    assert_success
+    assert_output "$(printf '%s\n' '[h1 a b ]' '[h1 c d ]' '[h1 e ]' '[h2 x y ]')"
+    # A file of one line without its newline: nothing is left of it, no job runs.
+    printf 'only' >"$D/f3"
+    run pool-run --pipepart --skip-first-line -a "$D/f3" 'echo ran'
+    assert_success
+    assert_output ""
 }
 
 @test "--pipe --cat: a reader gone (EPIPE) ends the running jobs, removes their files, then SIGPIPE (141)" {
