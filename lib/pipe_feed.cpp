@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -197,6 +198,9 @@ BlockSource::Next BlockSource::next(std::shared_ptr<const Block>& block) { retur
 
 int BlockSource::poll_fd() const { return impl_->opt.mode == PipeOptions::Mode::pipe && !impl_->regular ? impl_->fd : -1; }
 
+// What a pipe holds by default, and so GNU parallel's, for close_feed().
+constexpr size_t kParallelPipe = size_t{64} << 10;
+
 Pipe make_feed_pipe(size_t bytes) {
     Pipe p = make_pipe();
     // As large as the block (the kernel rounds up to pages), so that a
@@ -305,7 +309,15 @@ void close_feed(JobFeed& feed) {
     feed.closed = true;
     if (feed.timer) feed.timer->cancel();
     feed.idle = false;
-    if (feed.block && feed.written < feed.block->size()) feed.broken = true;
+    size_t unwritten = feed.block ? feed.block->size() - feed.written : 0;
+    if (feed.reader) {
+        int in_pipe = 0;
+        if (::ioctl(feed.reader.get(), FIONREAD, &in_pipe) != 0) in_pipe = 0;
+        if (unwritten + static_cast<size_t>(std::max(in_pipe, 0)) > kParallelPipe) feed.broken = true;
+        feed.reader.reset();
+    } else if (unwritten > 0) {
+        feed.broken = true;  // --fifo: the job went before the block did
+    }
     feed.fd.reset();
 }
 

@@ -121,12 +121,13 @@ struct JobFeed {
     std::shared_ptr<const Block> block;
     std::shared_ptr<const TempPath> temp;  // --cat, --fifo
     std::optional<boost::asio::posix::stream_descriptor> fd;  // our write end, non-blocking
+    Fd reader;  // a read end of the job's standard input, kept to see what it left unread
     std::optional<boost::asio::steady_timer> timer;  // --fifo: until the job opens it
     bool wait_posted = false;  // a wait (room in the pipe, the FIFO's reader) is queued in the loop
     bool closed = false;       // the job has exited
     size_t written = 0;        // of block->size()
     uint64_t sent = 0;         // the bytes of the blocks given it (the joblog's Send)
-    bool broken = false;       // the job went without taking all of its block (EPIPE)
+    bool broken = false;       // the job went without taking all of its block
     // --round-robin: the pipe stays open for the next block (idle: waiting
     // for one), and blocks are copied into it, since they are let go as
     // soon as written, before the job has read them.
@@ -154,7 +155,10 @@ void pump_feed(JobFeed& feed);
 void open_fifo(JobFeed& feed, boost::asio::io_context& io);
 // --round-robin: the next block into an idle feed's pipe.
 void refeed(JobFeed& feed, std::shared_ptr<const Block> block);
-// The job has exited: the rest of its block is not written.
+// The job has exited: the rest of its block is not written. It left its
+// block (broken) when more than 64 KiB of it was not taken: what GNU
+// parallel's writes into a pipe of the kernel's default size fail on
+// (EPIPE), whatever size ours has and whether it or the job went first.
 void close_feed(JobFeed& feed);
 
 }  // namespace prockit

@@ -203,7 +203,7 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
     job.pid = s.pid;
     watch_exit(job, how.loop, taker);
     if (job.feed.into_stdin()) {
-        in.read.reset();  // the job's alone: its exit is then EPIPE to us
+        job.feed.reader = std::move(in.read);  // to see, when it exits, what it left (close_feed)
         job.feed.fd.emplace(how.loop.io(), in.write.release());
         pump_feed(job.feed);
     } else if (job.feed.block) {

@@ -79,6 +79,31 @@ teardown() { kill_left_jobs; }
     assert_equal "$(cut -f 7 "$D/log2" | sed 1d | sort -u)" 7
 }
 
+@test "--pipe: a job fails as one that left its block when more than 64 KiB of it went untaken, as GNU parallel's writes into a 64 KiB pipe; less is a success" {
+    seq 100000 >"$D/in"
+    # Blocks of 100 KB, each job reading a line or nothing: every one fails,
+    # however fast the job went (it raced the write before).
+    for job in 'head -1 >/dev/null' true; do
+        for _ in 1 2 3; do
+            run pool-run --pipe --block 100k "$job" <"$D/in"
+            assert_equal "$status" 6
+        done
+        if command -v parallel >/dev/null; then
+            run parallel --will-cite --pipe --block 100k "$job" <"$D/in"
+            assert_equal "$status" 6
+        fi
+    done
+    # The last, smaller block too (2M blocks of a 6.9 MB input: 4 jobs).
+    seq 1000000 >"$D/big"
+    run pool-run --pipe --block 2M 'head -1 >/dev/null' <"$D/big"
+    assert_equal "$status" 4
+    # 10 KB blocks fit a 64 KiB pipe: GNU parallel's write succeeds, so do the jobs.
+    seq 10000 | {
+        run pool-run --pipe --block 10k true
+        assert_success
+    }
+}
+
 @test "--pipe --joblog: Send is each block's bytes, Exitval 0 beside Signal 13 for a block left unread, as GNU parallel's" {
     seq 20 >"$D/in"
     pool-run --pipe --block 10 -k --joblog "$D/pr.log" cat <"$D/in" >/dev/null
