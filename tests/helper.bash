@@ -261,6 +261,18 @@ kill_left_jobs() {
     [ ! -s "$D/pids" ] || kill $(cat "$D/pids") 2>/dev/null || true
 }
 
+# pool-run ended with status 141 ($status), quietly ($D/err empty), and
+# none of the N jobs whose pids are in $D/pids is left.
+assert_died_of_reader_gone() {
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    assert_equal "$(wc -l <"$D/pids")" "$1"
+    local p
+    for p in $(cat "$D/pids"); do
+        assert_equal "$(proc_state "$p")" ""
+    done
+}
+
 # pool-run -j 3 with the options given after $1 on the inputs a b c (lines
 # on its stdin), its output into a FIFO whose reader takes one line ($line)
 # and goes away. The jobs take their input from $1 ({} or, for --pipe
@@ -285,11 +297,6 @@ pool_run_reader_gone() {
     exec 5<&-
     touch "$D/go"
     wait $pid || status=$?
-    assert_equal "$status" 141
-    assert_equal "$(cat "$D/err")" ""
-    assert_equal "$(wc -l <"$D/pids")" 3
-    for p in $(cat "$D/pids"); do
-        assert_equal "$(proc_state "$p")" ""
-    done
+    assert_died_of_reader_gone 3
     [[ $line == "$D/t/"* ]] || assert_equal "$(ls -A "$D/t")" ""
 }

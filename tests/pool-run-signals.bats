@@ -161,12 +161,7 @@ teardown() {
     ended() { case $(proc_state "$1") in "" | Z) return 0 ;; esac; return 1; }
     wait_until ended $pid  # bounded: before, it waited for its jobs
     wait $pid || status=$?
-    assert_equal "$status" 141
-    assert_equal "$(cat "$D/err")" ""
-    assert_equal "$(wc -l <"$D/pids")" 2
-    for p in $(cat "$D/pids"); do
-        assert_equal "$(proc_state "$p")" ""
-    done
+    assert_died_of_reader_gone 2
 }
 
 @test "a reader gone while --dry-run prints: it stops there and dies of SIGPIPE" {
