@@ -1,6 +1,7 @@
 #include "job_output.h"
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,22 +32,21 @@ void Sink::write(std::string_view data) {
 }
 
 // Only a pipe: a regular file or a terminal has no reader to lose (and
-// epoll refuses a regular file). The pipe is opened anew, not duplicated:
-// asio makes the descriptor it waits on non-blocking, and a duplicate
-// would share that with our standard output. Opening it fails with ENXIO
-// when it has no reader already; any other failure (no /proc, out of
-// descriptors) leaves the going found at the next write.
+// epoll refuses a regular file). An epoll of its own watches our end for
+// EPOLLERR (no reader left), and the loop watches that epoll: asio makes
+// the descriptor it waits on non-blocking, which a duplicate would pass on
+// to our standard output, and opening the pipe anew (/proc/self/fd) is
+// refused on a pipe of another user's (run under sudo or setpriv). A
+// failure (out of descriptors) leaves the going found at the next write.
 void Sink::watch_reader(boost::asio::io_context& io) {
     struct stat st;
     if (::fstat(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
-    std::string path = "/proc/self/fd/" + std::to_string(fd_);
-    Fd own(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-    if (!own) {
-        broken_ = errno == ENXIO;
-        return;
-    }
-    reader_.emplace(io, own.release());
-    reader_->async_wait(boost::asio::posix::stream_descriptor::wait_error, [this](const boost::system::error_code& ec) {
+    Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+    epoll_event ev{};
+    ev.events = EPOLLERR;
+    if (!ep || ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd_, &ev) != 0) return;
+    reader_.emplace(io, ep.release());
+    reader_->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
         if (!ec) broken_ = true;
     });
 }

@@ -164,6 +164,28 @@ teardown() {
     assert_died_of_reader_gone 2
 }
 
+@test "a reader gone, pool-run running as another user than the pipe's (setpriv): seen when it goes, not at a next write" {
+    [ "$(id -u)" = 0 ] || skip "runs pool-run as nobody"
+    local pid status=0 line jobs
+    mkfifo "$D/fifo"  # root's, 0644: nobody may not open it anew through /proc/self/fd
+    setpriv --reuid=65534 --regid=65534 --clear-groups -- pool-run -j 2 -u 'echo {}; exec sleep 1000' ::: a b >"$D/fifo" 2>"$D/err" &
+    pid=$!
+    echo $pid >"$D/pool.pid"
+    exec 5<"$D/fifo"
+    wait_for "[ \$(pgrep -c -P $pid) = 2 ]"
+    jobs=$(pgrep -P $pid)
+    IFS= read -r line <&5
+    exec 5<&-
+    ended() { case $(proc_state "$1") in "" | Z) return 0 ;; esac; return 1; }
+    wait_until ended $pid  # bounded: before, it waited for a write that never came
+    wait $pid || status=$?
+    assert_equal "$status" 141
+    assert_equal "$(cat "$D/err")" ""
+    for p in $jobs; do
+        assert_equal "$(proc_state "$p")" ""
+    done
+}
+
 @test "a reader gone while --dry-run prints: it stops there and dies of SIGPIPE" {
     run bash -c 'pool-run --dry-run echo ::: $(seq 100000) | head -1; echo "${PIPESTATUS[*]}"'
     assert_output "$(printf 'echo 1\n141 0')"
