@@ -84,10 +84,9 @@ void check_pipe(const RunArgs& a) {
     if (p.round_robin && a.pool.retries > 1) throw Error(Exit::usage, "--retries cannot be combined with --roundrobin.");
     if (o.mode == PipeOptions::Mode::part && a.max_replace)
         throw Error(Exit::usage, "--pipepart is incompatible with --max-replace-args, --max-lines, and -L.");
-    if (o.mode != PipeOptions::Mode::none) return;
-    const char* lone = p.round_robin ? "--round-robin" : p.block ? "--block" : p.recstart ? "--recstart"
-                       : p.recend ? "--recend" : p.regexp ? "--regexp" : p.remove ? "--remove-rec-sep" : nullptr;
-    if (lone) throw Error(Exit::usage, std::string(lone) + " cuts the input of --pipe or --pipepart: it needs one of them");
+    // Without --pipe, --block, --recend... are ignored, values unchecked, as
+    // parallel ignores them: PARALLEL='--block 10M' must not break a run
+    // that cuts nothing (settle_pipe reads them only under --pipe).
 }
 
 }  // namespace prockit

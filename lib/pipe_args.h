@@ -37,8 +37,8 @@ void settle_pipe(RunArgs& a);
 void settle_pipe_files(RunArgs& a);
 
 // The combinations parallel refuses (--cat with --fifo, --retries with
-// --round-robin, -N with --pipepart) and those it takes without meaning
-// (--round-robin, --block... without --pipe).
+// --round-robin, -N with --pipepart); --round-robin, --block... without
+// --pipe are ignored, as parallel does.
 void check_pipe(const RunArgs& a);
 
 }  // namespace prockit

@@ -235,7 +235,7 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
             // As parallel: 0 is its default, one run.
             case kRetries: p.retries = std::max(1u, static_cast<unsigned>(parse_count(optarg, "retries", 0, 1000))); break;
             case kHalt: p.halt = parse_halt(optarg); break;
-            case kTermGrace: p.term_grace = parse_seconds(optarg, "grace"); break;
+            case kTermGrace: p.term_grace = parse_duration(optarg, "term-grace"); break;  // 1m, as --timeout
             case kJoblog: p.joblog = optarg; break;
             case kResume: p.resume = true; break;
             case kResumeFailed: p.resume_failed = true; break;
@@ -325,20 +325,27 @@ RunArgs parse_run_options(Options& o, unsigned cores) {
 unsigned parse_jobs(const char* text, unsigned cores, bool in_file) {
     std::string t = text;
     if (!in_file && !t.empty() && t.find_first_not_of("+-0123456789%") != std::string::npos) {
-        if (struct stat st{}; ::stat(text, &st) == 0) {
-            // A regular file, as parallel's -f: a FIFO (or a device) would
-            // block the start until someone wrote it, or never end.
-            auto refuse = [&](mode_t m) {
-                return Error(Exit::usage, "-j " + t + ": " + file_kind(m) + ", not a regular file that holds the number of jobs");
-            };
-            if (!S_ISREG(st.st_mode)) throw refuse(st.st_mode);
-            Fd f(::open(text, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-            if (!f) throw system_error(errno, "-j: open " + t);
-            if (mode_t m = stat_of(f.get()).st_mode; !S_ISREG(m)) throw refuse(m);
-            std::string n;
-            if (!read_to_end(f.get(), n)) throw system_error(errno, "-j: read " + t);
-            if (!n.empty() && n.back() == '\n') n.pop_back();
+        // A regular file, as parallel's -f: a FIFO (or a device) would
+        // block the start until someone wrote it, or never end.
+        auto refuse = [&](mode_t m) {
+            return Error(Exit::usage, "-j " + t + ": " + file_kind(m) + ", not a regular file that holds the number of jobs");
+        };
+        struct stat st{};
+        if (::stat(text, &st) != 0)
+            throw Error(Exit::usage, "-j " + t + ": not a number of jobs, nor a file that holds one (" +
+                                         std::strerror(errno) + ")");
+        if (!S_ISREG(st.st_mode)) throw refuse(st.st_mode);
+        Fd f(::open(text, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+        if (!f) throw system_error(errno, "-j: open " + t);
+        if (mode_t m = stat_of(f.get()).st_mode; !S_ISREG(m)) throw refuse(m);
+        std::string n;
+        if (!read_to_end(f.get(), n)) throw system_error(errno, "-j: read " + t);
+        if (!n.empty() && n.back() == '\n') n.pop_back();
+        try {
             return parse_jobs(n.c_str(), cores, true);
+        } catch (const Error&) {  // the file named, not only what it holds
+            if (n.size() > 40) n = n.substr(0, 40) + "...";
+            throw Error(Exit::usage, "-j " + t + ": " + t + " holds '" + n + "', not a number of jobs");
         }
     }
     if ((t[0] == '+' || t[0] == '-') && t.size() > 1 && t.find_first_not_of("0123456789", 1) == std::string::npos) {

@@ -197,6 +197,7 @@ int wait_for(const Spawned& child, const StopSignals& stop) {
 
 int run_semaphore(const SemaphoreOptions& s, const std::vector<std::string>& words, const ShellChoice& shell,
                   const ReplacementRules& rules) {
+    if (s.status && s.wait) throw Error(Exit::usage, "--wait and --status exclude each other");
     if (s.status) return print_status(s);
     std::string id = s.id.value_or(default_id());
     StopSignals stop;

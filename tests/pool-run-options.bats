@@ -699,3 +699,65 @@ TenX: 20"
     assert_equal "$status" 255
     assert_output "pool-run: invalid semaphore-timeout '-1mx': expected seconds, such as 5, 0.25 or 1m30s"
 }
+
+@test "--block, --recend, --recstart, --regexp, --remove-rec-sep, --round-robin without --pipe are ignored, as parallel: PARALLEL='--block 10M' breaks no run" {
+    for opts in "--block 10M" "--block abc" "--recend x" "--recstart y" "--regexp --recstart (" --remove-rec-sep --round-robin; do
+        # shellcheck disable=SC2086
+        same_as_parallel -k $opts echo ::: a b
+        assert_equal "$status" 0
+        assert_output "a
+b"
+    done
+    export PARALLEL='--block 10M'
+    same_as_parallel -k echo ::: a b
+    assert_equal "$status" 0
+    assert_output "a
+b"
+    unset PARALLEL
+    # What parallel refuses without --pipe too.
+    same_as_parallel --round-robin --retries 2 echo ::: a
+    assert_equal "$status" 255
+    assert_equal "${stderr_pr%%$'\n'*}" "pool-run: --retries cannot be combined with --roundrobin."
+}
+
+@test "--term-grace takes --timeout's time units: a job that ignores SIGTERM gets SIGKILL 0.5s after it" {
+    SECONDS=0
+    run --separate-stderr pool-run --timeout 1 --term-grace 0.5s 'trap "" TERM; echo {}; exec sleep 30' ::: up
+    assert_equal "$status" 1
+    assert_output up
+    assert_equal "$stderr" 'pool-run: job 1 timed out after 1 s and was ended: trap "" TERM; echo up; exec sleep 30'
+    [ "$SECONDS" -lt 20 ]
+    run pool-run --term-grace 1m30s echo ::: a
+    assert_success
+    assert_output a
+    run pool-run --term-grace 1mx echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: invalid term-grace '1mx': expected seconds, such as 5, 0.25 or 1m30s"
+}
+
+@test "-j FILE: a file that holds no number, and a word that is neither a number nor a file, named in one line, 255" {
+    printf 'abc\n' >jf
+    run pool-run -j jf echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j jf: jf holds 'abc', not a number of jobs"
+    : >empty
+    run pool-run -j empty echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j empty: empty holds '', not a number of jobs"
+    printf '%050d\n' 7 | tr 0 x >long
+    run pool-run -j long echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j long: long holds 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...', not a number of jobs"
+    run pool-run -j nosuch echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j nosuch: not a number of jobs, nor a file that holds one (No such file or directory)"
+    # A number is read as one, no file of that name needed (as parallel).
+    for j in 2 +1 -1 50% 0; do
+        run pool-run -j "$j" echo ::: a
+        assert_success
+        assert_output a
+    done
+    run pool-run -j 1.5 echo ::: a
+    assert_equal "$status" 255
+    assert_output "pool-run: -j 1.5: not a number of jobs, nor a file that holds one (No such file or directory)"
+}

@@ -473,3 +473,21 @@ EOF
     assert_equal "$status" 255
     assert_line --index 0 "pool-run: --id: empty semaphore name"
 }
+
+@test "--wait and --status exclude each other: one line, 255, in either order" {
+    run --separate-stderr pool-run --semaphore --id "$id" --wait --status
+    assert_equal "$status" 255
+    assert_output ""
+    assert_equal "$stderr" "pool-run: --wait and --status exclude each other"
+    run --separate-stderr pool-run --status --wait --id "$id"
+    assert_equal "$status" 255
+    assert_equal "$stderr" "pool-run: --wait and --status exclude each other"
+}
+
+@test "--help's semaphore usage and paragraph name --bg and the name sem" {
+    run pool-run --help
+    assert_success
+    assert_line "       pool-run --semaphore [--id NAME] [-j N] [--bg | --fg] [--st SECONDS]"
+    assert_line "  --semaphore           as GNU sem (also implied when run as sem, by a link"
+    assert_line "                        in the background (--bg); --fg: wait, its status;"
+}

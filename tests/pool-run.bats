@@ -24,7 +24,7 @@ teardown() {
     [ "${stderr_lines[0]}" = "pool-run: option --dry-run takes no value" ]
     run --separate-stderr pool-run -j x echo
     assert_failure 255
-    [ "$stderr" = "pool-run: invalid number of jobs 'x': expected a whole number from 0 to 100000" ]
+    [ "$stderr" = "pool-run: -j x: not a number of jobs, nor a file that holds one (No such file or directory)" ]
     run --separate-stderr pool-run --halt sometimes echo ::: 1
     assert_failure 255
     # (-u with -k runs, as in GNU parallel: -u wins; with --line-buffer it is refused.)

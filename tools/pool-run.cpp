@@ -43,7 +43,7 @@ namespace {
 
 const char kUsage[] = "usage: pool-run [OPTION...] [COMMAND [ARG...]] [::: ARG... | :::: FILE...]...\n"
                       "       pool-run --pipe | --pipepart [OPTION...] COMMAND [ARG...]\n"
-                      "       pool-run --semaphore [--id NAME] [-j N] [--fg] [--st SECONDS]\n"
+                      "       pool-run --semaphore [--id NAME] [-j N] [--bg | --fg] [--st SECONDS]\n"
                       "                [--semaphore-mode MODE] COMMAND [ARG...]\n"
                       "       pool-run --semaphore [--id NAME] --wait | --status\n";
 
@@ -156,11 +156,13 @@ const char kHelp[] =
     "  --rpl 'TAG PERL'      TAG means {= PERL =}; a (group) in TAG is $$1 in PERL\n"
     "  -s, --max-chars N     each job's command line shorter than N (default\n"
     "                        63664)\n"
-    "  --semaphore           as GNU sem: run COMMAND once one of the -j N slots\n"
-    "                        (default 1) of semaphore --id NAME is free, in the\n"
-    "                        background; --fg: wait, its status; --wait: until\n"
-    "                        no slot is held; --status: the holders; --st SECS:\n"
-    "                        <0 give up, >0 run anyway; --semaphore-mode MODE\n"
+    "  --semaphore           as GNU sem (also implied when run as sem, by a link\n"
+    "                        of that name): run COMMAND once one of the -j N\n"
+    "                        slots (default 1) of semaphore --id NAME is free,\n"
+    "                        in the background (--bg); --fg: wait, its status;\n"
+    "                        --wait: until no slot is held; --status: the\n"
+    "                        holders; --st SECS: <0 give up, >0 run anyway;\n"
+    "                        --semaphore-mode MODE\n"
     "  --shell, --no-shell   always the shell, even for a simple line; or never:\n"
     "                        words as given\n"
     "  --shell-completion bash  print a bash completion of these options\n"
