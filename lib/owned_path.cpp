@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "diag.h"
 
@@ -102,6 +105,65 @@ void check_sticky_if_shared(const struct stat& st, const std::string& named, con
     char mode[16];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     throw Error(Exit::failure, named + " has mode " + mode + ": writable by others without the sticky bit, " + why);
+}
+
+// A walk as realpath(3) takes, from / (or the working directory, itself
+// reached from /) down, one name at a time, so that each directory is
+// checked before anything in it is trusted, and each link where it is
+// found (its own target then walked the same way).
+void check_owned_chain(const std::string& path, const std::string& named, const std::string& why) {
+    std::vector<std::string> todo;  // the names still to walk, the next last
+    auto push_names = [&todo](const std::string& p) {
+        for (size_t end = p.size(); end > 0;) {
+            size_t slash = p.rfind('/', end - 1);
+            size_t start = slash == std::string::npos ? 0 : slash + 1;
+            if (end > start) todo.push_back(p.substr(start, end - start));
+            if (slash == std::string::npos) break;
+            end = slash;
+        }
+    };
+    push_names(path);
+    if (path.empty() || path[0] != '/') {
+        std::string cwd(PATH_MAX, '\0');
+        if (!::getcwd(cwd.data(), cwd.size())) throw system_error(errno, named);
+        push_names(cwd.c_str());
+    }
+    auto refuse_other = [&](const std::string& at, const struct stat& st) {
+        // The directory at fault is named when it is not the one given.
+        std::string who = at == path ? named : named + ": " + at;
+        if (S_ISDIR(st.st_mode)) check_sticky_if_shared(st, who, why);
+        // Its owner may rename anything in it, sticky bit or not; a link's
+        // owner may replace it in a sticky directory.
+        if (!ours(st.st_uid)) throw Error(Exit::failure, who + " belongs to uid " + std::to_string(st.st_uid) + ", " + why);
+    };
+    std::string at = "/";
+    struct stat st{};
+    if (::lstat("/", &st) != 0) throw system_error(errno, named);
+    refuse_other(at, st);
+    for (int links = 0; !todo.empty();) {
+        std::string name = std::move(todo.back());
+        todo.pop_back();
+        if (name == ".") continue;
+        if (name == "..") {  // of a directory reached from /: checked already
+            at = at.substr(0, std::max<size_t>(1, at.rfind('/')));
+            continue;
+        }
+        std::string next = at == "/" ? "/" + name : at + "/" + name;
+        if (::lstat(next.c_str(), &st) != 0) throw system_error(errno, named);
+        refuse_other(next, st);
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > 40) throw system_error(ELOOP, named);
+            std::string target(PATH_MAX, '\0');
+            ssize_t n = ::readlink(next.c_str(), target.data(), target.size());
+            if (n < 0) throw system_error(errno, named);
+            target.resize(static_cast<size_t>(n));
+            push_names(target);
+            if (!target.empty() && target[0] == '/') at = "/";
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode)) throw system_error(ENOTDIR, named);
+        at = std::move(next);
+    }
 }
 
 std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make) {

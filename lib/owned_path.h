@@ -34,6 +34,16 @@ Fd open_owned_file_at(int dir, const std::string& name, const std::string& path,
 // a semaphore's slots (lib/semaphore.h), the TMPDIR of --cat and --fifo.
 void check_sticky_if_shared(const struct stat& st, const std::string& named, const std::string& why);
 
+// Refuses the directory `path` (from the working directory when relative)
+// when another user could rename it, or a directory above it, away and
+// put their own in its place: each directory from / down to it, through
+// the symbolic links on the way, must be ours or root's and, when others
+// may write it, sticky (as check_sticky_if_shared), and each link ours or
+// root's. An Error of one line: "`named`[: the one at fault] belongs to
+// uid N, `why`", or the mode as check_sticky_if_shared says it. --cat's and
+// --fifo's TMPDIR: their jobs open their files by name.
+void check_owned_chain(const std::string& path, const std::string& named, const std::string& why);
+
 // A new file $TMPDIR/parXXXXX`suffix` (/tmp without TMPDIR), named as GNU
 // parallel names its files, made by `make`, which returns false with errno
 // EEXIST when the name is taken (another name is tried) or another errno

@@ -106,8 +106,9 @@ struct TempPath {
 };
 // $TMPDIR (/tmp without it), refused (Error, one line) when another user
 // could swap a file in it between our writing it and the job's reading
-// it: a directory others may write without the sticky bit, or one another
-// user owns. `what` starts the message ("--cat").
+// it: when it, or a directory above it, is one others may write without
+// the sticky bit, or one another user owns (check_owned_chain). `what`
+// starts the message ("--cat").
 void check_temp_dir(const char* what);
 // --cat: the block written into a new file; `whole` false when a
 // --pipepart file ended before the block did (it shrank).

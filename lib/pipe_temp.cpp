@@ -107,14 +107,7 @@ std::shared_ptr<TempPath> temp_path(const char* what, const std::function<bool(c
 void check_temp_dir(const char* what) {
     const char* env = std::getenv("TMPDIR");
     std::string dir = env && *env ? env : "/tmp";
-    struct stat st{};
-    if (::stat(dir.c_str(), &st) != 0) throw system_error(errno, std::string(what) + ": TMPDIR " + dir);
-    std::string named = std::string(what) + ": TMPDIR " + dir;
-    const char* why = "not a place for the jobs' files";
-    check_sticky_if_shared(st, named, why);
-    // Its owner may rename anything in it, sticky bit or not.
-    if (st.st_uid != ::geteuid() && st.st_uid != 0)
-        throw Error(Exit::failure, named + " belongs to uid " + std::to_string(st.st_uid) + ", " + why);
+    check_owned_chain(dir, std::string(what) + ": TMPDIR " + dir, "not a place for the jobs' files");
 }
 
 std::shared_ptr<const TempPath> block_file(const Block& b, bool& whole) {

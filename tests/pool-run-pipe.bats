@@ -282,6 +282,50 @@ SH
     rm -rf "$T"
 }
 
+@test "--cat, --fifo: a TMPDIR in a directory another user could move it out of is refused, whatever its own mode (255, one line, no job run)" {
+    # nobody must reach it: not under BATS_TEST_TMPDIR (mode 0700).
+    T=$(mktemp -d /tmp/pool-run-pipe.XXXXXX) && chmod 755 "$T"
+    mkdir -p "$T/open/sub" "$T/open/nsub" "$T/nobodys/sub" "$T/sticky" "$T/shared"
+    chmod 0777 "$T/open" && chmod 0700 "$T/open/sub" "$T/open/nsub" && chown nobody "$T/open/nsub" "$T/nobodys" "$T/nobodys/sub"
+    chmod 1777 "$T/sticky" "$T/shared"
+    ln -s "$T/open/sub" "$T/link"
+    ln -s "$T/shared" "$T/sticky/nobodys" && chown -h nobody "$T/sticky/nobodys"
+    seq 1 4 >"$T/in"
+    # The TMPDIR is root's and 0700, and yet nobody may move it away and
+    # put its own in its place, with files of its own, between our writing
+    # a block and the job's reading it by name.
+    as_nobody mv "$T/open/sub" "$T/open/old"
+    as_nobody mv "$T/open/old" "$T/open/sub"
+    why="not a place for the jobs' files"
+    open="$T/open has mode 0777: writable by others without the sticky bit, $why"
+    run env TMPDIR="$T/open/sub" pool-run --pipe --cat 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/open/sub: $open"
+    # Through a link of root's, the directories it leads through are checked.
+    run env TMPDIR="$T/link" pool-run --pipe --fifo 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --fifo: TMPDIR $T/link: $open"
+    # A directory above of another user's: it may rename what is in it.
+    run pool-run --tmpdir "$T/nobodys/sub" --pipepart -a "$T/in" --cat 'cat {}'
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/nobodys/sub: $T/nobodys belongs to uid 65534, $why"
+    # Another user's link in a sticky directory: its owner may replace it.
+    run env TMPDIR="$T/sticky/nobodys" pool-run --pipe --cat 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/sticky/nobodys belongs to uid 65534, $why"
+    # nobody is held to it as root is; its own directories and links are its own.
+    run as_nobody env TMPDIR="$T/open/nsub" pool-run --pipe --cat 'cat {}' <"$T/in"
+    assert_equal "$status" 255
+    assert_output "pool-run: --cat: TMPDIR $T/open/nsub: $open"
+    for dir in nobodys/sub sticky/nobodys; do
+        run as_nobody env TMPDIR="$T/$dir" pool-run --pipe -N 2 -k --fifo 'cat {}' <"$T/in"
+        assert_success
+        assert_output "$(seq 1 4)"
+    done
+    assert_equal "$(ls -A "$T/open/sub" "$T/open/nsub" "$T/nobodys/sub" "$T/shared" | grep -c par)" 0
+    rm -rf "$T"
+}
+
 @test "--pipepart: a file that shrinks while it is read is said in one line, and the jobs of the parts it lost fail (--cat too)" {
     for read in cat 'cat {}'; do
         printf '%s\n' a b c d e f g h >"$D/f"
