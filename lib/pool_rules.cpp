@@ -2,8 +2,58 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "diag.h"
+#include "parallel_options.h"
+#include "parse.h"
 
 namespace prockit {
+
+namespace {
+[[noreturn]] void bad_halt(const std::string& t) {
+    throw Error(Exit::usage, "invalid halt '" + t + "': expected now|soon,fail|success|done=N or N%, such as now,fail=1");
+}
+}  // namespace
+
+Halt parse_halt(const char* text) {
+    Halt h;
+    std::string t = text;
+    // parallel's short forms: 0 1 2 -1 -2, and N% for soon,fail=N%.
+    if (t == "never" || t == "0") return h;
+    if (t == "1") return Halt{Halt::When::soon, false, false, 1, false};
+    if (t == "2") return Halt{Halt::When::now, false, false, 1, false};
+    if (t == "-1") return Halt{Halt::When::soon, true, false, 1, false};
+    if (t == "-2") return Halt{Halt::When::now, true, false, 1, false};
+    if (!t.empty() && t.back() == '%' && t.find(',') == std::string::npos) t = "soon,fail=" + t;
+    size_t comma = t.find(','), eq = t.find('=');
+    if (comma == std::string::npos || eq == std::string::npos || eq < comma) bad_halt(t);
+    std::string when = t.substr(0, comma), what = t.substr(comma + 1, eq - comma - 1), n = t.substr(eq + 1);
+    if ((when != "now" && when != "soon") || (what != "fail" && what != "success" && what != "done")) bad_halt(t);
+    h.when = when == "now" ? Halt::When::now : Halt::When::soon;
+    h.on_success = what == "success";
+    h.on_done = what == "done";
+    if (!n.empty() && n.back() == '%') {
+        h.percent = true;
+        n.pop_back();
+    }
+    h.count = static_cast<double>(parse_count(n.c_str(), "halt count", 1, h.percent ? 100 : UINT64_MAX));
+    return h;
+}
+
+void parse_timeout(const char* text, PoolOptions& opt) {
+    std::string t = text;
+    if (!t.empty() && t.back() == '%') {
+        t.pop_back();
+        opt.timeout_percent = static_cast<double>(parse_count(t.c_str(), "timeout percentage", 1, 1000000));
+        opt.timeout = 0;
+    } else {
+        opt.timeout = parse_duration(text, "timeout");  // 1m30s, as parallel's --timeout
+        opt.timeout_percent = 0;
+    }
+}
+
 
 Halt::When HaltRule::check(bool failed, int status, const Tally& t, long long total) {
     if (h_.when == Halt::When::never || status_ >= 0) return Halt::When::never;

@@ -65,4 +65,9 @@ private:
     double median_ = 0;
 };
 
+// --halt never|0|1|2 or now|soon,fail|success=N or N%.
+Halt parse_halt(const char* text);
+// --timeout SECONDS, or N% of the median runtime of successful jobs.
+void parse_timeout(const char* text, PoolOptions& opt);
+
 }  // namespace prockit

@@ -20,6 +20,7 @@
 #include "parallel_extras.h"
 #include "pipe_args.h"
 #include "pool_options.h"
+#include "pool_rules.h"
 #include "semaphore.h"
 
 namespace prockit {
@@ -96,12 +97,6 @@ struct RunArgs {
 // Options does (the usage line, status 255).
 RunArgs parse_run_options(Options& o, unsigned cores);
 
-// -j N, N% (of `cores`), +N, -N or FILE; 0: 250, cut at start to what the limits allow.
-unsigned parse_jobs(const char* text, unsigned cores, bool in_file = false);
-// --halt never|0|1|2 or now|soon,fail|success=N or N%.
-Halt parse_halt(const char* text);
-// --timeout SECONDS, or N% of the median runtime of successful jobs.
-void parse_timeout(const char* text, PoolOptions& opt);
 
 // The options that exclude each other (-u and -k, --resume without
 // --joblog...).
@@ -129,5 +124,8 @@ void parse_operands(RunArgs& a, const std::vector<std::string>& operands);
 // The inputs that exclude each other (--from and :::, --idle without
 // --from...), once the operands are parsed.
 void check_sources(const RunArgs& a);
+
+// -j N, N% (of `cores`), +N, -N or FILE; 0: 250, cut at start to what the limits allow.
+unsigned parse_jobs(const char* text, unsigned cores, bool in_file = false);
 
 }  // namespace prockit
