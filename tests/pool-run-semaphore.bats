@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # pool-run --semaphore (GNU parallel's sem): a counting semaphore named by
 # --id whose slots are flock(2)ed files in /dev/shm/prockit-sem.ID, so that
-# a holder killed by SIGKILL frees its slot at once (lib/semaphore.h).
+# a holder killed by SIGKILL frees its slot once no process is left with
+# the slot's descriptor: its waiter reaps it at once, a child it forked
+# keeps the slot until it ends (lib/semaphore.h).
 
 load helper
 
