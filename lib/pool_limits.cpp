@@ -1,6 +1,7 @@
 #include "pool_limits.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,34 +20,67 @@
 
 namespace prockit {
 
-// Each running job holds up to five descriptors: the write end of its
-// --pipe input, the read ends of its two output pipes, and a file for each
-// stream whose output outgrows memory (three with --line-buffer, which
-// keeps no file; one with -u).
-// Starting one briefly needs two more (the job's ends of its pipes), and
-// /dev/null and the input's duplicate are opened once, later. So that no
-// job fails for want of one, -j is cut to what RLIMIT_NOFILE leaves after
-// the descriptors already open and those, as GNU parallel does.
-unsigned fit_slots_to_descriptors(unsigned slots, const PoolOptions& opt) {
-    rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return slots;
-    long open = 0;
+namespace {
+
+// The descriptors open now. /proc/self/fd takes one to read: with none
+// left (EMFILE), those below the limit are asked for one by one instead.
+long open_descriptors(rlim_t limit) {
     if (DIR* d = ::opendir("/proc/self/fd")) {
+        long open = 0;
         while (const dirent* e = ::readdir(d))
             if (e->d_name[0] != '.') ++open;
         ::closedir(d);
-        --open;  // the directory's own
-    } else {
-        open = 16;  // no /proc: a guess on the safe side
+        return open - 1;  // the directory's own
     }
-    constexpr long kReserve = 2 + 1 + 1;  // a starting job's pipe ends, /dev/null, the input's duplicate
-    long per_job = opt.ungroup ? 1 : opt.line_buffer ? 3 : 5;
-    long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - open - kReserve;
-    long fit = std::max(0L, room / per_job);
+    if (limit > 65536) return 16;  // no /proc: a guess on the safe side
+    long open = 0;
+    for (int fd = 0; fd < static_cast<int>(limit); ++fd)
+        if (::fcntl(fd, F_GETFD) != -1) ++open;
+    return open;
+}
+
+Error too_few(rlim_t limit, long open) {
+    std::string n = limit == RLIM_INFINITY ? "unlimited" : std::to_string(limit);
+    return Error(Exit::failure,
+                 "not enough file descriptors to run a job (ulimit -n " + n + ", " + std::to_string(open) + " open)");
+}
+
+}  // namespace
+
+void too_few_descriptors() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = RLIM_INFINITY;
+    throw too_few(rl.rlim_cur, open_descriptors(rl.rlim_cur));
+}
+
+// A running job holds the read ends of its two output pipes (none with
+// -u) and a file for each stream whose output outgrows memory (none when
+// --line-buffer writes it as it comes, unless -k keeps it for its turn or
+// --results or --files want it whole); with --pipe and --pipepart, the
+// write end of its input too (its pipe, or --fifo's FIFO; --cat's file is
+// closed before the job starts). Starting one, or writing its --results,
+// briefly takes up to three more (the job's ends of its pipes; a
+// directory and a file), and /dev/null, the input's duplicate and
+// --pipepart's files are opened once, later. So that no job fails for
+// want of one, -j is cut to what RLIMIT_NOFILE leaves after the
+// descriptors already open and those, as GNU parallel does.
+unsigned fit_slots_to_descriptors(unsigned slots, const PoolOptions& opt) {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return slots;
+    long open = open_descriptors(rl.rlim_cur);
+    const PipeOptions& pipe = opt.pipe;
+    long per_job = 0;
+    if (!opt.ungroup) {
+        bool kept = !opt.line_buffer || opt.keep_order || opt.output.files || !opt.output.results.empty();
+        per_job = 2 + (kept ? 2 : 0);
+    }
+    if (pipe.mode != PipeOptions::Mode::none && pipe.feed != PipeOptions::Feed::cat) ++per_job;
+    long reserve = 3 + 1 + 1 + (pipe.mode == PipeOptions::Mode::part ? static_cast<long>(pipe.files.size()) : 0);
+    long room = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, LONG_MAX / 2)) - open - reserve;
+    if (room < per_job) throw too_few(rl.rlim_cur, open);
+    if (per_job == 0) return slots;  // -u: jobs hold nothing of ours
+    long fit = room / per_job;
     if (fit >= static_cast<long>(slots)) return slots;
-    if (fit == 0)
-        throw Error(Exit::failure, "not enough file descriptors to run a job (ulimit -n " +
-                                       std::to_string(rl.rlim_cur) + ", " + std::to_string(open) + " open)");
     warn("-j %u: only enough file descriptors for %ld job%s at a time (ulimit -n %llu)", slots, fit,
          fit == 1 ? "" : "s", static_cast<unsigned long long>(rl.rlim_cur));
     return static_cast<unsigned>(fit);

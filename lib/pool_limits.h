@@ -18,6 +18,10 @@ struct PoolOptions;
 // Throws when not even one job fits.
 unsigned fit_slots_to_descriptors(unsigned slots, const PoolOptions& opt);
 
+// Throws the Error of fit_slots_to_descriptors when not even one job fits
+// (pool-run's own descriptors, made before it, ran out: EMFILE).
+[[noreturn]] void too_few_descriptors();
+
 // -j cut to RLIMIT_NPROC (ulimit -u), for jobs of `per_job` processes each.
 unsigned fit_slots_to_processes(unsigned slots, unsigned per_job);
 

@@ -15,6 +15,7 @@
 #include "deadline.h"
 #include "diag.h"
 #include "fd.h"
+#include "pool_limits.h"
 
 namespace prockit {
 
@@ -38,12 +39,16 @@ int open_signalfd(std::initializer_list<int> sigs) {
     sigemptyset(&set);
     for (int sig : sigs) sigaddset(&set, sig);
     int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0 && errno == EMFILE) too_few_descriptors();
     if (fd < 0) throw system_error(errno, "signalfd");
     return fd;
 }
 }  // namespace
 
-EventLoop::EventLoop(const StopSignals& stop) : stop_(stop) {
+// Its descriptors (asio's epoll, eventfd and timerfd, the signalfds) are
+// the first pool-run makes: out of them, there are too few for any job,
+// which is said as pool_limits.h says it.
+EventLoop::EventLoop(const StopSignals& stop) try : stop_(stop) {
     signals_.emplace(io_, open_signalfd({SIGINT, SIGTERM, SIGHUP}));
     watch_stop_signals();
     requests_.emplace(io_, open_signalfd({SIGUSR1, SIGUSR2}));
@@ -65,6 +70,9 @@ EventLoop::EventLoop(const StopSignals& stop) : stop_(stop) {
     sigprocmask(SIG_BLOCK, &block, &mask_before_);
     watch_requests();
     watch_children();
+} catch (const boost::system::system_error& e) {
+    if (e.code() == boost::system::errc::too_many_files_open) too_few_descriptors();
+    throw;
 }
 
 // The handlers stay: a request that comes while pool-run ends is counted,

@@ -535,6 +535,54 @@ kept"
     done
 }
 
+@test "under ulimit -n, -j counts the descriptors a job holds: its output pipes, their files, its --pipe input" {
+    # -u --pipe: one a job (its input's write end), so its cut is the room
+    # left; the others hold what pool-run(1) says.
+    room() { bash -c "ulimit -n 64; exec pool-run -j 1000 $1" 2>&1 >/dev/null </dev/null |
+        sed -n 's/^pool-run: -j 1000: only enough file descriptors for \([0-9]*\) jobs at a time (ulimit -n 64)$/\1/p'; }
+    all=$(room "-u --pipe cat")
+    [ "$all" -gt 20 ]
+    while read -r per opts; do
+        assert_equal "$per $opts: $(room "$opts")" "$per $opts: $((all / per))"
+    done <<'TABLE'
+4 true ::: 1
+4 -k true ::: 1
+2 --line-buffer true ::: 1
+4 -k --line-buffer true ::: 1
+4 --line-buffer --files true ::: 1
+5 --pipe cat
+4 --pipe --cat cat
+5 --pipe --fifo cat
+3 --pipe --line-buffer cat
+TABLE
+}
+
+@test "under ulimit -n, -u jobs hold no descriptor of pool-run's: -j is not cut, and they run all at once" {
+    # Each job waits (up to 10 s) until all 60 have started.
+    mkdir "$D/m"
+    cat > "$D/job" <<'SH'
+: > "$1/$2"
+started() { set -- "$1"/*; echo $#; }
+i=0
+while [ "$(started "$1")" -lt 60 ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+[ "$(started "$1")" = 60 ] && echo "$2"
+SH
+    run --separate-stderr bash -c "ulimit -n 32; exec pool-run -u -j 60 sh '$D/job' '$D/m' {} ::: \$(seq 60)"
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "$(sort -n <<<"$output")" "$(seq 60)"
+}
+
+@test "under ulimit -n too low for pool-run's own descriptors (its loop's, its signals'), one line and 255" {
+    # Only 0, 1 and 2 open: at 4 the dynamic loader has one to open with.
+    for n in $(seq 4 12); do
+        run --separate-stderr bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+            ulimit -n '"$n"'; exec pool-run echo {} ::: 1'
+        assert_equal "$n: $status" "$n: 255"
+        assert_output ""
+        assert_regex "$stderr" "^pool-run: not enough file descriptors to run a job \(ulimit -n $n, [0-9]+ open\)$"
+    done
+}
 @test "an error of pool-run's own while jobs run ends them as SIGTERM does, then exits 255" {
     # The third job's output needs a file in TMPDIR, which is missing.
     : > "$D/pids"
