@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -214,32 +213,6 @@ Pipe make_feed_pipe(size_t bytes) {
 
 namespace {
 
-// SIGPIPE blocked for one write: a job that went without reading its
-// block fails (EPIPE), not pool-run. The signal the write raised is taken
-// before SIGPIPE is let in again.
-class NoSigpipe {
-public:
-    NoSigpipe() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipe_, &before_);
-    }
-    ~NoSigpipe() {
-        if (broke_) {
-            timespec zero{};
-            sigtimedwait(&pipe_, nullptr, &zero);
-        }
-        pthread_sigmask(SIG_SETMASK, &before_, nullptr);
-    }
-    NoSigpipe(const NoSigpipe&) = delete;
-    NoSigpipe& operator=(const NoSigpipe&) = delete;
-    void broke() { broke_ = true; }
-
-private:
-    sigset_t pipe_, before_;
-    bool broke_ = false;
-};
-
 // One call moving the next bytes of the block into the pipe (`copy`:
 // written, not lent).
 ssize_t move_some(const Block& b, size_t written, int pipe, bool copy) {
@@ -259,9 +232,10 @@ ssize_t move_some(const Block& b, size_t written, int pipe, bool copy) {
 
 }  // namespace
 
+// SIGPIPE is ignored while the pool runs (run_pool's SigpipeAsEpipe,
+// lib/signals.h): a --fifo job that went before its block is EPIPE here.
 void pump_feed(JobFeed& feed) {
     const size_t total = feed.block->size();
-    NoSigpipe guard;
     while (feed.fd && feed.written < total) {
         ssize_t n = move_some(*feed.block, feed.written, feed.fd->native_handle(), feed.round_robin);
         if (n > 0) {
@@ -278,7 +252,6 @@ void pump_feed(JobFeed& feed) {
             });
             return;
         } else if (errno == EPIPE) {
-            guard.broke();
             feed.broken = true;
             break;
         } else if (errno != EINTR) {
