@@ -122,13 +122,8 @@ std::string Capture::contents() {
     return all;
 }
 
-std::string Capture::spill_dir() {
-    const char* dir = std::getenv("TMPDIR");
-    return dir && *dir ? dir : "/tmp";
-}
-
 Fd Capture::open_spill() {
-    std::string d = spill_dir();
+    std::string d = temp_dir();
     Fd fd(::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
     if (fd) return fd;
     std::string path = d + "/pool-run.XXXXXX";
@@ -139,7 +134,7 @@ Fd Capture::open_spill() {
 }
 
 void Capture::write_file(std::string_view data) {
-    if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + spill_dir());
+    if (!write_all(spill_.get(), data)) throw system_error(errno, "write a temporary file in " + temp_dir());
 }
 
 PoolOutput::PoolOutput(const PoolOptions& opt, const StopSignals& stop, BarLine& bar, boost::asio::io_context& io)

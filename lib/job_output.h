@@ -67,7 +67,6 @@ public:
     std::string contents();
 
 private:
-    static std::string spill_dir();
     static Fd open_spill();
     void write_file(std::string_view data);
 

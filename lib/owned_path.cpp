@@ -166,9 +166,13 @@ void check_owned_chain(const std::string& path, const std::string& named, const 
     }
 }
 
-std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make) {
+std::string temp_dir() {
     const char* env = std::getenv("TMPDIR");
-    std::string dir = env && *env ? env : "/tmp";
+    return env && *env ? env : "/tmp";
+}
+
+std::string make_par_name(const char* what, const char* suffix, const std::function<bool(const std::string&)>& make) {
+    std::string dir = temp_dir();
     static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
     for (int attempt = 0; attempt < 100; ++attempt) {
         unsigned char r[5];

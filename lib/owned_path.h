@@ -44,6 +44,9 @@ void check_sticky_if_shared(const struct stat& st, const std::string& named, con
 // --fifo's TMPDIR: their jobs open their files by name.
 void check_owned_chain(const std::string& path, const std::string& named, const std::string& why);
 
+// $TMPDIR, or /tmp when it is unset or empty: where temporary files go.
+std::string temp_dir();
+
 // A new file $TMPDIR/parXXXXX`suffix` (/tmp without TMPDIR), named as GNU
 // parallel names its files, made by `make`, which returns false with errno
 // EEXIST when the name is taken (another name is tried) or another errno

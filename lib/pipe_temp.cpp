@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 
 #include "diag.h"
@@ -105,8 +104,7 @@ std::shared_ptr<TempPath> temp_path(const char* what, const std::function<bool(c
 }  // namespace
 
 void check_temp_dir(const char* what) {
-    const char* env = std::getenv("TMPDIR");
-    std::string dir = env && *env ? env : "/tmp";
+    std::string dir = temp_dir();
     check_owned_chain(dir, std::string(what) + ": TMPDIR " + dir, "not a place for the jobs' files");
 }
 
