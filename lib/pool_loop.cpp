@@ -91,53 +91,43 @@ void EventLoop::watch_child(pid_t pid, std::function<void(int)> exited) { childr
 
 // One signalfd for every child, where a pidfd each costs a job seven more
 // system calls (pidfd_open, three epoll_ctl, FIONBIO, a wait4 that finds
-// nothing, close): see bench/pool-run. The signal names the child that
-// sent it, which is reaped first, at the cost of one wait.
+// nothing, close): see bench/pool-run. SIGCHLD does not queue, so one
+// read takes what is pending: the child that sent it.
 void EventLoop::watch_children() {
     children_fd_->async_wait(Descriptor::wait_read, [this](const boost::system::error_code& ec) {
         if (ec) return;
-        signalfd_siginfo info[16];
-        ssize_t n;
-        do {
-            n = ::read(children_fd_->native_handle(), info, sizeof info);
-            for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof info[0]); ++i) {
-                pid_t pid = static_cast<pid_t>(info[i].ssi_pid);
-                auto it = children_.find(pid);
-                int status = 0;
-                if (it == children_.end() || ::waitpid(pid, &status, WNOHANG) != pid) continue;
-                auto exited = std::move(it->second);
-                children_.erase(it);
-                exited(status);
-            }
-        } while (n == sizeof info);
-        reap_children();
+        signalfd_siginfo info;
+        bool got = ::read(children_fd_->native_handle(), &info, sizeof info) == sizeof info;
+        reap_children(got ? static_cast<pid_t>(info.ssi_pid) : 0);
         watch_children();
     });
 }
 
-// SIGCHLDs merge, so each wake reaps every child that has exited. waitid
-// with WNOWAIT names the next one without reaping it: a child nobody
-// watches (the Perl helper, which its owner waits for) is left alone, and
-// the watched ones are then looked at one by one. A negative status is the
-// errno of a wait that failed: the child is gone for us all the same.
-void EventLoop::reap_children() {
+// SIGCHLDs merge, so each wake reaps every child that has exited: first
+// `sender` (the one the signal named, at the cost of one wait), then
+// those waitid with WNOWAIT names without reaping them, so that a child
+// nobody watches (the Perl helper, which its owner waits for) is left
+// alone; once it is the one named, the watched ones are looked at one by
+// one. A negative status is the errno of a wait that failed: the child is
+// gone for us all the same.
+void EventLoop::reap_children(pid_t sender) {
     g_child_exited = 0;
     std::vector<std::pair<std::function<void(int)>, int>> exits;
+    // A watched child, taken out and its handler kept if it has exited.
+    auto reap_if_exited = [&](auto it) {
+        int status = 0;
+        if (::waitpid(it->first, &status, WNOHANG) != it->first) return std::next(it);
+        exits.emplace_back(std::move(it->second), status);
+        return children_.erase(it);
+    };
+    if (auto it = children_.find(sender); it != children_.end()) reap_if_exited(it);
     while (!children_.empty()) {
         siginfo_t info = {};
         if (retry_eintr([&] { return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT); }) != 0 || info.si_pid == 0)
             break;  // none has exited
         auto it = children_.find(info.si_pid);
         if (it == children_.end()) {
-            for (auto c = children_.begin(); c != children_.end();) {
-                int status = 0;
-                if (::waitpid(c->first, &status, WNOHANG) == c->first) {
-                    exits.emplace_back(std::move(c->second), status);
-                    c = children_.erase(c);
-                } else {
-                    ++c;
-                }
-            }
+            for (auto c = children_.begin(); c != children_.end();) c = reap_if_exited(c);
             break;
         }
         int status = 0;
@@ -202,7 +192,7 @@ void EventLoop::wake_at(double when) {
 void EventLoop::run_once() {
     io_.restart();
     if (g_child_exited) {
-        reap_children();  // an event already: no wait
+        reap_children(0);  // an event already: no wait
     } else {
         io_.run_one();
     }

@@ -53,7 +53,7 @@ private:
     void watch_stop_signals();
     void watch_requests();
     void watch_children();
-    void reap_children();
+    void reap_children(pid_t sender);
 
     // Declared first, so that it outlives all that is registered with it.
     boost::asio::io_context io_{1};
