@@ -80,8 +80,7 @@ public:
         }
         reclaim_tty(spec.tty);
         sigprocmask(SIG_SETMASK, &old, nullptr);
-        if (WIFSIGNALED(status)) return code(Exit::signal_base) + WTERMSIG(status);
-        return WEXITSTATUS(status);
+        return shell_status(status);
     }
 
 private:

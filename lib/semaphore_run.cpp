@@ -163,8 +163,7 @@ int start_in_background(const std::vector<std::string>& argv, const std::vector<
         int keep = slot.get();
         if (keep > 0) ::close_range(0, static_cast<unsigned>(keep - 1), 0);
         ::close_range(static_cast<unsigned>(keep + 1), ~0U, 0);
-        while (::waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        retry_eintr([&] { return ::waitpid(child.pid, nullptr, 0); });
         ::_exit(0);
     }
     slot.reset();  // the waiter's and the command's now
@@ -173,7 +172,7 @@ int start_in_background(const std::vector<std::string>& argv, const std::vector<
     if (read_some(report.read.get(), &pid, sizeof pid) == static_cast<ssize_t>(sizeof pid)) return 0;
     int status = 0;  // the exec failed, and the waiter said why: its status is ours
     if (retry_eintr([&] { return ::waitpid(waiter, &status, 0); }) < 0) throw system_error(errno, "waitpid");
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    return shell_status(status);
 }
 
 // --fg: the command's status (128+N for signal N, as parallel emulates
@@ -190,7 +189,7 @@ int wait_for(const Spawned& child, const StopSignals& stop) {
     int status = 0;
     if (retry_eintr([&] { return ::waitpid(child.pid, &status, 0); }) < 0) throw system_error(errno, "waitpid");
     if (sent) stop.die_of_signal();
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    return shell_status(status);
 }
 
 }  // namespace

@@ -100,6 +100,10 @@ Spawned spawn_job(const SpawnSpec& spec) {
     return s;
 }
 
+int shell_status(int wait_status) {
+    return WIFSIGNALED(wait_status) ? code(Exit::signal_base) + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+}
+
 std::string Spawned::failure_reason() const { return error == ENOENT ? "command not found" : reason(error); }
 
 Environment::Environment(std::initializer_list<std::string_view> without) {

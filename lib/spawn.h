@@ -53,6 +53,10 @@ struct Spawned {
 // which has then never run its command for the caller.
 Spawned spawn_job(const SpawnSpec& spec);
 
+// A reaped child's status as a shell gives it: its exit status, or 128+N
+// (Exit::signal_base + N) when signal N killed it.
+int shell_status(int wait_status);
+
 // Our environment without the variables named: for jobs that must not see
 // a secret the tool itself was given. The strings own the storage that
 // pointers() points into.
