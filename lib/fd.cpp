@@ -1,6 +1,7 @@
 #include "fd.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -20,6 +21,11 @@ Pipe make_pipe(int extra_flags) {
 
 ssize_t read_some(int fd, void* buf, size_t len) {
     return retry_eintr([&] { return ::read(fd, buf, len); });
+}
+
+size_t bytes_unread(int fd) {
+    int n = 0;
+    return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
 }
 
 bool read_to_end(int fd, std::string& out) {

@@ -59,6 +59,8 @@ Pipe make_pipe(int extra_flags = 0);
 // Reads up to len bytes, retrying EINTR. Returns the count (0 at end of
 // file) or -1 with errno set.
 ssize_t read_some(int fd, void* buf, size_t len);
+// What a pipe (or socket) holds unread now (FIONREAD); 0 on error.
+size_t bytes_unread(int fd);
 // Appends what is left of fd to `out`, to its end of file. Returns true,
 // or false with errno set (what was read before the error is appended).
 bool read_to_end(int fd, std::string& out);

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -284,9 +283,7 @@ void close_feed(JobFeed& feed) {
     feed.idle = false;
     size_t unwritten = feed.block ? feed.block->size() - feed.written : 0;
     if (feed.reader) {
-        int in_pipe = 0;
-        if (::ioctl(feed.reader.get(), FIONREAD, &in_pipe) != 0) in_pipe = 0;
-        if (unwritten + static_cast<size_t>(std::max(in_pipe, 0)) > kParallelPipe) feed.broken = true;
+        if (unwritten + bytes_unread(feed.reader.get()) > kParallelPipe) feed.broken = true;
         feed.reader.reset();
     } else if (unwritten > 0) {
         feed.broken = true;  // --fifo: the job went before the block did

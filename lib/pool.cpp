@@ -304,7 +304,7 @@ void Pool::wait_and_handle() {
     if (want_input && delayed()) sooner(last_start_ + opt_.delay);
     if (bar_line_.on()) sooner(bar_.next_due());
     if (memory_.on() && !running_.empty()) sooner(memory_.next_check());
-    if (double t = watch_pipes_due(running_, *this, now); t >= 0) sooner(t);
+    if (double t = watch_pipes_due(running_, loop_.io(), *this, now); t >= 0) sooner(t);
     if (wake >= 0) loop_.wake_at(wake);
 
     loop_.run_once();

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -94,18 +93,13 @@ void read_pipe(Job& job, bool is_out, JobOutputTaker& taker) {
     }
 }
 
-size_t readable(int fd) {
-    int n = 0;
-    return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
-}
-
 // A pipe nobody watched: what is in it, which a read of the blocking
 // descriptor takes without waiting, however long a background process of
 // the job keeps the other end.
 void drain_idle(Job& job, bool is_out, JobOutputTaker& taker) {
     JobPipe& p = is_out ? job.out : job.err;
     char buf[kChunk];
-    for (size_t left = readable(p.idle.get()); left > 0;) {
+    for (size_t left = bytes_unread(p.idle.get()); left > 0;) {
         ssize_t n = read_some(p.idle.get(), buf, std::min(sizeof buf, left));
         if (n <= 0) break;
         left -= static_cast<size_t>(n);
@@ -122,7 +116,7 @@ void drain_after_exit(Job& job, JobOutputTaker& taker) {
         JobPipe& p = is_out ? job.out : job.err;
         if (p.idle) drain_idle(job, is_out, taker);
         if (!p.fd) continue;
-        p.left = readable(p.fd->native_handle());
+        p.left = bytes_unread(p.fd->native_handle());
         if (!p.read_posted) read_pipe(job, is_out, taker);  // else the queued read does it
     }
 }
@@ -130,11 +124,11 @@ void drain_after_exit(Job& job, JobOutputTaker& taker) {
 // The loop reads each pipe dry, as an edge-triggered wait needs, so our
 // read ends become non-blocking (the job's write ends stay blocking):
 // asio makes them so itself (FIONBIO) at the first wait.
-void watch_pipes(Job& job, JobOutputTaker& taker) {
+void watch_pipes(Job& job, boost::asio::io_context& io, JobOutputTaker& taker) {
     for (bool is_out : {true, false}) {
         JobPipe& p = is_out ? job.out : job.err;
         if (!p.idle) continue;
-        p.fd.emplace(*job.io, p.idle.release());
+        p.fd.emplace(io, p.idle.release());
         watch_pipe(job, is_out, taker);
     }
 }
@@ -210,19 +204,19 @@ int start_job(Job& job, const JobLaunch& how, JobOutputTaker& taker, Sink& err) 
         open_fifo(job.feed, how.loop.io());
     }
     if (how.grouped) {
-        job.io = &how.loop.io();
         job.out.idle = std::move(out.read);
         job.err.idle = std::move(errp.read);
     }
     return 0;
 }
 
-double watch_pipes_due(const std::vector<std::unique_ptr<Job>>& running, JobOutputTaker& taker, double now) {
+double watch_pipes_due(const std::vector<std::unique_ptr<Job>>& running, boost::asio::io_context& io,
+                       JobOutputTaker& taker, double now) {
     double next = -1;
     for (const auto& j : running) {
         if (j->exited || (!j->out.idle && !j->err.idle)) continue;
         double due = j->started + kWatchPipesAfter;
-        if (due <= now) watch_pipes(*j, taker);
+        if (due <= now) watch_pipes(*j, io, taker);
         else next = next < 0 ? due : std::min(next, due);
     }
     return next;

@@ -50,7 +50,6 @@ struct Job {
     std::string command;             // as the joblog shows it (only with --joblog)
     unsigned attempt = 1;
     pid_t pid = -1;
-    boost::asio::io_context* io = nullptr;  // the loop its pipes go into
     JobPipe out, err;
     JobFeed feed;  // --pipe, --pipepart: its block, into its standard input
     JobOutput output;
@@ -109,6 +108,7 @@ constexpr double kWatchPipesAfter = 0.01;
 
 // Puts the pipes of the running jobs that have run kWatchPipesAfter into
 // the loop. Returns when the next one is due, or -1 when none is left.
-double watch_pipes_due(const std::vector<std::unique_ptr<Job>>& running, JobOutputTaker& taker, double now);
+double watch_pipes_due(const std::vector<std::unique_ptr<Job>>& running, boost::asio::io_context& io,
+                       JobOutputTaker& taker, double now);
 
 }  // namespace prockit
